@@ -1,0 +1,81 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppOverrides } from './app.module.js';
+import { JitgateError } from './common/errors/jitgate.error.js';
+import { toJitgateError, type ErrorBody } from './common/http/http-error.filter.js';
+import type { GatewayConfig } from './config/config.schema.js';
+import { MetricsService } from './health/metrics.service.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function sendError(req: Request, res: Response, error: JitgateError): void {
+  const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId: String((req as { id?: unknown }).id ?? randomUUID()) } };
+  res.status(error.status).json(body);
+}
+
+/**
+ * JSON bodies only, bounded in size, parsed strictly. Errors here happen before Nest's router,
+ * so they are answered here in the same shape the exception filter uses.
+ */
+function jsonBodies(limitBytes: number) {
+  const parse = express.json({ limit: limitBytes, strict: true });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && WRITE_METHODS.has(req.method) && !req.is('application/json')) {
+      sendError(req, res, new JitgateError('unsupported_media_type', 'send the body as application/json'));
+      return;
+    }
+    parse(req, res, (error?: unknown) => {
+      if (error) {
+        sendError(req, res, toJitgateError(error) ?? new JitgateError('bad_request', 'the request body could not be read'));
+        return;
+      }
+      next();
+    });
+  };
+}
+
+function metricsMiddleware(metrics: MetricsService) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const stop = metrics.httpRequests.startTimer();
+    res.on('finish', () => {
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      stop({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+export function buildOpenApi(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('jitgate control plane')
+    .setDescription('Just-in-time access: identities, connections, policies, access requests, approvals, grants and a hash-chained audit log.')
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'a jitgate token (jg_…) or a JWT from a configured OIDC issuer' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** The configured application, not yet listening. main.ts and the tests both start it here. */
+export async function createGatewayApp(config: GatewayConfig, overrides: AppOverrides = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, overrides), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(metricsMiddleware(app.get(MetricsService)));
+  app.use(jsonBodies(config.http.bodyLimitBytes));
+  const document = buildOpenApi(app);
+  (app.getHttpAdapter().getInstance() as express.Express).get('/openapi.json', (_req: Request, res: Response) => {
+    res.json(document);
+  });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

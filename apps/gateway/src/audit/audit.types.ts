@@ -1,0 +1,44 @@
+export type ActorKind = 'human' | 'service' | 'system';
+
+export interface AuditActor {
+  id: string | null;
+  kind: ActorKind;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { id: null, kind: 'system' };
+
+/** Every action the audit log records. Adding one here is the only way to record it. */
+export const AUDIT_ACTIONS = [
+  'identity.created',
+  'identity.updated',
+  'identity.bootstrap',
+  'token.issued',
+  'token.revoked',
+  'connection.created',
+  'connection.updated',
+  'connection.archived',
+  'policy.created',
+  'policy.updated',
+  'policy.deleted',
+  'policy.loaded_from_file',
+  'access_request.created',
+  'access_request.denied',
+  'access_request.approval_recorded',
+  'access_request.approved',
+  'access_request.cancelled',
+  'access_request.expired',
+  'grant.created',
+  'grant.revoked',
+  'grant.released',
+  'grant.expired',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  actor: AuditActor;
+  action: AuditAction;
+  targetType: 'identity' | 'token' | 'connection' | 'policy' | 'access_request' | 'grant';
+  targetId: string | null;
+  details?: Record<string, unknown>;
+}

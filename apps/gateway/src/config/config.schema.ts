@@ -1,0 +1,140 @@
+// Settings are read from the environment once, here, validated with zod, and handed to the
+// rest of the gateway as a typed object. Secrets are never defaulted.
+import { z } from 'zod';
+import { oidcIssuersSchema } from '../identity/oidc/oidc-verifier.js';
+import { parseSettingDuration } from './duration.js';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        return parseSettingDuration(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const jsonArray = z.string().transform((value, ctx) => {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+    return z.NEVER;
+  }
+});
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgresql:// URL');
+const redisUrl = z
+  .string()
+  .url()
+  .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// or rediss:// URL');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: redisUrl,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JITGATE_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
+    .default('jitgate'),
+  JITGATE_BOOTSTRAP_TOKEN: z
+    .string()
+    .regex(/^jg_[A-Za-z0-9_-]{32,128}$/, 'must look like jg_ followed by 32 to 128 URL-safe characters')
+    .optional(),
+  JITGATE_ADMIN_GROUP: z.string().min(1).default('jitgate-admins'),
+  JITGATE_AUDITOR_GROUP: z.string().min(1).default('jitgate-auditors'),
+  JITGATE_OIDC_ISSUERS: jsonArray.pipe(oidcIssuersSchema).default([]),
+  JITGATE_POLICY_FILE: z.string().min(1).optional(),
+  JITGATE_REQUEST_TTL: duration('1h'),
+  JITGATE_MAX_GRANT_DURATION: duration('24h'),
+  JITGATE_MAX_START_DELAY: duration('30d'),
+  JITGATE_TOKEN_DEFAULT_TTL: duration('90d'),
+  JITGATE_TOKEN_MAX_TTL: duration('366d'),
+  JITGATE_SWEEP_INTERVAL: duration('15s'),
+  JITGATE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+  JITGATE_SHUTDOWN_TIMEOUT: duration('10s'),
+});
+
+export type RawEnv = z.input<typeof envSchema>;
+type Env = z.output<typeof envSchema>;
+
+/** The gateway's settings, nested by concern. */
+export interface GatewayConfig {
+  env: Env['NODE_ENV'];
+  http: { host: string; port: number; bodyLimitBytes: number; shutdownTimeoutSeconds: number };
+  database: { url: string; poolSize: number };
+  redis: { url: string; prefix: string };
+  log: { level: Env['LOG_LEVEL'] };
+  auth: {
+    bootstrapToken: string | undefined;
+    adminGroup: string;
+    auditorGroup: string;
+    oidcIssuers: Env['JITGATE_OIDC_ISSUERS'];
+    tokenDefaultTtlSeconds: number;
+    tokenMaxTtlSeconds: number;
+  };
+  access: {
+    policyFile: string | undefined;
+    requestTtlSeconds: number;
+    maxGrantSeconds: number;
+    maxStartDelaySeconds: number;
+    sweepIntervalSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function parseConfig(source: Record<string, string | undefined>): GatewayConfig {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    // Name the variable and the problem, never the value: it may be a secret.
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const env = result.data;
+  return {
+    env: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimitBytes: env.JITGATE_BODY_LIMIT_BYTES,
+      shutdownTimeoutSeconds: env.JITGATE_SHUTDOWN_TIMEOUT,
+    },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    redis: { url: env.REDIS_URL, prefix: env.JITGATE_REDIS_PREFIX },
+    log: { level: env.LOG_LEVEL },
+    auth: {
+      bootstrapToken: env.JITGATE_BOOTSTRAP_TOKEN,
+      adminGroup: env.JITGATE_ADMIN_GROUP,
+      auditorGroup: env.JITGATE_AUDITOR_GROUP,
+      oidcIssuers: env.JITGATE_OIDC_ISSUERS,
+      tokenDefaultTtlSeconds: env.JITGATE_TOKEN_DEFAULT_TTL,
+      tokenMaxTtlSeconds: env.JITGATE_TOKEN_MAX_TTL,
+    },
+    access: {
+      policyFile: env.JITGATE_POLICY_FILE,
+      requestTtlSeconds: env.JITGATE_REQUEST_TTL,
+      maxGrantSeconds: env.JITGATE_MAX_GRANT_DURATION,
+      maxStartDelaySeconds: env.JITGATE_MAX_START_DELAY,
+      sweepIntervalSeconds: env.JITGATE_SWEEP_INTERVAL,
+    },
+  };
+}
+
+/** The one place that reads process.env. */
+export function loadConfigFromProcessEnv(): GatewayConfig {
+  return parseConfig(process.env);
+}

@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Connection, ConnectionType, Prisma } from '@jitgate/db';
+import { PrismaService, type Db } from '../infra/prisma.service.js';
+
+@Injectable()
+export class ConnectionRepository {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+
+  findById(id: string, db: Db = this.prisma.client): Promise<Connection | null> {
+    return db.connection.findUnique({ where: { id } });
+  }
+
+  findByName(name: string, db: Db = this.prisma.client): Promise<Connection | null> {
+    return db.connection.findUnique({ where: { name } });
+  }
+
+  list(filter: { type?: ConnectionType; name?: string; includeArchived: boolean }): Promise<Connection[]> {
+    return this.prisma.client.connection.findMany({
+      where: {
+        ...(filter.type ? { type: filter.type } : {}),
+        ...(filter.name ? { name: filter.name } : {}),
+        ...(filter.includeArchived ? {} : { archivedAt: null }),
+      },
+      orderBy: { name: 'asc' },
+    });
+  }
+
+  create(tx: Prisma.TransactionClient, data: Prisma.ConnectionCreateInput): Promise<Connection> {
+    return tx.connection.create({ data });
+  }
+
+  update(tx: Prisma.TransactionClient, id: string, data: Prisma.ConnectionUpdateInput): Promise<Connection> {
+    return tx.connection.update({ where: { id }, data });
+  }
+}

@@ -1,0 +1,108 @@
+// Connections describe targets; credentials stay with the agent. The settings of each type are
+// strict schemas: there is no field where a password or key could be put, and unknown fields
+// are refused, so a secret cannot slip into the gateway's database by accident.
+import { z } from 'zod';
+import { CONNECTION_TYPES } from '@jitgate/policy';
+
+export const connectionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-", at most 63, starting with a letter or digit');
+
+const hostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, 'a host name or an IP address');
+const port = z.number().int().min(1).max(65_535);
+const httpUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
+  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password');
+const serviceAccount = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, 'a service account e-mail');
+const gcpScopes = z.array(z.string().url().max(256)).max(16);
+const projectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id');
+
+export const SETTINGS_BY_TYPE = {
+  postgres: z
+    .object({
+      host: hostname,
+      port: port.default(5432),
+      database: z.string().min(1).max(63),
+      user: z.string().min(1).max(63).optional(),
+      sslmode: z.enum(['disable', 'require', 'verify-full']).default('require'),
+    })
+    .strict(),
+  tcp: z.object({ host: hostname, port }).strict(),
+  http: z.object({ baseUrl: httpUrl }).strict(),
+  bigquery: z
+    .object({ projectId, location: z.string().max(64).optional(), targetServiceAccount: serviceAccount.optional(), scopes: gcpScopes.optional() })
+    .strict(),
+  gcs: z
+    .object({ projectId: projectId.optional(), buckets: z.array(z.string().min(3).max(222)).max(64).optional(), targetServiceAccount: serviceAccount.optional(), scopes: gcpScopes.optional() })
+    .strict(),
+  cloudrun: z.object({ url: httpUrl, audience: z.string().max(2048).optional(), targetServiceAccount: serviceAccount.optional() }).strict(),
+  mcp: z.object({ url: httpUrl, targetServiceAccount: serviceAccount.optional(), scopes: gcpScopes.optional() }).strict(),
+} as const satisfies Record<(typeof CONNECTION_TYPES)[number], z.ZodType>;
+
+/**
+ * Where the agent finds the credential: `env:NAME`, `file:/mounted/secret/path`, `gcp-adc`
+ * (Application Default Credentials) or `gcp-sa:<account>` (impersonated). A reference, not a value.
+ */
+export const credentialRef = z
+  .string()
+  .max(512)
+  .regex(/^(env:[A-Z_][A-Z0-9_]{0,127}|file:\/[^\s\u0000]{1,500}|gcp-adc|gcp-sa:[^\s]{3,300})$/, 'env:NAME, file:/path, gcp-adc or gcp-sa:<service account>');
+
+const labels = z
+  .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/), z.string().max(63))
+  .refine((v) => Object.keys(v).length <= 32, 'at most 32 labels');
+
+const agentGroup = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-"');
+
+const common = {
+  agentGroup,
+  labels: labels.default({}),
+  credentialRef: credentialRef.optional(),
+  description: z.string().max(1000).default(''),
+};
+
+export const createConnectionBody = z.discriminatedUnion('type', [
+  ...CONNECTION_TYPES.map((type) =>
+    z.object({ name: connectionName, type: z.literal(type), settings: SETTINGS_BY_TYPE[type], ...common }).strict(),
+  ),
+] as unknown as [z.ZodObject, ...z.ZodObject[]]);
+
+export const updateConnectionBody = z
+  .object({
+    agentGroup: agentGroup.optional(),
+    labels: labels.optional(),
+    settings: z.record(z.string(), z.unknown()).optional(),
+    credentialRef: credentialRef.nullable().optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'send at least one field to change');
+
+export const listConnectionsQuery = z
+  .object({
+    type: z.enum(CONNECTION_TYPES).optional(),
+    name: connectionName.optional(),
+    includeArchived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  })
+  .strict();
+
+export interface CreateConnectionBody {
+  name: string;
+  type: (typeof CONNECTION_TYPES)[number];
+  settings: Record<string, unknown>;
+  agentGroup: string;
+  labels: Record<string, string>;
+  credentialRef?: string;
+  description: string;
+}
+export type UpdateConnectionBody = z.output<typeof updateConnectionBody>;
+export type ListConnectionsQuery = z.output<typeof listConnectionsQuery>;

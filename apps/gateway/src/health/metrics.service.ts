@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** One registry per application instance (tests start several in one process). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Histogram({
+    name: 'jitgate_http_request_duration_seconds',
+    help: 'REST API request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly accessRequests = new Counter({
+    name: 'jitgate_access_requests_total',
+    help: 'Access requests by outcome at creation (auto_approved, pending, denied)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestTransitions = new Counter({
+    name: 'jitgate_access_request_transitions_total',
+    help: 'Access requests leaving pending, by new status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly grantsEnded = new Counter({
+    name: 'jitgate_grants_ended_total',
+    help: 'Grants closed, by how (expired, revoked, released) and by whom (job, sweeper, api)',
+    labelNames: ['status', 'via'] as const,
+    registers: [this.registry],
+  });
+
+  readonly grantChecks = new Counter({
+    name: 'jitgate_grant_checks_total',
+    help: 'Grant checks by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: 'jitgate_auth_failures_total',
+    help: 'Rejected bearer tokens by error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'jitgate_' });
+  }
+}

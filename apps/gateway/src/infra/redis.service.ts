@@ -1,0 +1,46 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { GATEWAY_CONFIG } from '../config/config.tokens.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+
+/**
+ * Redis connections. BullMQ needs `maxRetriesPerRequest: null` on the connections it blocks on;
+ * pub/sub needs a connection of its own.
+ */
+@Injectable()
+export class RedisService implements OnModuleDestroy {
+  private readonly logger = new Logger('RedisService');
+  private readonly connections: Redis[] = [];
+  readonly prefix: string;
+  readonly command: Redis;
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+    this.prefix = config.redis.prefix;
+    this.command = this.connect('command');
+  }
+
+  /** A new connection (for BullMQ workers and subscribers). */
+  connect(name: string, options: { forBullmq?: boolean } = {}): Redis {
+    const connection = new Redis(this.config.redis.url, {
+      connectionName: `jitgate:${name}`,
+      lazyConnect: false,
+      enableReadyCheck: true,
+      maxRetriesPerRequest: options.forBullmq ? null : 3,
+    });
+    connection.on('error', (error: Error) => this.logger.warn({ connection: name, err: error.message }, 'redis error'));
+    this.connections.push(connection);
+    return connection;
+  }
+
+  channel(name: string): string {
+    return `${this.prefix}:${name}`;
+  }
+
+  async ping(): Promise<void> {
+    await this.command.ping();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}

@@ -1,0 +1,153 @@
+// Starts the real gateway (Nest app, real Postgres, real Redis) on a random loopback port for
+// one suite, and gives the suite a small HTTP client.
+import 'reflect-metadata';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createGatewayApp } from '../../src/app.factory.js';
+import type { AppOverrides } from '../../src/app.module.js';
+import { parseConfig, type GatewayConfig } from '../../src/config/config.schema.js';
+import { BootstrapTokenSink } from '../../src/identity/bootstrap.service.js';
+import { createMigratedDatabase } from './test-database.js';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export class CapturingTokenSink extends BootstrapTokenSink {
+  token: string | undefined;
+  announce(token: string): void {
+    this.token = token;
+  }
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
+
+  as(token: string): ApiClient {
+    return new ApiClient(this.baseUrl, token);
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (metrics); keep the text
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = any>(path: string, body: unknown = {}) {
+    return this.request<T>('POST', path, body);
+  }
+  put<T = any>(path: string, body: unknown) {
+    return this.request<T>('PUT', path, body);
+  }
+  patch<T = any>(path: string, body: unknown) {
+    return this.request<T>('PATCH', path, body);
+  }
+  delete<T = any>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
+}
+
+export interface TestGateway {
+  app: NestExpressApplication;
+  config: GatewayConfig;
+  databaseUrl: string;
+  baseUrl: string;
+  adminToken: string;
+  /** Unauthenticated client; `.as(token)` for others. */
+  api: ApiClient;
+  admin: ApiClient;
+  /** Stops the app (keeps the database, for restart tests). */
+  stop(): Promise<void>;
+  /** Stops the app, drops the database and the suite's Redis keys. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  overrides?: AppOverrides;
+  /** Reuse a database (restart tests); default a fresh one. */
+  databaseUrl?: string;
+  redisPrefix?: string;
+}
+
+export async function startGateway(options: StartOptions = {}): Promise<TestGateway> {
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createMigratedDatabase('jitgate_test');
+  const redisPrefix = options.redisPrefix ?? `jgtest-${randomBytes(4).toString('hex')}`;
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    REDIS_URL: REDIS_URL,
+    JITGATE_REDIS_PREFIX: redisPrefix,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_POOL_SIZE: '5',
+    ...options.env,
+  });
+  const sink = new CapturingTokenSink();
+  const app = await createGatewayApp(config, { bootstrapTokenSink: sink, ...options.overrides });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const adminToken = sink.token ?? options.env?.JITGATE_BOOTSTRAP_TOKEN ?? '';
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+  };
+  return {
+    app,
+    config,
+    databaseUrl: database.url,
+    baseUrl,
+    adminToken,
+    api: new ApiClient(baseUrl),
+    admin: new ApiClient(baseUrl, adminToken),
+    stop,
+    async close() {
+      await stop();
+      await database.drop();
+      await deleteRedisKeys(redisPrefix);
+    },
+  };
+}
+
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
