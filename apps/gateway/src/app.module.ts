@@ -66,7 +66,16 @@ export class AppModule {
       { provide: GATEWAY_CONFIG, useValue: config },
       { provide: Clock, useValue: overrides.clock ?? new SystemClock() },
       { provide: BootstrapTokenSink, useValue: overrides.bootstrapTokenSink ?? new StdoutBootstrapTokenSink() },
-      { provide: OidcVerifier, useFactory: () => new OidcVerifier(config.auth.oidcIssuers) },
+      {
+        provide: OidcVerifier,
+        useFactory: (clock: Clock) =>
+          new OidcVerifier(config.auth.oidcIssuers, {
+            cooldownMs: config.auth.oidcJwksCooldownSeconds * 1000,
+            jwksMaxAgeMs: config.auth.oidcJwksMaxAgeSeconds * 1000,
+            now: () => clock.now(),
+          }),
+        inject: [Clock],
+      },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: HttpErrorFilter },
       PrismaService,

@@ -58,6 +58,8 @@ export const envSchema = z.object({
   JITGATE_REQUEST_TTL: duration('1h'),
   JITGATE_MAX_GRANT_DURATION: duration('24h'),
   JITGATE_MAX_START_DELAY: duration('30d'),
+  JITGATE_OIDC_JWKS_COOLDOWN: duration('30s'),
+  JITGATE_OIDC_JWKS_MAX_AGE: duration('10m'),
   JITGATE_TOKEN_DEFAULT_TTL: duration('90d'),
   JITGATE_TOKEN_MAX_TTL: duration('366d'),
   JITGATE_SWEEP_INTERVAL: duration('15s'),
@@ -80,6 +82,9 @@ export interface GatewayConfig {
     adminGroup: string;
     auditorGroup: string;
     oidcIssuers: Env['JITGATE_OIDC_ISSUERS'];
+    /** Least time between JWKS refetches for an unknown key id, and the most a key set is trusted. */
+    oidcJwksCooldownSeconds: number;
+    oidcJwksMaxAgeSeconds: number;
     tokenDefaultTtlSeconds: number;
     tokenMaxTtlSeconds: number;
   };
@@ -121,6 +126,8 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
       adminGroup: env.JITGATE_ADMIN_GROUP,
       auditorGroup: env.JITGATE_AUDITOR_GROUP,
       oidcIssuers: env.JITGATE_OIDC_ISSUERS,
+      oidcJwksCooldownSeconds: env.JITGATE_OIDC_JWKS_COOLDOWN,
+      oidcJwksMaxAgeSeconds: env.JITGATE_OIDC_JWKS_MAX_AGE,
       tokenDefaultTtlSeconds: env.JITGATE_TOKEN_DEFAULT_TTL,
       tokenMaxTtlSeconds: env.JITGATE_TOKEN_MAX_TTL,
     },

@@ -38,8 +38,6 @@ export interface OidcTestProvider {
   readonly issuer: string;
   /** kid of the key that signs new tokens. */
   readonly signingKid: string;
-  /** kids published at jwks_uri, signing key first. */
-  readonly publishedKids: string[];
   issueToken(clientId: string, resource?: string): Promise<string>;
   /**
    * Replaces the signing key with a fresh one (new kid) by swapping in a newly configured provider
@@ -139,9 +137,6 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     issuer,
     get signingKid() {
       return kidOf(keys[0]);
-    },
-    get publishedKids() {
-      return keys.map(kidOf);
     },
     async issueToken(clientId, resource) {
       const response = await fetch(`${issuer}/token`, {

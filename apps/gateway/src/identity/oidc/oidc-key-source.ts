@@ -23,6 +23,7 @@ const MAX_DISCOVERY_BYTES = 512 * 1024;
  * Where an issuer's JWKS comes from. `undiscovered` → `discovering` → `ready` is the normal path;
  * `failed` holds a discovery error for `cooldownMs` so that an unreachable issuer is not asked
  * again on every request, after which the next request retries (the issuer may be back).
+ * Pinned by "reports jwks_unavailable while the issuer is down ..." in oidc-verifier.spec.ts.
  */
 type KeySourceState =
   | { kind: 'undiscovered' }
@@ -33,7 +34,8 @@ type KeySourceState =
 /**
  * The signing keys of one issuer. Caching, refetch on an unknown `kid` (key rotation) and the
  * cooldown between such refetches are jose's createRemoteJWKSet; this class adds discovery of the
- * JWKS URI and turns fetch failures into `jwks_unavailable`.
+ * JWKS URI and turns fetch failures into `jwks_unavailable`. Rotation is pinned by
+ * "OidcVerifier across key rotation" in oidc-verifier.spec.ts.
  */
 export class OidcKeySource {
   private state: KeySourceState;

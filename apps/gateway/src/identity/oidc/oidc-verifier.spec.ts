@@ -193,12 +193,17 @@ describe('OidcVerifier across key rotation', () => {
     provider = await startOidcTestProvider({ resources: [AUDIENCE], clients: [{ clientId: 'svc' }] });
     const token = await provider.issueToken('svc');
     await provider.stop();
-    const verifier = new OidcVerifier([configFor(provider.issuer)], { cooldownMs: 500, fetchTimeoutMs: 1_000 });
-    await expectRefusal(verifier.verify(token), 'jwks_unavailable', token);
+    const options = { cooldownMs: 500, fetchTimeoutMs: 1_000 };
+    const discovering = new OidcVerifier([configFor(provider.issuer)], options);
+    const direct = new OidcVerifier([configFor(provider.issuer, { jwksUri: `${provider.issuer}/jwks` })], options);
+    await expectRefusal(discovering.verify(token), 'jwks_unavailable', token);
+    await expectRefusal(direct.verify(token), 'jwks_unavailable', token);
     await provider.start();
-    // Within the cooldown the failed discovery is remembered, so the issuer is not asked again.
-    await expectRefusal(verifier.verify(token), 'jwks_unavailable', token);
+    // A failed JWKS fetch is not remembered (jose retries on the next request) ...
+    await expect(direct.verify(token)).resolves.toMatchObject({ subject: 'svc' });
+    // ... but a failed discovery is, for the cooldown, so the issuer is not asked on every request.
+    await expectRefusal(discovering.verify(token), 'jwks_unavailable', token);
     await sleep(550);
-    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'svc' });
+    await expect(discovering.verify(token)).resolves.toMatchObject({ subject: 'svc' });
   });
 });

@@ -156,6 +156,7 @@ export class OidcVerifier {
 /**
  * A token without `kid` while the issuer publishes several keys of its type (typical during a
  * rotation): jose 6 does not try them itself but hands the candidates over on the error.
+ * Pinned by "tries every published key when a token carries no kid" (static-jwks spec).
  */
 async function verifyWithCandidates(
   token: string,

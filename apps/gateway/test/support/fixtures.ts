@@ -1,0 +1,52 @@
+import { expect } from 'vitest';
+import type { ApiClient } from './gateway-harness.js';
+
+export interface TestIdentity {
+  id: string;
+  subject: string;
+  token: string;
+  api: ApiClient;
+}
+
+export async function createIdentity(
+  admin: ApiClient,
+  input: { subject: string; kind?: 'human' | 'service'; groups?: string[]; attributes?: Record<string, string | number | boolean> },
+): Promise<TestIdentity> {
+  const created = await admin.post('/v1/identities', { kind: input.kind ?? 'human', subject: input.subject, groups: input.groups ?? [], attributes: input.attributes ?? {} });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const issued = await admin.post(`/v1/identities/${created.body.id}/tokens`, { name: `${input.subject}-token` });
+  expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+  return { id: created.body.id, subject: input.subject, token: issued.body.token, api: admin.as(issued.body.token) };
+}
+
+export async function createConnection(admin: ApiClient, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
+  const created = await admin.post('/v1/connections', {
+    name,
+    type: 'postgres',
+    agentGroup: 'default',
+    settings: { host: '127.0.0.1', port: 5432, database: 'app', sslmode: 'disable' },
+    credentialRef: 'env:APP_DB_PASSWORD',
+    ...extra,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return { id: created.body.id, name };
+}
+
+export async function createPolicy(admin: ApiClient, name: string, rules: unknown[]): Promise<{ id: string }> {
+  const created = await admin.post('/v1/policies', { name, rules });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return { id: created.body.id };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns a truthy value or `timeoutMs` passes; returns the value. */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(intervalMs);
+  }
+}
