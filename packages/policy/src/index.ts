@@ -1,1 +1,24 @@
-export {};
+/** @jitgate/policy: the pure policy engine (no I/O, no clock, deny by default). See README.md. */
+export {
+  CONNECTION_TYPES,
+  EFFECTS,
+  IDENTITY_KINDS,
+  type ConnectionType,
+  type Decision,
+  type DenyCode,
+  type Effect,
+  type EvaluationInput,
+  type IdentityKind,
+  type PolicyDocument,
+  type RuleMatch,
+  type RuleRef,
+  type RuleSpec,
+} from './types.js';
+export { PolicyError, type PolicyErrorCode, type PolicyIssue } from './errors.js';
+export { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
+export { parsePolicyDocument } from './document.js';
+export { parsePolicyFile, type PolicyFileEntry } from './yaml-file.js';
+export { compilePolicies, maxRateWindowSeconds, type CompiledPolicies } from './compile.js';
+export { evaluate } from './evaluate.js';
+export { approverEligibility, type ApproverEligibility } from './approvers.js';
+export { SPECIFICITY_WEIGHTS } from './specificity.js';
