@@ -1,3 +1,6 @@
+// CEL's time functions (policy conditions) read the process's local zone; policies are written
+// against UTC. Set before anything reads the clock.
+process.env.TZ = 'UTC';
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './app.factory.js';

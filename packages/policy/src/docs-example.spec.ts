@@ -1,0 +1,40 @@
+// The YAML example in docs/policies.md must stay a valid policy file with the meaning the page
+// gives it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compilePolicies, evaluate, parsePolicyFile } from './index.js';
+
+const page = readFileSync(new URL('../../../docs/policies.md', import.meta.url), 'utf8');
+const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+
+describe('docs/policies.md example', () => {
+  const compiled = compilePolicies(parsePolicyFile(yamlBlock));
+  const base = {
+    identity: { id: 'i', subject: 'x', kind: 'human' as const, groups: ['developers'], attributes: {} },
+    connection: { name: 'orders', type: 'postgres' as const, labels: { env: 'prod' } },
+    request: { durationSeconds: 1800, reason: 'r', scope: 'read-only', startAt: null },
+    now: new Date('2026-11-23T10:00:00Z'),
+    recentRequests: [],
+  };
+
+  it('parses', () => {
+    expect(yamlBlock).toContain('policies:');
+  });
+
+  it('denies agents on prod', () => {
+    const decision = evaluate(compiled, { ...base, identity: { ...base.identity, kind: 'service', groups: [] } });
+    expect(decision).toMatchObject({ effect: 'deny', rule: { rule: 'agents-never-on-prod' } });
+  });
+
+  it('sends prod to two DBAs and auto-approves dev', () => {
+    expect(evaluate(compiled, base)).toMatchObject({ effect: 'require-approval', approvals: { count: 2, groups: ['dba'] } });
+    const dev = evaluate(compiled, { ...base, connection: { ...base.connection, labels: { env: 'dev' } } });
+    expect(dev).toMatchObject({ effect: 'auto-approve', rule: { rule: 'dev-self-service' } });
+  });
+
+  it('lets read-only agents in during office hours only', () => {
+    const agent = { ...base, identity: { ...base.identity, kind: 'service' as const, groups: [], attributes: { model: 'claude-sonnet' } }, connection: { ...base.connection, labels: { env: 'dev' } }, request: { ...base.request, durationSeconds: 600 } };
+    expect(evaluate(compiled, agent)).toMatchObject({ effect: 'auto-approve', rule: { rule: 'read-only-agents-in-office-hours' } });
+    expect(evaluate(compiled, { ...agent, now: new Date('2026-11-23T22:00:00Z') }).effect).toBe('deny');
+  });
+});
