@@ -1,0 +1,2 @@
+export * from './gen/jitgate/tunnel/v1/tunnel_pb.js';
+export { tunnelServiceDefinition, TUNNEL_CONNECT_PATH, type TunnelServiceDefinition } from './tunnel-service.js';
