@@ -189,6 +189,31 @@ describe('SessionPipe', () => {
     expect(ends.gateway?.message).toMatch(/window/);
   });
 
+  it('delivers bytes still waiting for credit when the socket closes cleanly', async () => {
+    const sent: Uint8Array[] = [];
+    let halfClosed = false;
+    let end: SessionEnd | undefined;
+    const frames: PeerFrames = {
+      sendData: (p) => sent.push(Buffer.from(p)),
+      sendWindowUpdate: () => {},
+      sendHalfClose: () => (halfClosed = true),
+      sendClose: () => {},
+      writable: () => true,
+    };
+    const port = await listen(net.createServer((socket) => socket.end(Buffer.alloc(10 * 1024, 9))));
+    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const pipe = new SessionPipe(socket, frames, { sendWindow: 1000, socketClosedReason: CloseReason.TARGET_CLOSED, onEnd: (e) => (end = e) });
+    await once(socket, 'end');
+    socket.end();
+    await once(socket, 'close');
+    expect(sent.reduce((n, p) => n + p.byteLength, 0)).toBe(1000);
+    expect(end).toBeUndefined(); // the session waits for the peer's credit
+    pipe.onWindowUpdate(10 * 1024);
+    expect(sent.reduce((n, p) => n + p.byteLength, 0)).toBe(10 * 1024);
+    expect(halfClosed).toBe(true);
+    expect(end?.reason).toBe(CloseReason.TARGET_CLOSED);
+  });
+
   it('refuses window updates that would overflow the window', async () => {
     const { pipes, ends } = await setup(() => {});
     pipes.agent!.onWindowUpdate(2 ** 31);

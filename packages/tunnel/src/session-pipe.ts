@@ -57,6 +57,8 @@ export class SessionPipe {
   private halfCloseSent = false;
   private peerEnded = false;
   private closed = false;
+  /** The socket closed cleanly while bytes still waited for credit: finish once they are sent. */
+  private finishAfterFlush = false;
   readonly stats: SessionStats = { bytesFromSocket: 0, bytesToSocket: 0 };
 
   constructor(
@@ -79,7 +81,16 @@ export class SessionPipe {
     socket.on('error', () => {
       // 'close' follows and ends the session; the error itself is the socket's business.
     });
-    socket.on('close', () => this.finish({ reason: options.socketClosedReason, message: 'socket closed', by: 'local' }, true));
+    socket.on('close', (hadError: boolean) => {
+      if (!hadError && this.localEnded && (this.pending.length > 0 || !this.halfCloseSent)) {
+        // Node emits 'end' and then 'close' even while we hold bytes back for lack of credit;
+        // those bytes belong to the peer, so the session ends only after they are sent.
+        this.finishAfterFlush = true;
+        this.pump();
+        return;
+      }
+      this.finish({ reason: options.socketClosedReason, message: 'socket closed', by: 'local' }, true);
+    });
   }
 
   get isClosed(): boolean {
@@ -174,6 +185,9 @@ export class SessionPipe {
       if (!this.halfCloseSent) {
         this.halfCloseSent = true;
         this.frames.sendHalfClose();
+      }
+      if (this.finishAfterFlush) {
+        this.finish({ reason: this.options.socketClosedReason, message: 'socket closed', by: 'local' }, true);
       }
       return;
     }
