@@ -143,6 +143,9 @@ function startGateway(databaseUrl, redisUrl) {
       REDIS_URL: redisUrl,
       PORT: String(config.port),
       NODE_ENV: config.nodeEnv,
+      // Local development on loopback: agents dial the tunnel without TLS. Production sets
+      // JITGATE_TUNNEL_TLS_CERT/KEY instead (docs/tunnel.md).
+      JITGATE_TUNNEL_INSECURE: process.env.JITGATE_TUNNEL_INSECURE ?? 'true',
     },
   });
   gatewayExit = new Promise((resolve) => {

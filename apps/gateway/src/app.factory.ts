@@ -10,6 +10,7 @@ import { JitgateError } from './common/errors/jitgate.error.js';
 import { toJitgateError, type ErrorBody } from './common/http/http-error.filter.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { MetricsService } from './health/metrics.service.js';
+import { assignRequestId } from './logging/logger.options.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -44,7 +45,9 @@ function metricsMiddleware(metrics: MetricsService) {
   return (req: Request, res: Response, next: NextFunction) => {
     const stop = metrics.httpRequests.startTimer();
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      // Nest answers unknown routes from a catch-all route ("{/*splat}"): those are unmatched too.
+      const path = req.route ? String(req.route.path) : '*';
+      const route = path.includes('*') ? 'unmatched' : `${req.baseUrl}${path}`;
       stop({ method: req.method, route, status: String(res.statusCode) });
     });
     next();
@@ -56,7 +59,7 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .setTitle('jitgate control plane')
     .setDescription('Just-in-time access: identities, connections, policies, access requests, approvals, grants and a hash-chained audit log.')
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'a jitgate token (jg_…) or a JWT from a configured OIDC issuer' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'jg_… token or OIDC JWT', description: 'a jitgate token (jg_…) or a JWT from a configured OIDC issuer' })
     .build();
   return SwaggerModule.createDocument(app, config);
 }
@@ -70,6 +73,11 @@ export async function createGatewayApp(config: GatewayConfig, overrides: AppOver
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // First: the body parser below answers some errors itself, before the logger middleware runs.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    assignRequestId(req, res);
+    next();
+  });
   app.use(metricsMiddleware(app.get(MetricsService)));
   app.use(jsonBodies(config.http.bodyLimitBytes));
   const document = buildOpenApi(app);

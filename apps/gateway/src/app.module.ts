@@ -45,6 +45,9 @@ import { PolicyFileLoader } from './policy/policy-file.loader.js';
 import { PolicyController } from './policy/policy.controller.js';
 import { PolicyRepository } from './policy/policy.repository.js';
 import { PolicyService } from './policy/policy.service.js';
+import { AgentController } from './agent/agent.controller.js';
+import { SessionController } from './session/session.controller.js';
+import { DATA_PLANE_PROVIDERS } from './tunnel/tunnel.providers.js';
 
 export interface AppOverrides {
   /** Replaces the system clock (expiry tests). */
@@ -106,6 +109,7 @@ export class AppModule {
       ...JOB_PROCESSORS,
       { provide: JOB_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: JOB_PROCESSORS },
       WorkerService,
+      ...DATA_PLANE_PROVIDERS,
     ];
     return {
       module: AppModule,
@@ -118,6 +122,8 @@ export class AppModule {
         AccessRequestController,
         GrantController,
         AuditController,
+        AgentController,
+        SessionController,
       ],
       providers,
     };

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  app.get(Logger).log({ port }, `jitgate gateway listening on ${config.http.host}:${port}`);
+  // nestjs-pino's Logger takes the last argument as the context: name one, or the message
+  // would become the context and the line would have no msg.
+  app.get(Logger).log({ port }, `jitgate gateway listening on ${config.http.host}:${port}`, 'Main');
 
   // Graceful: stop taking requests, finish the ones in flight, close workers and pools. A second
   // signal, or a shutdown that hangs, ends the process anyway.

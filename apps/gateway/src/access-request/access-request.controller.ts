@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { UuidParam } from '../common/http/uuid-param.js';
-import { ApiZodBody, ApiZodQuery, ValidBody, ValidQuery } from '../common/http/zod-validation.js';
+import { ApiZodBody, ApiZodQuery, NoBody, ValidBody, ValidQuery } from '../common/http/zod-validation.js';
 import { AccessRequestDecisionService } from './access-request-decision.service.js';
 import { presentAccessRequest } from './access-request.presenter.js';
 import {
@@ -66,7 +66,7 @@ export class AccessRequestController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw your own pending request' })
-  async cancel(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string) {
+  async cancel(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @NoBody() _body: unknown) {
     return presentAccessRequest(await this.requests.cancel(caller, id));
   }
 }

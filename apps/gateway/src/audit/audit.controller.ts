@@ -5,13 +5,13 @@ import { AuditorOrAdmin } from '../auth/auth.decorators.js';
 import { ApiZodQuery, ValidQuery } from '../common/http/zod-validation.js';
 import type { StoredEvent } from './audit-chain.js';
 import { AuditService } from './audit.service.js';
-import { AUDIT_ACTIONS } from './audit.types.js';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from './audit.types.js';
 
 const listAuditQuery = z
   .object({
     actor: z.string().max(128).optional(),
     action: z.enum(AUDIT_ACTIONS).optional(),
-    targetType: z.enum(['identity', 'token', 'connection', 'policy', 'access_request', 'grant']).optional(),
+    targetType: z.enum(AUDIT_TARGET_TYPES).optional(),
     target: z.string().max(128).optional(),
     from: z.string().datetime({ offset: true }).optional(),
     to: z.string().datetime({ offset: true }).optional(),

@@ -31,9 +31,10 @@ export class AuditRepository {
     return rows[0]?.hash ?? null;
   }
 
-  async insert(tx: Prisma.TransactionClient, event: Omit<StoredEvent, 'seq'>): Promise<void> {
-    await tx.auditEvent.create({
-      data: {
+  /** One multi-row INSERT; rows get their seq in array order, which is chain order. */
+  async insertMany(tx: Prisma.TransactionClient, events: Array<Omit<StoredEvent, 'seq'>>): Promise<void> {
+    await tx.auditEvent.createMany({
+      data: events.map((event) => ({
         id: event.id,
         at: event.at,
         actorId: event.actorId,
@@ -44,7 +45,7 @@ export class AuditRepository {
         details: event.details as Prisma.InputJsonValue,
         prevHash: event.prevHash,
         hash: event.hash,
-      },
+      })),
     });
   }
 

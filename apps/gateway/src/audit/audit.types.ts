@@ -31,14 +31,21 @@ export const AUDIT_ACTIONS = [
   'grant.revoked',
   'grant.released',
   'grant.expired',
+  'agent.registered',
+  'agent.revoked',
+  'session.opened',
+  'session.closed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** Every kind of thing an audit event is about (GET /v1/audit?targetType=). */
+export const AUDIT_TARGET_TYPES = ['identity', 'token', 'connection', 'policy', 'access_request', 'grant', 'agent', 'session'] as const;
+
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  targetType: 'identity' | 'token' | 'connection' | 'policy' | 'access_request' | 'grant';
+  targetType: (typeof AUDIT_TARGET_TYPES)[number];
   targetId: string | null;
   details?: Record<string, unknown>;
 }

@@ -6,7 +6,7 @@ import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { IdentityRepository } from '../identity/identity.repository.js';
 import { OidcVerificationError, OidcVerifier } from '../identity/oidc/oidc-verifier.js';
-import { TokenRepository } from '../identity/token.repository.js';
+import { TOKEN_TOUCH_INTERVAL_MS, TokenRepository } from '../identity/token.repository.js';
 import type { Principal } from './principal.js';
 import { TokenCrypto } from './token-crypto.js';
 
@@ -39,7 +39,9 @@ export class AuthenticatorService {
     if (found.revokedAt) throw unauthenticated('the token has been revoked');
     if (found.expiresAt <= now) throw unauthenticated('the token has expired');
     if (found.identity.disabledAt) throw unauthenticated('the identity of this token is disabled');
-    this.tokens.touch(found.id, now).catch((error: unknown) => this.logger.warn({ err: String(error) }, 'token touch failed'));
+    // The row just read says when the token was last used: no UPDATE while that is fresh.
+    const fresh = found.lastUsedAt !== null && now.getTime() - found.lastUsedAt.getTime() < TOKEN_TOUCH_INTERVAL_MS;
+    if (!fresh) this.tokens.touch(found.id, now).catch((error: unknown) => this.logger.warn({ err: String(error) }, 'token touch failed'));
     return this.principalOf(found.identity, 'token', found.id);
   }
 

@@ -1,5 +1,7 @@
 // Settings are read from the environment once, here, validated with zod, and handed to the
 // rest of the gateway as a typed object. Secrets are never defaulted.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { oidcIssuersSchema } from '../identity/oidc/oidc-verifier.js';
 import { parseSettingDuration } from './duration.js';
@@ -35,6 +37,10 @@ const redisUrl = z
   .url()
   .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// or rediss:// URL');
 
+const tcpPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const pemFile = z.string().min(1).optional();
+const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().default('0.0.0.0'),
@@ -65,6 +71,33 @@ export const envSchema = z.object({
   JITGATE_SWEEP_INTERVAL: duration('15s'),
   JITGATE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   JITGATE_SHUTDOWN_TIMEOUT: duration('10s'),
+  // The data path (docs/tunnel.md): agents dial the tunnel port, clients the TCP port.
+  JITGATE_GATEWAY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" and "-", at most 128')
+    .optional(),
+  JITGATE_TUNNEL_PORT: tcpPort(8443),
+  JITGATE_TUNNEL_TLS_CERT: pemFile,
+  JITGATE_TUNNEL_TLS_KEY: pemFile,
+  JITGATE_TUNNEL_INSECURE: flag,
+  JITGATE_TUNNEL_HEARTBEAT: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
+  JITGATE_TCP_PORT: tcpPort(8444),
+  JITGATE_TCP_TLS_CERT: pemFile,
+  JITGATE_TCP_TLS_KEY: pemFile,
+}).superRefine((env, ctx) => {
+  // Plaintext agent tunnels only when asked for by name: a missing certificate must not
+  // silently downgrade the link that carries every session.
+  const tunnelTls = Boolean(env.JITGATE_TUNNEL_TLS_CERT) || Boolean(env.JITGATE_TUNNEL_TLS_KEY);
+  if (env.JITGATE_TUNNEL_INSECURE && tunnelTls) {
+    ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_INSECURE'], message: 'set either the TLS files or JITGATE_TUNNEL_INSECURE=true, not both' });
+  }
+  if (!env.JITGATE_TUNNEL_INSECURE) {
+    if (!env.JITGATE_TUNNEL_TLS_CERT) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_CERT'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
+    if (!env.JITGATE_TUNNEL_TLS_KEY) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_KEY'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
+  }
+  if (Boolean(env.JITGATE_TCP_TLS_CERT) !== Boolean(env.JITGATE_TCP_TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: [env.JITGATE_TCP_TLS_CERT ? 'JITGATE_TCP_TLS_KEY' : 'JITGATE_TCP_TLS_CERT'], message: 'JITGATE_TCP_TLS_CERT and JITGATE_TCP_TLS_KEY go together' });
+  }
 });
 
 export type RawEnv = z.input<typeof envSchema>;
@@ -95,7 +128,20 @@ export interface GatewayConfig {
     maxStartDelaySeconds: number;
     sweepIntervalSeconds: number;
   };
+  /** The gRPC server agents dial. `tls` is null only with JITGATE_TUNNEL_INSECURE=true. */
+  tunnel: { gatewayId: string; port: number; tls: TlsFiles | null; heartbeatIntervalMs: number };
+  /** The client listener (`jitgate connect`); plain TCP unless both files are set. */
+  tcp: { port: number; tls: TlsFiles | null };
 }
+
+/** PEM files, read when the listener starts. */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+const tlsFiles = (certFile: string | undefined, keyFile: string | undefined): TlsFiles | null =>
+  certFile && keyFile ? { certFile, keyFile } : null;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -138,6 +184,13 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
       maxStartDelaySeconds: env.JITGATE_MAX_START_DELAY,
       sweepIntervalSeconds: env.JITGATE_SWEEP_INTERVAL,
     },
+    tunnel: {
+      gatewayId: env.JITGATE_GATEWAY_ID ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+      port: env.JITGATE_TUNNEL_PORT,
+      tls: tlsFiles(env.JITGATE_TUNNEL_TLS_CERT, env.JITGATE_TUNNEL_TLS_KEY),
+      heartbeatIntervalMs: env.JITGATE_TUNNEL_HEARTBEAT * 1000,
+    },
+    tcp: { port: env.JITGATE_TCP_PORT, tls: tlsFiles(env.JITGATE_TCP_TLS_CERT, env.JITGATE_TCP_TLS_KEY) },
   };
 }
 

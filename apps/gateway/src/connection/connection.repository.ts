@@ -14,6 +14,11 @@ export class ConnectionRepository {
     return db.connection.findUnique({ where: { name } });
   }
 
+  /** The connections an agent names in its Hello, in one query. */
+  findByNames(names: string[], db: Db = this.prisma.client): Promise<Connection[]> {
+    return db.connection.findMany({ where: { name: { in: names } } });
+  }
+
   list(filter: { type?: ConnectionType; name?: string; includeArchived: boolean }): Promise<Connection[]> {
     return this.prisma.client.connection.findMany({
       where: {

@@ -57,11 +57,11 @@ export const credentialRef = z
   .max(512)
   .regex(/^(env:[A-Z_][A-Z0-9_]{0,127}|file:\/[^\s\u0000]{1,500}|gcp-adc|gcp-sa:[^\s]{3,300})$/, 'env:NAME, file:/path, gcp-adc or gcp-sa:<service account>');
 
-const labels = z
+export const labels = z
   .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/), z.string().max(63))
   .refine((v) => Object.keys(v).length <= 32, 'at most 32 labels');
 
-const agentGroup = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-"');
+export const agentGroup = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-"');
 
 const common = {
   agentGroup,

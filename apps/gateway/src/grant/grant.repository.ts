@@ -5,21 +5,65 @@ import { PrismaService, type Db } from '../infra/prisma.service.js';
 export type GrantWithNames = Grant & { connection: { name: string; type: string }; identity: { subject: string; kind: string } };
 const WITH_NAMES = { connection: { select: { name: true, type: true } }, identity: { select: { subject: true, kind: true } } } as const;
 
+interface GrantInForceRow {
+  id: string;
+  request_id: string;
+  identity_id: string;
+  connection_id: string;
+  scope: string | null;
+  status: GrantStatus;
+  starts_at: Date;
+  expires_at: Date;
+  ended_at: Date | null;
+  ended_by_id: string | null;
+  end_reason: string | null;
+  created_at: Date;
+  connection_name: string;
+  connection_type: string;
+  subject: string;
+  kind: string;
+}
+
 @Injectable()
 export class GrantRepository {
   constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
 
   /**
    * The grant check: an active grant of this identity on the connection named, in force at
-   * `now`. One query on the (identity_id, connection_id, status, expires_at) index joined to the
-   * unique connection name.
+   * `now`. One statement on the (identity_id, connection_id, status, expires_at) index joined to
+   * the unique connection name — in SQL because Prisma loads each `include` with a query of its
+   * own (three round trips for one check; bench/README.md).
    */
-  findInForce(identityId: string, connectionName: string, now: Date): Promise<GrantWithNames | null> {
-    return this.prisma.client.grant.findFirst({
-      where: { identityId, status: 'active', startsAt: { lte: now }, expiresAt: { gt: now }, connection: { name: connectionName, archivedAt: null } },
-      orderBy: { expiresAt: 'desc' },
-      include: WITH_NAMES,
-    });
+  async findInForce(identityId: string, connectionName: string, now: Date): Promise<GrantWithNames | null> {
+    const rows = await this.prisma.client.$queryRaw<GrantInForceRow[]>`
+      SELECT g.id, g.request_id, g.identity_id, g.connection_id, g.scope, g.status::text AS status,
+             g.starts_at, g.expires_at, g.ended_at, g.ended_by_id, g.end_reason, g.created_at,
+             c.name AS connection_name, c.type::text AS connection_type, i.subject, i.kind::text AS kind
+      FROM grants g
+      JOIN connections c ON c.id = g.connection_id
+      JOIN identities i ON i.id = g.identity_id
+      WHERE g.identity_id = ${identityId}::uuid AND c.name = ${connectionName} AND c.archived_at IS NULL
+        AND g.status = 'active' AND g.starts_at <= ${now} AND g.expires_at > ${now}
+      ORDER BY g.expires_at DESC
+      LIMIT 1`;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      requestId: row.request_id,
+      identityId: row.identity_id,
+      connectionId: row.connection_id,
+      scope: row.scope,
+      status: row.status,
+      startsAt: row.starts_at,
+      expiresAt: row.expires_at,
+      endedAt: row.ended_at,
+      endedById: row.ended_by_id,
+      endReason: row.end_reason,
+      createdAt: row.created_at,
+      connection: { name: row.connection_name, type: row.connection_type },
+      identity: { subject: row.subject, kind: row.kind },
+    };
   }
 
   findById(id: string, db: Db = this.prisma.client): Promise<GrantWithNames | null> {

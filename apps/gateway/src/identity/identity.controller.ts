@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { UuidParam } from '../common/http/uuid-param.js';
-import { ApiZodBody, ApiZodQuery, ValidBody, ValidQuery } from '../common/http/zod-validation.js';
+import { ApiZodBody, ApiZodQuery, NoBody, ValidBody, ValidQuery } from '../common/http/zod-validation.js';
 import { presentIdentity } from './identity.presenter.js';
 import {
   createIdentityBody,
@@ -81,7 +81,7 @@ export class IdentityController {
   @Post(':id/tokens/:tokenId/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke a token (admins, or the identity itself)' })
-  async revokeToken(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @UuidParam('tokenId') tokenId: string) {
+  async revokeToken(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @UuidParam('tokenId') tokenId: string, @NoBody() _body: unknown) {
     return this.tokens.revoke(caller, id, tokenId);
   }
 }

@@ -54,6 +54,7 @@ export class TokenService {
 
   async list(caller: Principal, identityId: string): Promise<PublicToken[]> {
     this.assertSelfOrAdmin(caller, identityId);
+    if (!(await this.identities.findById(identityId))) throw notFound('identity', identityId);
     return this.tokens.listForIdentity(identityId);
   }
 

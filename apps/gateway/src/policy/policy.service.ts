@@ -9,6 +9,8 @@ import { PrismaService } from '../infra/prisma.service.js';
 import { PolicyRepository } from './policy.repository.js';
 import type { CreatePolicyBody, ReplacePolicyBody } from './policy.schemas.js';
 
+const FINGERPRINT_TTL_MS = 1000;
+
 export function validateDocument(rules: unknown[]): PolicyDocument {
   try {
     return parsePolicyDocument({ rules });
@@ -22,7 +24,7 @@ export function validateDocument(rules: unknown[]): PolicyDocument {
 
 @Injectable()
 export class PolicyService {
-  private cache: { fingerprint: string; compiled: CompiledPolicies } | null = null;
+  private cache: { fingerprint: string; compiled: CompiledPolicies; checkedAt: number } | null = null;
 
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaService,
@@ -30,14 +32,28 @@ export class PolicyService {
     @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
-  /** The compiled rules of every policy; recompiled only when the policies table changed. */
+  /**
+   * The compiled rules of every policy; recompiled only when the policies table changed. The
+   * table's fingerprint is read at most once a second: a change made through this replica applies
+   * at once (it drops the cache), a change made through another one within a second.
+   */
   async compiled(): Promise<CompiledPolicies> {
+    const now = Date.now();
+    if (this.cache && now - this.cache.checkedAt < FINGERPRINT_TTL_MS) return this.cache.compiled;
     const fingerprint = await this.policies.fingerprint();
-    if (this.cache?.fingerprint === fingerprint) return this.cache.compiled;
+    if (this.cache?.fingerprint === fingerprint) {
+      this.cache.checkedAt = now;
+      return this.cache.compiled;
+    }
     const rows = await this.policies.list();
     const compiled = compilePolicies(rows.map((row) => ({ name: row.name, document: row.document as unknown as PolicyDocument })));
-    this.cache = { fingerprint, compiled };
+    this.cache = { fingerprint, compiled, checkedAt: now };
     return compiled;
+  }
+
+  /** After a change through this replica. */
+  private invalidate(): void {
+    this.cache = null;
   }
 
   list(): Promise<Policy[]> {
@@ -58,7 +74,7 @@ export class PolicyService {
       const policy = await this.policies.create(tx, { name: body.name, description: body.description, source: 'api', document: toJson(document) });
       await this.recordChange(tx, actorOf(caller), 'policy.created', policy);
       return policy;
-    });
+    }).finally(() => this.invalidate());
   }
 
   async replace(caller: Principal, id: string, body: ReplacePolicyBody): Promise<Policy> {
@@ -69,7 +85,7 @@ export class PolicyService {
       const policy = await this.policies.replace(tx, existing.id, { description: body.description, document: toJson(document) });
       await this.recordChange(tx, actorOf(caller), 'policy.updated', policy);
       return policy;
-    });
+    }).finally(() => this.invalidate());
   }
 
   async delete(caller: Principal, id: string): Promise<Policy> {
@@ -79,7 +95,7 @@ export class PolicyService {
       await this.policies.delete(tx, existing.id);
       await this.recordChange(tx, actorOf(caller), 'policy.deleted', existing);
       return existing;
-    });
+    }).finally(() => this.invalidate());
   }
 
   private async editable(tx: Prisma.TransactionClient, id: string): Promise<Policy> {

@@ -38,6 +38,19 @@ export async function createPolicy(admin: ApiClient, name: string, rules: unknow
   return { id: created.body.id };
 }
 
+/**
+ * orders-db (env=prod, one approval from the dba group) and scratch-db (env=dev, auto-approved for
+ * the dev group up to `devMaxDuration`), under one policy, "databases".
+ */
+export async function createOrdersAndScratch(admin: ApiClient, devMaxDuration: string): Promise<void> {
+  await createConnection(admin, 'orders-db', { labels: { env: 'prod' } });
+  await createConnection(admin, 'scratch-db', { labels: { env: 'dev' } });
+  await createPolicy(admin, 'databases', [
+    { name: 'prod-one-dba', effect: 'require-approval', match: { connection: { names: ['orders-db'] } }, approvals: { count: 1, groups: ['dba'] } },
+    { name: 'dev-auto', effect: 'auto-approve', match: { identity: { groups: ['dev'] }, connection: { names: ['scratch-db'] } }, maxDuration: devMaxDuration },
+  ]);
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes; returns the value. */

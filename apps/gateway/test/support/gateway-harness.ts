@@ -8,6 +8,8 @@ import { createGatewayApp } from '../../src/app.factory.js';
 import type { AppOverrides } from '../../src/app.module.js';
 import { parseConfig, type GatewayConfig } from '../../src/config/config.schema.js';
 import { BootstrapTokenSink } from '../../src/identity/bootstrap.service.js';
+import { ClientListener } from '../../src/tunnel/client-listener.js';
+import { TunnelServer } from '../../src/tunnel/tunnel-server.js';
 import { createMigratedDatabase } from './test-database.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -78,6 +80,9 @@ export interface TestGateway {
   databaseUrl: string;
   baseUrl: string;
   adminToken: string;
+  /** The bound ports of the agents' gRPC server and the clients' TCP listener (both 0 by default: free ports). */
+  tunnelPort: number;
+  tcpPort: number;
   /** Unauthenticated client; `.as(token)` for others. */
   api: ApiClient;
   admin: ApiClient;
@@ -107,6 +112,10 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     JITGATE_REDIS_PREFIX: redisPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: '5',
+    // The data plane on free ports, plaintext unless a suite brings its own certificate.
+    JITGATE_TUNNEL_PORT: '0',
+    JITGATE_TCP_PORT: '0',
+    ...(options.env?.JITGATE_TUNNEL_TLS_CERT ? {} : { JITGATE_TUNNEL_INSECURE: 'true' }),
     ...options.env,
   });
   const sink = new CapturingTokenSink();
@@ -127,6 +136,8 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     databaseUrl: database.url,
     baseUrl,
     adminToken,
+    tunnelPort: app.get(TunnelServer).port,
+    tcpPort: app.get(ClientListener).port,
     api: new ApiClient(baseUrl),
     admin: new ApiClient(baseUrl, adminToken),
     stop,

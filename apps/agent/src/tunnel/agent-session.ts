@@ -1,0 +1,154 @@
+// One session at the agent: dial the target, answer SessionOpened, then hand the bytes to
+// SessionPipe. The session holds its own deadline (grant_expires_at, by this agent's clock) and
+// closes itself with GRANT_EXPIRED when it passes, whatever the gateway does
+// (test/tunnel-sessions.test.ts "frozen gateway").
+//
+//   opening ──dial ok──► open ──pipe ends (target, peer, expiry, revoke, shutdown)──► closed
+//   opening ──dial fails / expiry / revoke / shutdown / peer close / tunnel gone─────► closed
+import { CloseReason, type ConnectionAssignment, type SessionOpen } from '@jitgate/proto';
+import { DEFAULT_WINDOW, SessionPipe, type PeerFrames, type SessionEnd, type SessionStats } from '@jitgate/tunnel';
+import { atTime, type Cancel, type Clock } from '../clock.js';
+import type { Logger } from '../logging/logger.js';
+import { TargetDialError, type TargetDialer } from '../targets/target-dialer.js';
+import { closeFrame, dataFrame, halfCloseFrame, openedFrame, reasonName, windowUpdateFrame, type FrameSink } from './frames.js';
+
+export interface AgentSessionDeps {
+  sink: FrameSink;
+  clock: Clock;
+  logger: Logger;
+  dialTimeoutMs: number;
+  /** The session is over: the table forgets its sid. */
+  onEnd(sid: number): void;
+}
+
+export class AgentSession {
+  private state: 'opening' | 'open' | 'closed' = 'opening';
+  private pipe: SessionPipe | undefined;
+  private readonly dialAbort = new AbortController();
+  private cancelExpiry: Cancel = () => {};
+  private readonly startedAt: number;
+  private readonly log: Logger;
+  readonly sid: number;
+  readonly grantId: string;
+
+  constructor(
+    private readonly open: SessionOpen,
+    private readonly assignment: ConnectionAssignment,
+    private readonly dialer: TargetDialer,
+    private readonly deps: AgentSessionDeps,
+  ) {
+    this.sid = open.sid;
+    this.grantId = open.grantId;
+    this.startedAt = deps.clock.now();
+    this.log = deps.logger.child({ sessionId: open.sessionId, sid: open.sid, grantId: open.grantId, connection: open.connection });
+  }
+
+  start(): void {
+    const expiresAt = Number(this.open.grantExpiresAtUnixMs);
+    this.cancelExpiry = atTime(this.deps.clock, expiresAt, () => this.close(CloseReason.GRANT_EXPIRED, 'grant expired by the agent clock'));
+    this.log.info({ grantExpiresAt: new Date(expiresAt).toISOString() }, 'session opening');
+    void this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    let socket;
+    try {
+      socket = await this.dialer.dial(this.assignment, { signal: this.dialAbort.signal, timeoutMs: this.deps.dialTimeoutMs });
+    } catch (error) {
+      if (this.state !== 'opening') return;
+      const message = error instanceof TargetDialError ? error.message : 'target unreachable';
+      if (!(error instanceof TargetDialError)) this.log.error({ err: error }, 'dialling the target failed unexpectedly');
+      this.deps.sink.send(openedFrame(this.sid, { ok: false, error: message }));
+      return this.ended({ reason: CloseReason.TARGET_UNREACHABLE, message, by: 'local' });
+    }
+    if (this.state !== 'opening') {
+      socket.destroy();
+      return;
+    }
+    this.state = 'open';
+    // SessionOpened goes out before the pipe reads the socket, so a target that speaks first
+    // (SSH, SMTP) cannot get DATA onto the wire ahead of it.
+    this.deps.sink.send(openedFrame(this.sid, { ok: true, initialWindow: DEFAULT_WINDOW }));
+    const sink = this.deps.sink;
+    const sid = this.sid;
+    const frames: PeerFrames = {
+      sendData: (payload) => sink.send(dataFrame(sid, payload)),
+      sendWindowUpdate: (increment) => sink.send(windowUpdateFrame(sid, increment)),
+      sendHalfClose: () => sink.send(halfCloseFrame(sid)),
+      sendClose: (reason, message) => sink.send(closeFrame(sid, reason, message)),
+      writable: () => sink.writable(),
+    };
+    this.pipe = new SessionPipe(socket, frames, {
+      // 0 is proto3's "unset": the documented default window.
+      sendWindow: this.open.initialWindow || DEFAULT_WINDOW,
+      receiveWindow: DEFAULT_WINDOW,
+      socketClosedReason: CloseReason.TARGET_CLOSED,
+      onEnd: (end, stats) => this.ended(end, stats),
+    });
+    this.log.info('session open');
+  }
+
+  // ---- frames from the gateway ----------------------------------------------------------
+
+  onData(payload: Uint8Array): void {
+    if (this.pipe) this.pipe.onData(payload);
+    else this.close(CloseReason.PROTOCOL_ERROR, 'data before the session was opened');
+  }
+
+  onWindowUpdate(increment: number): void {
+    if (this.pipe) this.pipe.onWindowUpdate(increment);
+    else this.close(CloseReason.PROTOCOL_ERROR, 'window update before the session was opened');
+  }
+
+  onHalfClose(): void {
+    if (this.pipe) this.pipe.onHalfClose();
+    else this.close(CloseReason.PROTOCOL_ERROR, 'half-close before the session was opened');
+  }
+
+  /** The gateway closed it (client gone, its own expiry timer…): nothing to answer. */
+  onPeerClose(reason: CloseReason, message: string): void {
+    if (this.pipe) return this.pipe.onClose(reason, message);
+    this.dialAbort.abort();
+    this.ended({ reason, message, by: 'peer' });
+  }
+
+  // ---- decisions at the agent -----------------------------------------------------------
+
+  /** Ends the session and tells the gateway: SessionClose once open, a refused SessionOpened before. */
+  close(reason: CloseReason, message: string): void {
+    if (this.pipe) return this.pipe.close(reason, message);
+    if (this.state !== 'opening') return;
+    this.dialAbort.abort();
+    this.deps.sink.send(openedFrame(this.sid, { ok: false, error: message }));
+    this.ended({ reason, message, by: 'local' });
+  }
+
+  /** The tunnel is gone: nobody to tell, but the target connection must not outlive it. */
+  abort(message: string): void {
+    if (this.pipe) return this.pipe.abort(CloseReason.UNSPECIFIED, message);
+    this.dialAbort.abort();
+    this.ended({ reason: CloseReason.UNSPECIFIED, message, by: 'local' });
+  }
+
+  resume(): void {
+    this.pipe?.resume();
+  }
+
+  private ended(end: SessionEnd, stats: SessionStats = { bytesFromSocket: 0, bytesToSocket: 0 }): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.cancelExpiry();
+    this.deps.onEnd(this.sid);
+    this.log.info(
+      {
+        reason: reasonName(end.reason),
+        by: end.by,
+        detail: end.message,
+        bytesToTarget: stats.bytesToSocket,
+        bytesFromTarget: stats.bytesFromSocket,
+        durationMs: this.deps.clock.now() - this.startedAt,
+      },
+      'session closed',
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import type { AuditActor } from '../audit/audit.types.js';
+import { PrismaService } from '../infra/prisma.service.js';
+import { SessionRepository } from './session.repository.js';
+
+export interface OpenedSession {
+  id: string;
+  actor: AuditActor;
+  identityId: string;
+  grantId: string;
+  connectionId: string;
+  connectionName: string;
+  agentId: string;
+  agentName: string;
+  gatewayId: string;
+  clientAddress: string;
+  startedAt: Date;
+}
+
+export interface ClosedSession {
+  id: string;
+  identityId: string;
+  grantId: string;
+  connectionName: string;
+  endedAt: Date;
+  endReason: string;
+  /** "local", "peer", or the identity that ended it. */
+  endedBy: string;
+  /** Whoever the audit names: the identity when its client hung up, else the system. */
+  actor: AuditActor;
+  bytesUp: number;
+  bytesDown: number;
+  durationMs: number;
+}
+
+/** Writes a session's row and its audit event together, one transaction each for start and end. */
+@Injectable()
+export class SessionRecorder {
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(SessionRepository) private readonly sessions: SessionRepository,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  async opened(session: OpenedSession): Promise<void> {
+    await this.prisma.transaction(async (tx) => {
+      await this.sessions.create(tx, {
+        id: session.id,
+        identityId: session.identityId,
+        grantId: session.grantId,
+        connectionId: session.connectionId,
+        agentId: session.agentId,
+        gatewayId: session.gatewayId,
+        clientAddress: session.clientAddress,
+        startedAt: session.startedAt,
+      });
+      await this.audit.record(tx, {
+        actor: session.actor,
+        action: 'session.opened',
+        targetType: 'session',
+        targetId: session.id,
+        details: {
+          identityId: session.identityId,
+          grantId: session.grantId,
+          connection: session.connectionName,
+          agentId: session.agentId,
+          agent: session.agentName,
+          gatewayId: session.gatewayId,
+          clientAddress: session.clientAddress,
+          startedAt: session.startedAt.toISOString(),
+        },
+      });
+    });
+  }
+
+  async closed(session: ClosedSession): Promise<void> {
+    await this.prisma.transaction(async (tx) => {
+      const ended = await this.sessions.end(tx, session.id, {
+        endedAt: session.endedAt,
+        endReason: session.endReason,
+        endedBy: session.endedBy,
+        bytesUp: BigInt(session.bytesUp),
+        bytesDown: BigInt(session.bytesDown),
+      });
+      if (!ended) return;
+      await this.audit.record(tx, {
+        actor: session.actor,
+        action: 'session.closed',
+        targetType: 'session',
+        targetId: session.id,
+        details: {
+          identityId: session.identityId,
+          grantId: session.grantId,
+          connection: session.connectionName,
+          endReason: session.endReason,
+          endedBy: session.endedBy,
+          endedAt: session.endedAt.toISOString(),
+          durationMs: session.durationMs,
+          bytesUp: session.bytesUp,
+          bytesDown: session.bytesDown,
+        },
+      });
+    });
+  }
+}

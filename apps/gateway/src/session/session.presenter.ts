@@ -1,0 +1,24 @@
+import type { SessionWithNames } from './session.repository.js';
+
+/** Byte counts are BigInt in the database; JSON numbers hold them exactly up to 8 PiB. */
+export function presentSession(session: SessionWithNames) {
+  return {
+    id: session.id,
+    identityId: session.identityId,
+    identity: session.identity.subject,
+    grantId: session.grantId,
+    connectionId: session.connectionId,
+    connection: session.connection.name,
+    agentId: session.agentId,
+    agent: session.agent.name,
+    gatewayId: session.gatewayId,
+    clientAddress: session.clientAddress,
+    active: session.endedAt === null,
+    startedAt: session.startedAt,
+    endedAt: session.endedAt,
+    endReason: session.endReason,
+    endedBy: session.endedBy,
+    bytesUp: Number(session.bytesUp),
+    bytesDown: Number(session.bytesDown),
+  };
+}

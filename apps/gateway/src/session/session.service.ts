@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { forbidden, notFound } from '../common/errors/jitgate.error.js';
+import { ConnectionRepository } from '../connection/connection.repository.js';
+import { SessionRepository, type SessionWithNames } from './session.repository.js';
+import type { ListSessionsQuery } from './session.schemas.js';
+
+/** Reading sessions (REST). Opening and closing them is the data plane's (tunnel/). */
+@Injectable()
+export class SessionService {
+  constructor(
+    @Inject(SessionRepository) private readonly sessions: SessionRepository,
+    @Inject(ConnectionRepository) private readonly connections: ConnectionRepository,
+  ) {}
+
+  async list(caller: Principal, query: ListSessionsQuery): Promise<SessionWithNames[]> {
+    const everyone = query.view === 'all';
+    if (everyone && !caller.isAdmin && !caller.isAuditor) throw forbidden('view=all needs the admin or the auditor group');
+    let connectionId: string | undefined;
+    if (query.connection) {
+      const connection = await this.connections.findByName(query.connection);
+      if (!connection) return [];
+      connectionId = connection.id;
+    }
+    return this.sessions.list({
+      identityId: everyone ? query.identity : caller.identityId,
+      grantId: query.grant,
+      connectionId,
+      agentId: query.agent,
+      activeOnly: query.active === true,
+      afterId: query.after,
+      limit: query.limit,
+    });
+  }
+
+  /** Its identity, admins and auditors; a 404 for anyone else, so ids are not probed. */
+  async get(caller: Principal, id: string): Promise<SessionWithNames> {
+    const session = await this.sessions.findById(id);
+    if (!session || (session.identityId !== caller.identityId && !caller.isAdmin && !caller.isAuditor)) throw notFound('session', id);
+    return session;
+  }
+}

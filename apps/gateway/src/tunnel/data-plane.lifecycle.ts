@@ -1,0 +1,43 @@
+// Starts and stops the data plane with the application, in order. Nest runs the onModuleDestroy
+// hooks of one module concurrently, so the order lives here: stop taking clients, end the
+// sessions and wait for their rows, end the tunnels, then stop the gRPC server. (PrismaService
+// disconnects at onApplicationShutdown, after all of this.)
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { status } from '@grpc/grpc-js';
+import { CloseReason } from '@jitgate/proto';
+import { GATEWAY_CONFIG } from '../config/config.tokens.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { AgentRegistry } from './agent-registry.js';
+import { ClientListener } from './client-listener.js';
+import { LiveSessions } from './live-sessions.js';
+import { TunnelEventsSubscriber } from './tunnel-events.subscriber.js';
+import { TunnelServer } from './tunnel-server.js';
+
+@Injectable()
+export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(TunnelServer) private readonly tunnelServer: TunnelServer,
+    @Inject(ClientListener) private readonly clients: ClientListener,
+    @Inject(TunnelEventsSubscriber) private readonly events: TunnelEventsSubscriber,
+    @Inject(AgentRegistry) private readonly registry: AgentRegistry,
+    @Inject(LiveSessions) private readonly live: LiveSessions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Events first: no session may open before this replica can hear that its grant ended.
+    await this.events.start();
+    await this.tunnelServer.start();
+    await this.clients.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const graceMs = Math.min(2_000, this.config.http.shutdownTimeoutSeconds * 1000);
+    const clientsGone = this.clients.stop(graceMs);
+    this.live.closeAll(CloseReason.SHUTDOWN, 'the gateway is shutting down', { reason: 'shutdown' });
+    await this.live.settled();
+    for (const tunnel of this.registry.all()) tunnel.end(status.UNAVAILABLE, 'the gateway is shutting down', { reason: 'shutdown' });
+    await Promise.all([clientsGone, this.tunnelServer.stop(graceMs)]);
+    this.events.stop();
+  }
+}

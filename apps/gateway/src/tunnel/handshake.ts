@@ -1,0 +1,91 @@
+// The client handshake on JITGATE_TCP_PORT (docs/tunnel.md, "Clients"): one line in, one line
+// out, then raw bytes. Pure functions and a bounded line reader; the listener and the broker
+// decide what happens.
+import type { Duplex } from 'node:stream';
+
+/** At most 40 KiB including the newline: room for a large OIDC JWT, no room for a flood. */
+export const MAX_HANDSHAKE_BYTES = 40 * 1024;
+export const HANDSHAKE_DEADLINE_MS = 10_000;
+
+export interface HandshakeRequest {
+  connection: string;
+  token: string;
+}
+
+export type HandshakeStatus = 400 | 401 | 403 | 404 | 500 | 502 | 503;
+export type HandshakeCode = 'bad_handshake' | 'unauthenticated' | 'no_grant' | 'not_found' | 'no_agent' | 'target_unreachable' | 'unavailable' | 'internal';
+
+/** Why a handshake failed: written to the client as `JITGATE/1 <status> <code> <message>`. */
+export class HandshakeRefusal extends Error {
+  constructor(
+    readonly status: HandshakeStatus,
+    readonly code: HandshakeCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HandshakeRefusal';
+  }
+}
+
+export const badHandshake = (message: string) => new HandshakeRefusal(400, 'bad_handshake', message);
+
+/** Printable ASCII words separated by single spaces: nothing a terminal or a log could misread. */
+const LINE = /^JITGATE\/1 CONNECT ([\x21-\x7e]+) ([\x21-\x7e]+)$/;
+
+/** Parses the line without its "\n" (a "\r" before it is tolerated, for hand-typed tests). */
+export function parseHandshake(line: string): HandshakeRequest {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  const match = LINE.exec(text);
+  if (!match) throw badHandshake('expected "JITGATE/1 CONNECT <connection> <token>"');
+  return { connection: match[1] as string, token: match[2] as string };
+}
+
+export function formatOk(sessionId: string): string {
+  return `JITGATE/1 200 ${sessionId}\n`;
+}
+
+export function formatRefusal(refusal: HandshakeRefusal): string {
+  // The message may quote an agent's error; keep the reply one printable line.
+  const message = refusal.message.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 500) || refusal.code;
+  return `JITGATE/1 ${refusal.status} ${refusal.code} ${message}\n`;
+}
+
+/**
+ * Reads up to the first "\n" within `maxBytes` and `deadlineMs`. Leaves the socket paused, with
+ * any bytes after the newline pushed back, so that the session's pipe reads them first.
+ */
+export function readHandshakeLine(socket: Duplex, maxBytes = MAX_HANDSHAKE_BYTES, deadlineMs = HANDSHAKE_DEADLINE_MS): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const finish = (error: HandshakeRefusal | undefined, line?: string, rest?: Buffer) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.pause();
+      if (rest && rest.length > 0) socket.unshift(rest);
+      if (error) reject(error);
+      else resolve(line as string);
+    };
+    const onData = (chunk: Buffer) => {
+      const newline = chunk.indexOf(0x0a);
+      const upTo = newline === -1 ? chunk.length : newline;
+      if (length + upTo + 1 > maxBytes) return finish(badHandshake(`the handshake line is longer than ${maxBytes} bytes`));
+      if (newline === -1) {
+        chunks.push(chunk);
+        length += chunk.length;
+        return;
+      }
+      chunks.push(chunk.subarray(0, newline));
+      const line = Buffer.concat(chunks);
+      if (line.some((byte) => byte > 0x7e)) return finish(badHandshake('the handshake line must be ASCII'));
+      finish(undefined, line.toString('latin1'), chunk.subarray(newline + 1));
+    };
+    const onEnd = () => finish(badHandshake('the connection ended before the handshake line'));
+    const timer = setTimeout(() => finish(badHandshake(`no handshake line within ${deadlineMs / 1000} s`)), deadlineMs);
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+  });
+}

@@ -1,0 +1,150 @@
+// Turns a client's handshake into a session (docs/tunnel.md, "Clients"): who is it, which
+// connection, is there a grant in force, which tunnel carries it, did the agent reach the
+// target. Then the row and its audit event, the 200 line, and the bytes.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { CloseReason } from '@jitgate/proto';
+import { SYSTEM_ACTOR } from '../audit/audit.types.js';
+import { AuthenticatorService } from '../auth/authenticator.service.js';
+import type { Principal } from '../auth/principal.js';
+import { Clock } from '../common/clock.js';
+import { JitgateError } from '../common/errors/jitgate.error.js';
+import { GATEWAY_CONFIG } from '../config/config.tokens.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { ConnectionRepository } from '../connection/connection.repository.js';
+import { GrantService } from '../grant/grant.service.js';
+import { SessionRecorder } from '../session/session-recorder.js';
+import { AgentRegistry } from './agent-registry.js';
+import { formatOk, HandshakeRefusal, type HandshakeRequest } from './handshake.js';
+import { LiveSession, type LiveSessionInfo, type SessionSummary } from './live-session.js';
+import { LiveSessions } from './live-sessions.js';
+import { TunnelMetrics } from './tunnel.metrics.js';
+
+/** How long the agent may take to reach the target (docs/tunnel.md §3). */
+export const SESSION_OPEN_TIMEOUT_MS = 10_000;
+
+@Injectable()
+export class SessionBroker {
+  private readonly logger = new Logger('SessionBroker');
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(AuthenticatorService) private readonly authenticator: AuthenticatorService,
+    @Inject(ConnectionRepository) private readonly connections: ConnectionRepository,
+    @Inject(GrantService) private readonly grants: GrantService,
+    @Inject(AgentRegistry) private readonly registry: AgentRegistry,
+    @Inject(LiveSessions) private readonly live: LiveSessions,
+    @Inject(SessionRecorder) private readonly recorder: SessionRecorder,
+    @Inject(TunnelMetrics) private readonly metrics: TunnelMetrics,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Opens the session, writes `JITGATE/1 200 <id>` and starts the bytes; returns the session id,
+   * or undefined when the client left while it was being opened. Refusals are thrown as
+   * HandshakeRefusal for the listener to answer.
+   */
+  async connect(socket: Duplex, request: HandshakeRequest, clientAddress: string): Promise<string | undefined> {
+    const principal = await this.authenticate(request.token);
+    const connection = await this.connections.findByName(request.connection);
+    // `postgres` connections get a listener that speaks their protocol; this one carries raw TCP.
+    if (!connection || connection.archivedAt || connection.type !== 'tcp') {
+      throw new HandshakeRefusal(404, 'not_found', `no tcp connection named "${request.connection}"`);
+    }
+    const { grant } = await this.grants.check(principal.identityId, connection.name);
+    if (!grant || this.live.hasGrantEnded(grant.id)) {
+      throw new HandshakeRefusal(403, 'no_grant', `no grant in force for ${principal.subject} on "${connection.name}"`);
+    }
+
+    const sessionId = randomUUID();
+    const tunnel = this.registry.pick(connection.name, connection.agentGroup);
+    const channel = tunnel?.openChannel({ sessionId, connection: connection.name, grantId: grant.id, grantExpiresAt: grant.expiresAt, scope: grant.scope ?? '' });
+    if (!tunnel?.peer || !channel) {
+      throw new HandshakeRefusal(503, 'no_agent', `no agent of group "${connection.agentGroup}" serving "${connection.name}" is connected to this gateway`);
+    }
+    const opened = await channel.waitOpened(SESSION_OPEN_TIMEOUT_MS);
+    if (!opened.ok) throw new HandshakeRefusal(502, 'target_unreachable', opened.error);
+    if (socket.destroyed) {
+      channel.close(CloseReason.CLIENT_CLOSED, 'the client left before the session opened');
+      return undefined;
+    }
+    if (this.live.hasGrantEnded(grant.id)) {
+      channel.close(CloseReason.GRANT_REVOKED, 'the grant ended while the session opened');
+      throw new HandshakeRefusal(403, 'no_grant', 'the grant ended while the session opened');
+    }
+
+    const info: LiveSessionInfo = {
+      id: sessionId,
+      identityId: principal.identityId,
+      identityKind: principal.kind,
+      grantId: grant.id,
+      grantExpiresAt: grant.expiresAt,
+      connectionId: connection.id,
+      connectionName: connection.name,
+      agentId: tunnel.peer.agentId,
+      tunnelId: tunnel.id,
+      clientAddress,
+      startedAt: this.clock.now(),
+    };
+    try {
+      await this.recorder.opened({
+        ...info,
+        actor: { id: principal.identityId, kind: principal.kind },
+        agentName: tunnel.peer.agentName,
+        gatewayId: this.config.tunnel.gatewayId,
+      });
+    } catch (error) {
+      // No row, no session: a session nobody can audit is not opened.
+      this.logger.error({ sessionId, err: error }, 'could not record a session');
+      channel.close(CloseReason.SHUTDOWN, 'the gateway could not record the session');
+      throw new HandshakeRefusal(500, 'internal', 'the gateway could not record the session');
+    }
+
+    const session = new LiveSession(info, channel, { now: () => this.clock.now(), onEnd: (ended, summary) => this.ended(ended, summary) });
+    this.metrics.sessionsOpened.inc();
+    this.metrics.sessionsActive.inc();
+    this.logger.log({ sessionId, grantId: grant.id, agentId: info.agentId, connection: connection.name, identityId: principal.identityId }, 'session opened');
+    socket.write(formatOk(sessionId));
+    session.start(socket, opened.sendWindow);
+    // After start, in the same tick: a grant that ended during the row's write closes it now.
+    this.live.add(session);
+    return sessionId;
+  }
+
+  private async authenticate(token: string): Promise<Principal> {
+    try {
+      return await this.authenticator.authenticate(token);
+    } catch (error) {
+      if (error instanceof JitgateError && error.code === 'unauthenticated') throw new HandshakeRefusal(401, 'unauthenticated', error.message);
+      if (error instanceof JitgateError && error.code === 'unavailable') throw new HandshakeRefusal(503, 'unavailable', error.message);
+      throw error;
+    }
+  }
+
+  private ended(session: LiveSession, summary: SessionSummary): void {
+    const { info } = session;
+    this.live.remove(session);
+    this.metrics.sessionsActive.dec();
+    this.metrics.sessionsClosed.inc({ reason: summary.reason });
+    const endedAt = this.clock.now();
+    const byClient = summary.reason === 'client_closed' && summary.by === 'local';
+    this.logger.log({ sessionId: info.id, grantId: info.grantId, reason: summary.reason, endedBy: summary.endedBy, message: summary.message }, 'session closed');
+    const record = this.recorder
+      .closed({
+        id: info.id,
+        identityId: info.identityId,
+        grantId: info.grantId,
+        connectionName: info.connectionName,
+        endedAt,
+        endReason: summary.reason,
+        endedBy: summary.endedBy,
+        actor: byClient ? { id: info.identityId, kind: info.identityKind } : SYSTEM_ACTOR,
+        bytesUp: summary.stats.bytesFromSocket,
+        bytesDown: summary.stats.bytesToSocket,
+        durationMs: endedAt.getTime() - info.startedAt.getTime(),
+      })
+      .catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not record the end of a session'));
+    this.live.track(record);
+  }
+}

@@ -1,0 +1,39 @@
+// The data plane's providers (agents, sessions, tunnels), registered by AppModule.
+import type { Provider } from '@nestjs/common';
+import { AgentEventsPublisher } from '../agent/agent-events.js';
+import { AgentRepository } from '../agent/agent.repository.js';
+import { AgentService } from '../agent/agent.service.js';
+import { AgentTokenCrypto } from '../agent/agent-token.js';
+import { SessionRecorder } from '../session/session-recorder.js';
+import { SessionRepository } from '../session/session.repository.js';
+import { SessionService } from '../session/session.service.js';
+import { AgentRegistry } from './agent-registry.js';
+import { ClientListener } from './client-listener.js';
+import { DataPlaneLifecycle } from './data-plane.lifecycle.js';
+import { LiveSessions } from './live-sessions.js';
+import { SessionBroker } from './session-broker.service.js';
+import { SessionEnforcer } from './session-enforcer.js';
+import { TunnelAdmission } from './tunnel-admission.service.js';
+import { TunnelEventsSubscriber } from './tunnel-events.subscriber.js';
+import { TunnelServer } from './tunnel-server.js';
+import { TunnelMetrics } from './tunnel.metrics.js';
+
+export const DATA_PLANE_PROVIDERS: Provider[] = [
+  TunnelMetrics,
+  AgentTokenCrypto,
+  AgentRepository,
+  AgentEventsPublisher,
+  AgentService,
+  SessionRepository,
+  SessionRecorder,
+  SessionService,
+  AgentRegistry,
+  LiveSessions,
+  TunnelAdmission,
+  TunnelServer,
+  SessionBroker,
+  ClientListener,
+  SessionEnforcer,
+  TunnelEventsSubscriber,
+  DataPlaneLifecycle,
+];

@@ -1,0 +1,166 @@
+// Where the auto-approved write path spends the gateway's CPU, in process and one call at a
+// time: the whole `AccessRequestService.create`, and each of its parts on its own through the
+// same Nest application context (authentication, policy fingerprint, connection lookup, three
+// chained audit events in a transaction, the BullMQ job, the response read). Sequential calls
+// and CPU time per call: under load the gateway is CPU-bound, so CPU per call is what decides
+// its throughput, and the parts say which change buys what.
+import { AccessRequestRepository } from '@jitgate/gateway/dist/access-request/access-request.repository.js';
+import { AccessRequestService } from '@jitgate/gateway/dist/access-request/access-request.service.js';
+import { createGatewayApp } from '@jitgate/gateway/dist/app.factory.js';
+import { AuditService } from '@jitgate/gateway/dist/audit/audit.service.js';
+import { SYSTEM_ACTOR } from '@jitgate/gateway/dist/audit/audit.types.js';
+import { AuthenticatorService } from '@jitgate/gateway/dist/auth/authenticator.service.js';
+import { parseConfig } from '@jitgate/gateway/dist/config/config.schema.js';
+import { ConnectionRepository } from '@jitgate/gateway/dist/connection/connection.repository.js';
+import { PrismaService } from '@jitgate/gateway/dist/infra/prisma.service.js';
+import { QueueService } from '@jitgate/gateway/dist/infra/queue/queue.service.js';
+import { PolicyService } from '@jitgate/gateway/dist/policy/policy.service.js';
+import { randomUUID } from 'node:crypto';
+import { DATA_PLANE_ENV } from './gateway-process.js';
+import type { BenchWorld } from './setup.js';
+import { ms, perSecond, ratio, summarise, table, type LatencySummary } from './stats.js';
+
+export interface WritePathOptions {
+  calls: number;
+  warmupCalls: number;
+  log: (line: string) => void;
+}
+
+export interface WritePathRow {
+  key: string;
+  label: string;
+  /** Database statements one call sends (from the SQL the gateway was seen to send; see README). */
+  statements: string;
+  summary: LatencySummary;
+  /** CPU of this process (the app) per call, user + system. */
+  cpuMsPerCall: number;
+}
+
+interface Part {
+  key: string;
+  label: string;
+  statements: string;
+  call: (i: number) => Promise<unknown>;
+}
+
+async function measure(part: Part, calls: number, offset: number): Promise<{ summary: LatencySummary; cpuMsPerCall: number }> {
+  const samples = new Float64Array(calls);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    await part.call(offset + i);
+    samples[i] = performance.now() - t0;
+  }
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { summary: summarise(samples, wallMs), cpuMsPerCall: (cpu.user + cpu.system) / 1000 / calls };
+}
+
+export async function runWritePathBench(world: BenchWorld, options: WritePathOptions): Promise<WritePathRow[]> {
+  const config = parseConfig({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: world.databaseUrl,
+    DATABASE_POOL_SIZE: String(world.poolSize),
+    REDIS_URL: world.redisUrl,
+    JITGATE_REDIS_PREFIX: world.redisPrefix,
+    LOG_LEVEL: 'warn',
+    ...DATA_PLANE_ENV,
+  });
+  const app = await createGatewayApp(config);
+  await app.init();
+  try {
+    const prisma = app.get(PrismaService);
+    const authenticator = app.get(AuthenticatorService);
+    const policies = app.get(PolicyService);
+    const connections = app.get(ConnectionRepository);
+    const audit = app.get(AuditService);
+    const queue = app.get(QueueService);
+    const requests = app.get(AccessRequestRepository);
+    const service = app.get(AccessRequestService);
+
+    const ids = world.identities;
+    const principals = await Promise.all(ids.map((identity) => authenticator.authenticate(identity.token)));
+    // Request k: identity k mod N, connection (k div N) mod M, as in the REST bench.
+    const pairOf = (k: number) => ({ principal: principals[k % ids.length]!, token: ids[k % ids.length]!.token, connection: world.connections[Math.floor(k / ids.length) % world.connections.length]! });
+    const requestIds: string[] = [];
+
+    const parts: Part[] = [
+      { key: 'select-1', label: 'floor: `SELECT 1` via Prisma', statements: '1', call: () => prisma.client.$queryRaw`SELECT 1` },
+      { key: 'empty-tx', label: 'floor: empty `prisma.transaction`', statements: '2 (BEGIN, COMMIT)', call: () => prisma.transaction(async () => undefined) },
+      {
+        key: 'authenticate',
+        label: '`AuthenticatorService.authenticate` (every authenticated request)',
+        statements: '3 (token, its identity, last-used UPDATE)',
+        call: (i) => authenticator.authenticate(pairOf(i).token),
+      },
+      { key: 'policies', label: '`PolicyService.compiled` (fingerprint)', statements: '1', call: () => policies.compiled() },
+      { key: 'connection', label: '`ConnectionRepository.findByName`', statements: '1', call: (i) => connections.findByName(pairOf(i).connection) },
+      {
+        key: 'audit-3',
+        label: 'transaction with 3 `AuditService.record` (what one request chains)',
+        statements: '11 (BEGIN, 3 × lock + head + INSERT, COMMIT)',
+        call: () =>
+          prisma.transaction(async (tx) => {
+            for (let e = 0; e < 3; e++) await audit.record(tx, { actor: SYSTEM_ACTOR, action: 'grant.created', targetType: 'grant', targetId: randomUUID(), details: { bench: true } });
+          }),
+      },
+      {
+        key: 'enqueue',
+        label: '`QueueService.enqueue` (the grant-expiry job)',
+        statements: '0 (one Redis script)',
+        call: () => queue.enqueue('grant.expire', { grantId: randomUUID() }, { runAt: new Date(Date.now() + 3_600_000), jobId: `bench-${randomUUID()}` }),
+      },
+      {
+        key: 'find-detail',
+        label: '`AccessRequestRepository.findDetail` (the response)',
+        statements: '6 (request, then one per relation)',
+        call: (i) => requests.findDetail(requestIds[i % requestIds.length]!),
+      },
+      {
+        key: 'create',
+        label: '**`AccessRequestService.create`, auto-approved (the whole write path, no HTTP)**',
+        statements: '≈22 (the above, less auth, plus request and grant rows)',
+        call: async (i) => {
+          const { principal, connection } = pairOf(i);
+          const created = await service.create(principal, { connection, duration: '1h', reason: 'bench: write path breakdown' });
+          if (created.status !== 'approved') throw new Error(`the request was ${created.status}, not auto-approved`);
+          requestIds.push(created.id);
+        },
+      },
+    ];
+
+    // The create part runs first in the warm-up, so findDetail has requests to read.
+    const ordered = [parts.find((p) => p.key === 'create')!, ...parts.filter((p) => p.key !== 'create')];
+    for (const part of ordered) await measure(part, options.warmupCalls, 0);
+
+    const rows: WritePathRow[] = [];
+    for (const part of parts) {
+      const { summary, cpuMsPerCall } = await measure(part, options.calls, options.warmupCalls);
+      rows.push({ key: part.key, label: part.label, statements: part.statements, summary, cpuMsPerCall });
+      options.log(`write path ${part.key}: p50 ${ms(summary.p50Ms)}, CPU ${ms(cpuMsPerCall)}/call`);
+    }
+    return rows;
+  } finally {
+    await app.close();
+  }
+}
+
+export function renderWritePath(rows: WritePathRow[]): string {
+  const whole = rows.find((r) => r.key === 'create');
+  const floor = rows.find((r) => r.key === 'select-1');
+  return table(
+    ['part', 'statements', 'p50', 'calls/s (1 in flight)', 'app CPU per call', 'CPU ÷ `SELECT 1`', 'CPU share of `create`'],
+    rows.map((r) => [
+      r.label,
+      r.statements,
+      ms(r.summary.p50Ms),
+      perSecond(r.summary.perSecond),
+      ms(r.cpuMsPerCall),
+      floor ? ratio(r.cpuMsPerCall, floor.cpuMsPerCall) : 'n/a',
+      whole && r.key !== 'create' && !r.key.startsWith('select') && r.key !== 'empty-tx' ? `${Math.round((r.cpuMsPerCall / whole.cpuMsPerCall) * 100)}%` : '',
+    ]),
+  );
+}
