@@ -5,7 +5,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
-import { conflict, forbidden, JitgateError, notFound } from '../common/errors/jitgate.error.js';
+import { listsEveryone } from '../common/list-scope.js';
+import { conflict, JitgateError, notFound } from '../common/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { ConnectionRepository } from '../connection/connection.repository.js';
@@ -106,12 +107,8 @@ export class AccessRequestService {
 
   async list(caller: Principal, query: ListAccessRequestsQuery): Promise<AccessRequestDetail[]> {
     const view = query.view ?? (query.status === 'pending' ? 'queue' : 'mine');
-    let connectionId: string | undefined;
-    if (query.connection) {
-      const connection = await this.connections.findByName(query.connection);
-      if (!connection) return [];
-      connectionId = connection.id;
-    }
+    const connectionId = query.connection ? await this.connections.idOfName(query.connection) : undefined;
+    if (connectionId === null) return [];
     const base = { connectionId, afterId: query.after, limit: query.limit };
     switch (view) {
       case 'queue':
@@ -121,7 +118,7 @@ export class AccessRequestService {
       case 'mine':
         return this.requests.list({ ...base, status: query.status, requesterId: caller.identityId });
       case 'all':
-        if (!caller.isAdmin && !caller.isAuditor) throw forbidden('view=all needs the admin or the auditor group');
+        listsEveryone(caller, 'all');
         return this.requests.list({ ...base, status: query.status });
       default:
         throw invalid('unknown view');

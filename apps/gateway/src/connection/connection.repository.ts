@@ -10,6 +10,11 @@ export class ConnectionRepository {
     return db.connection.findUnique({ where: { id } });
   }
 
+  /** For list filters by connection name: the id, or null when no connection has that name. */
+  async idOfName(name: string): Promise<string | null> {
+    return (await this.prisma.client.connection.findUnique({ where: { name }, select: { id: true } }))?.id ?? null;
+  }
+
   findByName(name: string, db: Db = this.prisma.client): Promise<Connection | null> {
     return db.connection.findUnique({ where: { name } });
   }

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR, type AuditActor } from '../audit/audit.types.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
+import { listsEveryone } from '../common/list-scope.js';
 import { conflict, forbidden, notFound } from '../common/errors/jitgate.error.js';
 import { MetricsService } from '../health/metrics.service.js';
 import { ConnectionRepository } from '../connection/connection.repository.js';
@@ -44,14 +45,9 @@ export class GrantService {
   }
 
   async list(caller: Principal, query: ListGrantsQuery): Promise<GrantWithNames[]> {
-    const everyone = query.view === 'all';
-    if (everyone && !caller.isAdmin && !caller.isAuditor) throw forbidden('view=all needs the admin or the auditor group');
-    let connectionId: string | undefined;
-    if (query.connection) {
-      const connection = await this.connections.findByName(query.connection);
-      if (!connection) return [];
-      connectionId = connection.id;
-    }
+    const everyone = listsEveryone(caller, query.view);
+    const connectionId = query.connection ? await this.connections.idOfName(query.connection) : undefined;
+    if (connectionId === null) return [];
     return this.grants.list({
       identityId: everyone ? query.identity : caller.identityId,
       connectionId,

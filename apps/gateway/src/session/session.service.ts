@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
-import { forbidden, notFound } from '../common/errors/jitgate.error.js';
+import { listsEveryone } from '../common/list-scope.js';
+import { notFound } from '../common/errors/jitgate.error.js';
 import { ConnectionRepository } from '../connection/connection.repository.js';
 import { SessionRepository, type SessionWithNames } from './session.repository.js';
 import type { ListSessionsQuery } from './session.schemas.js';
@@ -14,14 +15,9 @@ export class SessionService {
   ) {}
 
   async list(caller: Principal, query: ListSessionsQuery): Promise<SessionWithNames[]> {
-    const everyone = query.view === 'all';
-    if (everyone && !caller.isAdmin && !caller.isAuditor) throw forbidden('view=all needs the admin or the auditor group');
-    let connectionId: string | undefined;
-    if (query.connection) {
-      const connection = await this.connections.findByName(query.connection);
-      if (!connection) return [];
-      connectionId = connection.id;
-    }
+    const everyone = listsEveryone(caller, query.view);
+    const connectionId = query.connection ? await this.connections.idOfName(query.connection) : undefined;
+    if (connectionId === null) return [];
     return this.sessions.list({
       identityId: everyone ? query.identity : caller.identityId,
       grantId: query.grant,
