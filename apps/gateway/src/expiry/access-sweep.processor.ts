@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config/config.schema.js';
 import { GrantService } from '../grant/grant.service.js';
 import type { JobHandler } from '../infra/queue/queue.registry.js';
 import { QueueService } from '../infra/queue/queue.service.js';
+import { OrphanedSessions } from '../tunnel/orphaned-sessions.js';
 
 const BATCH = 200;
 
@@ -23,6 +24,7 @@ export class AccessSweepProcessor implements JobHandler<'access.sweep'>, OnAppli
     @Inject(GrantService) private readonly grants: GrantService,
     @Inject(AccessRequestDecisionService) private readonly requests: AccessRequestDecisionService,
     @Inject(QueueService) private readonly queue: QueueService,
+    @Inject(OrphanedSessions) private readonly orphanedSessions: OrphanedSessions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,6 +45,7 @@ export class AccessSweepProcessor implements JobHandler<'access.sweep'>, OnAppli
       for (const id of ids) if (await this.requests.expire(id, 'sweeper')) requests += 1;
       if (ids.length < BATCH) break;
     }
-    if (grants + requests > 0) this.logger.log({ grants, requests }, 'sweeper closed overdue grants and requests');
+    const sessions = await this.orphanedSessions.close();
+    if (grants + requests + sessions > 0) this.logger.log({ grants, requests, sessions }, 'sweeper closed overdue grants and requests, and orphaned sessions');
   }
 }

@@ -38,6 +38,11 @@ export class SessionRepository {
     return result.count === 1;
   }
 
+  /** Sessions without an end, for the orphan check (few: one per live connection). */
+  openRows(): Promise<SessionWithNames[]> {
+    return this.prisma.client.session.findMany({ where: { endedAt: null }, include: WITH_NAMES, take: 10_000 });
+  }
+
   findById(id: string): Promise<SessionWithNames | null> {
     return this.prisma.client.session.findUnique({ where: { id }, include: WITH_NAMES });
   }

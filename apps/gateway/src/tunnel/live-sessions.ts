@@ -49,6 +49,11 @@ export class LiveSessions {
     if (group?.size === 0) this.byGrant.delete(session.info.grantId);
   }
 
+  /** Whether this process carries the session now. */
+  has(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
   hasGrantEnded(grantId: string): boolean {
     return this.endedGrants.has(grantId);
   }

@@ -10,6 +10,8 @@ import { SessionService } from '../session/session.service.js';
 import { AgentRegistry } from './agent-registry.js';
 import { ClientListener } from './client-listener.js';
 import { DataPlaneLifecycle } from './data-plane.lifecycle.js';
+import { GatewayPresence } from './gateway-presence.js';
+import { OrphanedSessions } from './orphaned-sessions.js';
 import { LiveSessions } from './live-sessions.js';
 import { SessionBroker } from './session-broker.service.js';
 import { SessionEnforcer } from './session-enforcer.js';
@@ -36,4 +38,6 @@ export const DATA_PLANE_PROVIDERS: Provider[] = [
   SessionEnforcer,
   TunnelEventsSubscriber,
   DataPlaneLifecycle,
+  GatewayPresence,
+  OrphanedSessions,
 ];

@@ -101,6 +101,23 @@ export class GatewayProcess {
     return `http://127.0.0.1:${this.run.port}`;
   }
 
+  /**
+   * The agents' tunnel port and the clients' TCP port, when they were set explicitly (pass free
+   * ports from freePort() so that a restart keeps them); 0 while the OS picks them.
+   */
+  get tunnelPort(): number {
+    return Number(this.env.JITGATE_TUNNEL_PORT ?? 0);
+  }
+
+  get tcpPort(): number {
+    return Number(this.env.JITGATE_TCP_PORT ?? 0);
+  }
+
+  /** Sends a signal without waiting (SIGSTOP / SIGCONT freeze and thaw the process). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child?.kill(signal);
+  }
+
   /** Unauthenticated client for the current run; `.as(token)` for others. */
   get api(): ApiClient {
     return new ApiClient(this.baseUrl);

@@ -1,0 +1,58 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { GATEWAY_CONFIG } from '../config/config.tokens.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { RedisService } from '../infra/redis.service.js';
+
+/** A replica whose key has not been refreshed for this long is gone (crashed, partitioned). */
+export const PRESENCE_TTL_MS = 60_000;
+const REFRESH_MS = 10_000;
+
+/**
+ * Each replica keeps a key in Redis while it runs, so that the others can tell its sessions from
+ * the orphans of one that died without closing them (a SIGKILL, a lost node): see
+ * OrphanedSessions.
+ */
+@Injectable()
+export class GatewayPresence implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('GatewayPresence');
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(RedisService) private readonly redis: RedisService,
+  ) {}
+
+  get gatewayId(): string {
+    return this.config.tunnel.gatewayId;
+  }
+
+  private key(gatewayId: string): string {
+    return this.redis.channel(`gateway-alive:${gatewayId}`);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.command.del(this.key(this.gatewayId)).catch(() => undefined);
+  }
+
+  /** The ids among `gatewayIds` whose replica is alive. */
+  async alive(gatewayIds: string[]): Promise<Set<string>> {
+    if (gatewayIds.length === 0) return new Set();
+    const values = await this.redis.command.mget(gatewayIds.map((id) => this.key(id)));
+    return new Set(gatewayIds.filter((_, i) => values[i] !== null));
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      await this.redis.command.set(this.key(this.gatewayId), String(Date.now()), 'PX', PRESENCE_TTL_MS);
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'could not refresh this gateway\'s presence');
+    }
+  }
+}
