@@ -35,6 +35,7 @@ import { IdentityRepository } from './identity/identity.repository.js';
 import { IdentityService } from './identity/identity.service.js';
 import { TokenRepository } from './identity/token.repository.js';
 import { TokenService } from './identity/token.service.js';
+import { HotPathPool } from './infra/hot-path-pool.service.js';
 import { PrismaService } from './infra/prisma.service.js';
 import { JOB_HANDLERS } from './infra/queue/queue.registry.js';
 import { QueueService } from './infra/queue/queue.service.js';
@@ -82,6 +83,7 @@ export class AppModule {
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: HttpErrorFilter },
       PrismaService,
+      HotPathPool,
       RedisService,
       QueueService,
       MetricsService,

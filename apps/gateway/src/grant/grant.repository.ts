@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Grant, GrantStatus, Prisma } from '@jitgate/db';
+import { HotPathPool } from '../infra/hot-path-pool.service.js';
 import { PrismaService, type Db } from '../infra/prisma.service.js';
 
 export type GrantWithNames = Grant & { connection: { name: string; type: string }; identity: { subject: string; kind: string } };
@@ -26,26 +27,31 @@ interface GrantInForceRow {
 
 @Injectable()
 export class GrantRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(HotPathPool) private readonly hotPath: HotPathPool,
+  ) {}
 
   /**
    * The grant check: an active grant of this identity on the connection named, in force at
    * `now`. One statement on the (identity_id, connection_id, status, expires_at) index joined to
    * the unique connection name — in SQL because Prisma loads each `include` with a query of its
-   * own (three round trips for one check; bench/README.md).
+   * own (three round trips for one check), on the hot-path pool (bench/README.md).
    */
   async findInForce(identityId: string, connectionName: string, now: Date): Promise<GrantWithNames | null> {
-    const rows = await this.prisma.client.$queryRaw<GrantInForceRow[]>`
-      SELECT g.id, g.request_id, g.identity_id, g.connection_id, g.scope, g.status::text AS status,
-             g.starts_at, g.expires_at, g.ended_at, g.ended_by_id, g.end_reason, g.created_at,
-             c.name AS connection_name, c.type::text AS connection_type, i.subject, i.kind::text AS kind
-      FROM grants g
-      JOIN connections c ON c.id = g.connection_id
-      JOIN identities i ON i.id = g.identity_id
-      WHERE g.identity_id = ${identityId}::uuid AND c.name = ${connectionName} AND c.archived_at IS NULL
-        AND g.status = 'active' AND g.starts_at <= ${now} AND g.expires_at > ${now}
-      ORDER BY g.expires_at DESC
-      LIMIT 1`;
+    const rows = await this.hotPath.rows<GrantInForceRow>(
+      `SELECT g.id, g.request_id, g.identity_id, g.connection_id, g.scope, g.status::text AS status,
+              g.starts_at, g.expires_at, g.ended_at, g.ended_by_id, g.end_reason, g.created_at,
+              c.name AS connection_name, c.type::text AS connection_type, i.subject, i.kind::text AS kind
+       FROM grants g
+       JOIN connections c ON c.id = g.connection_id
+       JOIN identities i ON i.id = g.identity_id
+       WHERE g.identity_id = $1::uuid AND c.name = $2 AND c.archived_at IS NULL
+         AND g.status = 'active' AND g.starts_at <= $3 AND g.expires_at > $3
+       ORDER BY g.expires_at DESC
+       LIMIT 1`,
+      [identityId, connectionName, now],
+    );
     const row = rows[0];
     if (!row) return null;
     return {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ApiToken, Identity, IdentityKind, Prisma } from '@jitgate/db';
+import { HotPathPool } from '../infra/hot-path-pool.service.js';
 import { PrismaService, type Db } from '../infra/prisma.service.js';
 
 /** What a listing shows: never the hash. */
@@ -44,20 +45,25 @@ interface TokenWithIdentityRow {
 
 @Injectable()
 export class TokenRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(HotPathPool) private readonly hotPath: HotPathPool,
+  ) {}
 
   /**
    * The authentication lookup, on every API call: one probe of the unique index on token_hash,
    * joined to the identity in the same statement (Prisma would load the `include` with a second
-   * round trip; bench/README.md).
+   * round trip), on the hot-path pool (infra/hot-path-pool.service.ts; bench/README.md).
    */
   async findByHash(tokenHash: string): Promise<(ApiToken & { identity: Identity }) | null> {
-    const rows = await this.prisma.client.$queryRaw<TokenWithIdentityRow[]>`
-      SELECT t.id, t.identity_id, t.name, t.token_hash, t.prefix, t.expires_at, t.revoked_at, t.last_used_at,
-             t.created_by_id, t.created_at, i.issuer, i.subject, i.kind::text AS kind, i.display_name, i.groups,
-             i.attributes, i.disabled_at, i.created_at AS identity_created_at, i.updated_at AS identity_updated_at
-      FROM api_tokens t JOIN identities i ON i.id = t.identity_id
-      WHERE t.token_hash = ${tokenHash}`;
+    const rows = await this.hotPath.rows<TokenWithIdentityRow>(
+      `SELECT t.id, t.identity_id, t.name, t.token_hash, t.prefix, t.expires_at, t.revoked_at, t.last_used_at,
+              t.created_by_id, t.created_at, i.issuer, i.subject, i.kind::text AS kind, i.display_name, i.groups,
+              i.attributes, i.disabled_at, i.created_at AS identity_created_at, i.updated_at AS identity_updated_at
+       FROM api_tokens t JOIN identities i ON i.id = t.identity_id
+       WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
     const row = rows[0];
     if (!row) return null;
     return {
