@@ -1,22 +1,47 @@
 #!/usr/bin/env node
-// `pnpm dev` (after turbo has built the gateway): finds or starts PostgreSQL and Redis, creates
-// and migrates the database, runs the gateway and tells the developer how to
-// call it. Ctrl-C stops the gateway first, then whatever this script started.
+// `pnpm dev` (after turbo has built the gateway, the agent and the CLI): finds or starts
+// PostgreSQL and Redis, creates and migrates the database, runs the gateway, sets up the demo of
+// the data path through the REST API (dev-demo.mjs) and runs a local agent for it, then tells the
+// developer what to try. Ctrl-C stops the agent, then the gateway, then whatever this script
+// started.
 //
 // Environment (read here and nowhere else in this script):
-//   DATABASE_URL  use this PostgreSQL and nothing else (no embedded fallback when it is set)
-//   REDIS_URL     use this Redis and nothing else (no redis-server fallback when it is set)
-//   PORT          the gateway's HTTP port, default 8080
-//   NODE_ENV      passed to the gateway, default "development"
+//   DATABASE_URL             use this PostgreSQL and nothing else (no embedded fallback when set)
+//   REDIS_URL                use this Redis and nothing else (no redis-server fallback when set)
+//   PORT                     the gateway's HTTP port, default 8080
+//   JITGATE_TUNNEL_PORT      the port agents dial, default 8443
+//   JITGATE_TCP_PORT         the port `jitgate connect` uses, default 8444
+//   JITGATE_BOOTSTRAP_TOKEN  the admin token to use instead of the one kept in .data/
+//   JITGATE_ADMIN_GROUP      the gateway's admin group, default jitgate-admins
+//   NODE_ENV                 passed to the gateway, default "development"
+// Everything else in the environment is passed to the gateway as it is.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startAgent, waitForAgent } from './dev-agent.mjs';
+import { formatBanner } from './dev-banner.mjs';
+import { adminTokenProblem, resolveAdminToken } from './dev-admin.mjs';
+import { DEMO_CONNECTION, devApi, ensureDemo } from './dev-demo.mjs';
+import { ADMIN_TOKEN_SHAPE } from './dev-secrets.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAY_MAIN = path.join(repo, 'apps', 'gateway', 'dist', 'main.js');
+const AGENT_MAIN = path.join(repo, 'apps', 'agent', 'dist', 'main.js');
+const CLI_MAIN = path.join(repo, 'apps', 'cli', 'dist', 'main.js');
+const DATA_DIR = path.join(repo, '.data');
+const SECRET_FILES = {
+  admin: path.join(DATA_DIR, 'dev-admin-token'),
+  approver: path.join(DATA_DIR, 'dev-approver-token'),
+  agent: path.join(DATA_DIR, 'dev-agent-token'),
+};
+/** A path as the developer would type it from the repository root. */
+const shown = (file) => path.relative(repo, file);
 const GATEWAY_STOP_TIMEOUT_MS = 10_000;
+/** The agent's own drain limit (JITGATE_AGENT_SHUTDOWN_TIMEOUT, 10 s) and a little more. */
+const AGENT_STOP_TIMEOUT_MS = 12_000;
+const AGENT_CONNECT_TIMEOUT_MS = 20_000;
 const READY_HINT_AFTER_MS = 30_000;
 
 const log = (line) => console.log(`[dev] ${line}`);
@@ -24,13 +49,17 @@ const warn = (line) => console.error(`[dev] ${line}`);
 
 const config = readConfig(process.env);
 
-if (!existsSync(GATEWAY_MAIN)) {
-  warn(`${path.relative(repo, GATEWAY_MAIN)} is missing: run \`pnpm build\` first`);
-  process.exit(1);
+for (const main of [GATEWAY_MAIN, AGENT_MAIN, CLI_MAIN]) {
+  if (!existsSync(main)) {
+    warn(`${path.relative(repo, main)} is missing: run \`pnpm build\` first`);
+    process.exit(1);
+  }
 }
-if (await somethingListens(config.port)) {
-  warn(`port ${config.port} is already in use (another gateway?): stop it or set PORT`);
-  process.exit(1);
+for (const [port, setting] of [[config.port, 'PORT'], [config.tunnelPort, 'JITGATE_TUNNEL_PORT'], [config.tcpPort, 'JITGATE_TCP_PORT']]) {
+  if (await somethingListens(port)) {
+    warn(`port ${port} is already in use (another gateway?): stop it or set ${setting}`);
+    process.exit(1);
+  }
 }
 buildDevenv();
 // The root package has no workspace dependencies (pnpm links them only into the packages that
@@ -42,6 +71,8 @@ const db = await import(pathToFileURL(path.join(repo, 'packages', 'db', 'dist', 
 const started = [];
 let gateway;
 let gatewayExit;
+let agent;
+let agentExit;
 let stopping = false;
 
 process.on('SIGINT', () => onSignal('SIGINT'));
@@ -53,7 +84,7 @@ process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 // Should this script die anyway, the gateway (in its own process group) must not outlive it.
 process.on('exit', () => {
-  if (gateway && gateway.exitCode === null && gateway.signalCode === null) gateway.kill('SIGTERM');
+  for (const child of [agent, gateway]) if (running(child)) child.kill('SIGTERM');
 });
 
 try {
@@ -71,8 +102,12 @@ try {
   const applied = await db.applyMigrations(postgres.url);
   log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database schema is up to date');
 
-  startGateway(postgres.url, redis.url);
-  if (await waitForReady()) printBanner(postgres, redis);
+  const admin = await resolveAdminToken({ fromEnvironment: config.bootstrapToken, file: SECRET_FILES.admin, shown: shown(SECRET_FILES.admin), warn });
+  startGateway(postgres.url, redis.url, admin.token);
+  if (await waitForReady()) {
+    const demo = await setUpDataPath(admin, postgres.url);
+    printBanner(postgres, redis, admin, demo);
+  }
 } catch (error) {
   if (!stopping) {
     warn(error instanceof Error ? error.message : String(error));
@@ -81,15 +116,28 @@ try {
 }
 
 function readConfig(env) {
-  const port = env.PORT || '8080';
-  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    warn(`PORT must be a TCP port number, got ${JSON.stringify(port)}`);
+  const port = (name, fallback) => {
+    const value = env[name] || fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+      warn(`${name} must be a TCP port number, got ${JSON.stringify(value)}`);
+      process.exit(1);
+    }
+    return Number(value);
+  };
+  const bootstrapToken = env.JITGATE_BOOTSTRAP_TOKEN || undefined;
+  if (bootstrapToken !== undefined && !ADMIN_TOKEN_SHAPE.test(bootstrapToken)) {
+    warn('JITGATE_BOOTSTRAP_TOKEN must look like jg_ followed by 32 to 128 URL-safe characters');
     process.exit(1);
   }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
-    port: Number(port),
+    port: port('PORT', '8080'),
+    tunnelPort: port('JITGATE_TUNNEL_PORT', '8443'),
+    tcpPort: port('JITGATE_TCP_PORT', '8444'),
+    bootstrapToken,
+    adminGroup: env.JITGATE_ADMIN_GROUP || 'jitgate-admins',
+    tunnelInsecure: (env.JITGATE_TUNNEL_INSECURE ?? 'true') === 'true',
     nodeEnv: env.NODE_ENV || 'development',
   };
 }
@@ -129,8 +177,8 @@ function somethingListens(port) {
   });
 }
 
-function startGateway(databaseUrl, redisUrl) {
-  log(`starting the gateway on port ${config.port}`);
+function startGateway(databaseUrl, redisUrl, bootstrapToken) {
+  log(`starting the gateway on port ${config.port} (tunnel ${config.tunnelPort}, clients ${config.tcpPort})`);
   gateway = spawn(process.execPath, [GATEWAY_MAIN], {
     cwd: repo,
     stdio: 'inherit',
@@ -142,10 +190,14 @@ function startGateway(databaseUrl, redisUrl) {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       PORT: String(config.port),
+      JITGATE_TUNNEL_PORT: String(config.tunnelPort),
+      JITGATE_TCP_PORT: String(config.tcpPort),
       NODE_ENV: config.nodeEnv,
+      // Used only when the database has no identity yet (scripts/dev-admin.mjs).
+      JITGATE_BOOTSTRAP_TOKEN: bootstrapToken,
       // Local development on loopback: agents dial the tunnel without TLS. Production sets
       // JITGATE_TUNNEL_TLS_CERT/KEY instead (docs/tunnel.md).
-      JITGATE_TUNNEL_INSECURE: process.env.JITGATE_TUNNEL_INSECURE ?? 'true',
+      JITGATE_TUNNEL_INSECURE: config.tunnelInsecure ? 'true' : 'false',
     },
   });
   gatewayExit = new Promise((resolve) => {
@@ -180,51 +232,114 @@ async function waitForReady() {
   return false;
 }
 
-function printBanner(postgres, redis) {
-  const api = `http://localhost:${config.port}`;
+/**
+ * The demo of README "Through the data path": checks the admin token, creates what is missing
+ * through the API, starts the agent and waits until its tunnel is up. Returns what the banner
+ * shows, or undefined when the demo was skipped (the gateway keeps running either way).
+ */
+async function setUpDataPath(admin, postgresUrl) {
+  const apiUrl = `http://127.0.0.1:${config.port}`;
+  const call = devApi(apiUrl, admin.token);
+  let problem;
+  try {
+    problem = await adminTokenProblem({ call, admin, file: SECRET_FILES.admin, shown: shown(SECRET_FILES.admin) });
+  } catch (error) {
+    warn(`could not check the dev admin token: ${error instanceof Error ? error.message : String(error)}; the gateway keeps running without the local agent`);
+    return undefined;
+  }
+  if (problem) {
+    warn(`${problem}: skipping the local agent and the demo.`);
+    warn(`To get them, put an admin's token (jg_…) in ${shown(SECRET_FILES.admin)} (mode 0600) and restart, or start against an empty database.`);
+    return undefined;
+  }
+  admin.verified = true;
+  if (!config.tunnelInsecure) {
+    warn('JITGATE_TUNNEL_INSECURE is not true: the tunnel wants TLS, so the local agent is not started');
+    return undefined;
+  }
+  const target = new URL(postgresUrl);
+  try {
+    const registered = await ensureDemo({
+      call,
+      apiUrl,
+      files: SECRET_FILES,
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+      adminGroup: config.adminGroup,
+      log,
+    });
+    runAgent(registered.name);
+    const connected = await waitForAgent({ call, id: registered.id, child: agent, timeoutMs: AGENT_CONNECT_TIMEOUT_MS, isStopping: () => stopping, warn });
+    if (!connected) return undefined;
+    return { agent: registered.name, user: decodeURIComponent(target.username) || 'postgres' };
+  } catch (error) {
+    if (stopping) return undefined;
+    warn(`setting up the demo failed: ${error instanceof Error ? error.message : String(error)}; the gateway keeps running without the local agent`);
+    return undefined;
+  }
+}
+
+function runAgent(name) {
+  log(`starting agent ${name} (tunnel 127.0.0.1:${config.tunnelPort}, connections ${DEMO_CONNECTION})`);
+  ({ child: agent, exited: agentExit } = startAgent({ main: AGENT_MAIN, cwd: repo, name, tunnelPort: config.tunnelPort, tokenFile: SECRET_FILES.agent, env: process.env }));
+  // The agent going away does not stop the gateway: the control plane is still worth having.
+  void agentExit.then((how) => {
+    if (stopping) return;
+    const refused = agent.exitCode === 77 ? ` (the gateway refused its token: delete ${shown(SECRET_FILES.agent)} and restart to register a new one)` : '';
+    warn(`the agent ${how}${refused}; the gateway keeps running`);
+  });
+}
+
+function printBanner(postgres, redis, admin, demo) {
   const where = (service, what) => `${devenv.redactUrl(service.url)}${service.source === 'existing' ? '' : ` (${what}, stopped on Ctrl-C)`}`;
-  const lines = [
-    '',
-    '  jitgate gateway is ready',
-    '',
-    `  API        ${api}`,
-    `  OpenAPI    ${api}/openapi.json`,
-    `  Postgres   ${where(postgres, `embedded, data in ${path.join('.data', 'postgres')}`)}`,
-    `  Redis      ${where(redis, 'temporary redis-server')}`,
-    '',
-    '  On its first start against an empty database the gateway printed a bootstrap admin',
-    '  token above (only then). Export it as JITGATE_TOKEN and call the API:',
-    '',
-    `    curl -H "Authorization: Bearer $JITGATE_TOKEN" ${api}/v1/identities/me`,
-    '',
-    '  Ctrl-C stops everything.',
-    '',
-  ];
-  console.log(lines.join('\n'));
+  console.log(
+    formatBanner({
+      ports: { api: config.port, tunnel: config.tunnelPort, tcp: config.tcpPort },
+      postgres: where(postgres, `embedded, data in ${path.join('.data', 'postgres')}`),
+      redis: where(redis, 'temporary redis-server'),
+      // This is the dev tool printing the local dev admin's token, which it keeps in
+      // .data/dev-admin-token (mode 0600, git-ignored) for this machine's dev database only.
+      adminToken: admin.verified ? admin.token : undefined,
+      demo: demo && { ...demo, connection: DEMO_CONNECTION, cli: path.relative(process.cwd(), CLI_MAIN) || CLI_MAIN, approverFile: path.relative(process.cwd(), SECRET_FILES.approver) },
+    }),
+  );
+}
+
+function running(child) {
+  return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
 function onSignal(signal) {
   if (!stopping) {
     log(`${signal}: stopping`);
     void shutdown(0);
-  } else if (gateway && gateway.exitCode === null && gateway.signalCode === null) {
-    // A second Ctrl-C: the developer does not want to wait for a graceful stop.
-    warn('stopping the gateway now (SIGKILL)');
-    gateway.kill('SIGKILL');
+    return;
   }
+  // A second Ctrl-C: the developer does not want to wait for a graceful stop.
+  for (const [name, child] of [['agent', agent], ['gateway', gateway]]) {
+    if (running(child)) {
+      warn(`stopping the ${name} now (SIGKILL)`);
+      child.kill('SIGKILL');
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL after `timeoutMs`; resolves when the child has exited. */
+async function stopChild(name, child, exited, timeoutMs) {
+  if (!running(child)) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    warn(`the ${name} did not stop within ${timeoutMs / 1000} s: killing it`);
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function shutdown(code) {
   stopping = true;
-  if (gateway && gateway.exitCode === null && gateway.signalCode === null) {
-    gateway.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      warn(`the gateway did not stop within ${GATEWAY_STOP_TIMEOUT_MS / 1000} s: killing it`);
-      gateway.kill('SIGKILL');
-    }, GATEWAY_STOP_TIMEOUT_MS);
-    await gatewayExit;
-    clearTimeout(timer);
-  }
+  // The agent first: it closes its sessions with SHUTDOWN while the gateway can still hear it.
+  await stopChild('agent', agent, agentExit, AGENT_STOP_TIMEOUT_MS);
+  await stopChild('gateway', gateway, gatewayExit, GATEWAY_STOP_TIMEOUT_MS);
   for (const { name, service } of started.reverse()) {
     log(`stopping ${name}`);
     await service.stop().catch((error) => warn(`could not stop ${name}: ${error instanceof Error ? error.message : String(error)}`));

@@ -13,9 +13,10 @@ export const GATEWAY_MAIN = path.join(REPO_ROOT, 'apps', 'gateway', 'dist', 'mai
 const READY_TIMEOUT_MS = 60_000;
 
 /**
- * The data plane's listeners (agent tunnel, client TCP) on ports the kernel picks, in plaintext:
- * the bench measures the control plane, and two gateways (the process and the in-process app)
- * must be able to run side by side. Builds without a data plane ignore these.
+ * The data plane's listeners (agent tunnel, client TCP) in plaintext, on ports the kernel picks
+ * for the in-process app; gateway processes get free ports chosen below instead, so that several
+ * replicas run side by side and the tunnel bench knows where to dial. Builds without a data plane
+ * ignore these.
  */
 export const DATA_PLANE_ENV = {
   JITGATE_TUNNEL_PORT: '0',
@@ -43,6 +44,9 @@ export interface GatewayProcessOptions {
 export interface GatewayProcess {
   pid: number;
   baseUrl: string;
+  /** The data plane's ports (agent tunnel, client TCP), chosen here so the tunnel bench can dial them. */
+  tunnelPort: number;
+  tcpPort: number;
   /** SIGTERM, then SIGKILL if the graceful shutdown hangs. Resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -70,6 +74,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     throw new Error(`${path.relative(REPO_ROOT, main)} is missing: build it (pnpm turbo run build --filter=@jitgate/bench...)`);
   }
   const port = await freePort();
+  const tunnelPort = await freePort();
+  const tcpPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, main], {
@@ -87,6 +93,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       JITGATE_BOOTSTRAP_TOKEN: options.bootstrapToken,
       LOG_LEVEL: 'warn',
       ...DATA_PLANE_ENV,
+      JITGATE_TUNNEL_PORT: String(tunnelPort),
+      JITGATE_TCP_PORT: String(tcpPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -125,6 +133,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   return {
     pid: child.pid as number,
     baseUrl,
+    tunnelPort,
+    tcpPort,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

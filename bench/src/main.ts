@@ -1,127 +1,20 @@
-// `pnpm bench` (through bench/run.mjs): sets up a world, runs the in-process grant check and the
-// REST benches, optionally profiles one REST scenario, and writes a markdown report and the raw
-// figures to bench/results/<timestamp>/. Options and environment are read here and nowhere else.
+// `pnpm bench` (through bench/run.mjs): sets up a world, runs the in-process grant check, the
+// write-path breakdown, the REST benches and the tunnel bench, optionally profiles one REST scenario, and writes a markdown report and the raw
+// figures to bench/results/<timestamp>/. Options and environment: bench.config.ts.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseConfig, type BenchConfig } from './bench.config.js';
 import { renderProfile, summariseProfile } from './cpu-profile.js';
-import { REPO_ROOT } from './gateway-process.js';
+import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.js';
 import { renderGrantCheck, runGrantCheckBench, type GrantCheckResult } from './grant-check.bench.js';
 import { machineFacts, renderMachine, type MachineFacts } from './machine.js';
-import { runRestBench, SCENARIOS, type RestResult, type ScenarioKey } from './rest.bench.js';
+import { runRestBench, type RestResult } from './rest.bench.js';
 import { renderComparison, renderRest } from './rest.report.js';
 import { setUpWorld, type BenchWorld } from './setup.js';
+import { runTunnelBench, type TunnelResult } from './tunnel.bench.js';
+import { renderTunnel } from './tunnel.report.js';
 import { renderWritePath, runWritePathBench, type WritePathRow } from './write-path.bench.js';
-
-const USAGE = `pnpm bench [-- options]
-
-  --only grant-check|write-path|rest   run one bench (default: all three)
-  --quick                     short runs (3 s, 1,500 calls): to try the bench, not to quote it
-  --identities N              identities to seed (default 64)
-  --connections N             connections to seed (default 8); every pair gets an active grant
-  --pool N                    DATABASE_POOL_SIZE of the gateway and of the baselines (default 10)
-  --calls N                   grant check: calls per variant and concurrency (default 6000)
-  --rounds N                  grant check: interleaved rounds (default 3)
-  --concurrency 1,8,32        grant check: callers in flight
-  --write-calls N             write path breakdown: sequential calls per part (default 400)
-  --clients 16,64             REST: autocannon connections
-  --duration S                REST: seconds measured per scenario and client count (default 10)
-  --rest-rounds N             REST: rounds the duration is split into, scenarios taken in turn (default 2)
-  --warmup S                  REST: seconds of warm-up before each run (default 2)
-  --scenarios a,b             REST: of ${SCENARIOS.join(', ')} (default all)
-  --profile SCENARIO          afterwards, restart the gateway with --cpu-prof and profile one REST scenario
-  --profile-clients N         clients for the profiled run (default 64)
-  --candidate PATH            A/B: also run another build of the gateway (PATH to its main.js) on the
-                              same database, each REST round measuring both in turn
-  --keep                      keep the database and the Redis keys
-
-Environment: BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432),
-             BENCH_REDIS_URL (default redis://127.0.0.1:6379)`;
-
-interface BenchConfig {
-  only: 'grant-check' | 'write-path' | 'rest' | null;
-  postgresUrl: string;
-  redisUrl: string;
-  identities: number;
-  connections: number;
-  poolSize: number;
-  searchPath: string;
-  grantCheck: { calls: number; rounds: number; concurrencies: number[]; warmupCalls: number };
-  writePath: { calls: number; warmupCalls: number };
-  rest: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; scenarios: ScenarioKey[] };
-  profile: { scenario: ScenarioKey; clients: number } | null;
-  candidate: string | null;
-  keep: boolean;
-}
-
-function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      only: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      identities: { type: 'string', default: '64' },
-      connections: { type: 'string', default: '8' },
-      pool: { type: 'string', default: '10' },
-      calls: { type: 'string' },
-      rounds: { type: 'string', default: '3' },
-      concurrency: { type: 'string', default: '1,8,32' },
-      'write-calls': { type: 'string' },
-      clients: { type: 'string', default: '16,64' },
-      duration: { type: 'string' },
-      warmup: { type: 'string', default: '2' },
-      'rest-rounds': { type: 'string', default: '2' },
-      scenarios: { type: 'string', default: SCENARIOS.join(',') },
-      profile: { type: 'string' },
-      'profile-clients': { type: 'string', default: '64' },
-      candidate: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const int = (name: string, value: string | undefined, min: number, max: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-    return n;
-  };
-  const ints = (name: string, value: string, min: number, max: number) => value.split(',').map((v) => int(name, v.trim(), min, max));
-  const scenario = (value: string): ScenarioKey => {
-    if (!(SCENARIOS as readonly string[]).includes(value)) throw new Error(`unknown scenario "${value}": one of ${SCENARIOS.join(', ')}`);
-    return value as ScenarioKey;
-  };
-  if (values.only !== undefined && !['grant-check', 'write-path', 'rest'].includes(values.only)) throw new Error('--only must be grant-check, write-path or rest');
-  return {
-    only: (values.only as BenchConfig['only']) ?? null,
-    postgresUrl: env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432',
-    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    identities: int('identities', values.identities, 1, 1000),
-    connections: int('connections', values.connections, 1, 100),
-    poolSize: int('pool', values.pool, 1, 200),
-    searchPath: env.PATH ?? '/usr/bin:/bin',
-    grantCheck: {
-      calls: int('calls', values.calls ?? (values.quick ? '1500' : '6000'), 100, 1_000_000),
-      rounds: int('rounds', values.rounds, 1, 20),
-      concurrencies: ints('concurrency', values.concurrency, 1, 256),
-      warmupCalls: values.quick ? 200 : 1000,
-    },
-    writePath: { calls: int('write-calls', values['write-calls'] ?? (values.quick ? '100' : '400'), 10, 100_000), warmupCalls: values.quick ? 30 : 100 },
-    rest: {
-      clients: ints('clients', values.clients, 1, 1000),
-      durationSeconds: int('duration', values.duration ?? (values.quick ? '3' : '10'), 1, 600),
-      rounds: int('rest-rounds', values['rest-rounds'], 1, 20),
-      warmupSeconds: int('warmup', values.warmup, 0, 60),
-      scenarios: values.scenarios.split(',').map((s) => scenario(s.trim())),
-    },
-    profile: values.profile ? { scenario: scenario(values.profile), clients: int('profile-clients', values['profile-clients'], 1, 1000) } : null,
-    candidate: values.candidate ? path.resolve(values.candidate) : null,
-    keep: values.keep,
-  };
-}
 
 /**
  * Restarts the gateway under --cpu-prof, runs one REST scenario once (one window, so the profile
@@ -157,6 +50,8 @@ async function main(): Promise<void> {
   let rest: RestResult | null = null;
   let candidate: RestResult | null = null;
   let profile: string | null = null;
+  let tunnel: TunnelResult | null = null;
+  let fewer: RestResult | null = null;
   try {
     if (config.only === null || config.only === 'grant-check') {
       log('grant check (in process)…');
@@ -168,11 +63,24 @@ async function main(): Promise<void> {
     }
     if (config.only === null || config.only === 'rest') {
       log('REST (autocannon)…');
-      const targets = [{ name: 'stock', gateway: world.gateway }];
-      if (config.candidate) targets.push({ name: 'candidate', gateway: await world.startExtraGateway(config.candidate) });
+      // Replica 1 of the stock build is the world's gateway; the others are started from the same build.
+      const replicasOf = async (main: string, first?: GatewayProcess) => {
+        const gateways = first ? [first] : [];
+        while (gateways.length < config.rest.replicas) gateways.push(await world.startExtraGateway(main));
+        return gateways;
+      };
+      const targets = [{ name: 'stock', gateways: await replicasOf(GATEWAY_MAIN, world.gateway) }];
+      if (config.candidate) targets.push({ name: 'candidate', gateways: await replicasOf(config.candidate) });
+      // The same processes, fewer of them driven: taken in turn with the full set, never at once.
+      if (config.rest.compareReplicas !== null) targets.push({ name: 'fewer', gateways: targets[0]!.gateways.slice(0, config.rest.compareReplicas) });
       const result = await runRestBench(world, { ...config.rest, targets, connections: config.rest.clients, cores: machine.cores, log });
       rest = { ...result, rows: result.rows.filter((r) => r.target === 'stock') };
       if (config.candidate) candidate = { ...result, rows: result.rows.filter((r) => r.target === 'candidate') };
+      if (config.rest.compareReplicas !== null) fewer = { ...result, rows: result.rows.filter((r) => r.target === 'fewer') };
+    }
+    if (config.only === null || config.only === 'tunnel') {
+      log('tunnel (gateway + agent + target, direct vs through jitgate)…');
+      tunnel = await runTunnelBench(world, { ...config.tunnel, searchPath: config.searchPath, cores: machine.cores, log });
     }
     if (config.profile) {
       profile = await profileScenario(world, config, config.profile, outDir, machine.cores).catch((error: unknown) => {
@@ -191,17 +99,23 @@ async function main(): Promise<void> {
     renderMachine(machine, loadAfter),
     grantCheck ? `## Grant check, in process\n\n${renderGrantCheck(grantCheck)}` : '',
     writePath ? `## The auto-approved write path, part by part (in process, 1 in flight, ${config.writePath.calls} calls each)\n\n${renderWritePath(writePath)}` : '',
-    rest ? `## REST under load (${config.rest.durationSeconds} s per scenario and client count, in ${config.rest.rounds} interleaved rounds, after ${config.rest.warmupSeconds} s of warm-up)\n\n${renderRest(rest.rows)}` : '',
+    rest
+      ? `## REST under load (${config.rest.replicas} gateway process${config.rest.replicas > 1 ? 'es, clients split between them' : ''}; ${config.rest.durationSeconds} s per scenario and client count, in ${config.rest.rounds} interleaved rounds, after ${config.rest.warmupSeconds} s of warm-up)\n\n${renderRest(rest.rows)}`
+      : '',
     rest?.auditChain ? `Audit chain after the write runs: ${rest.auditChain.ok ? 'intact' : 'BROKEN'} (${rest.auditChain.checked} events verified).` : '',
     candidate && rest
       ? `## Candidate build \`${config.candidate}\` against the stock one (same database, rounds interleaved)\n\n${renderComparison(rest.rows, candidate.rows)}\n\n${renderRest(candidate.rows)}`
       : '',
+    fewer && rest
+      ? `## ${config.rest.replicas} replicas against ${config.rest.compareReplicas} (the same processes, same run, rounds interleaved)\n\n${renderComparison(fewer.rows, rest.rows, { base: `${config.rest.compareReplicas} repl.`, other: `${config.rest.replicas} repl.` })}\n\n${renderRest(fewer.rows)}`
+      : '',
+    tunnel ? `## The tunnel: direct to the target vs through jitgate (gateway + agent on loopback)\n\n${renderTunnel(tunnel)}` : '',
     profile ? `## CPU profile of the gateway: ${config.profile?.scenario}, ${config.profile?.clients} clients\n\n${profile}` : '',
   ]
     .filter(Boolean)
     .join('\n\n');
   writeFileSync(path.join(outDir, 'report.md'), `${report}\n`);
-  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate }, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate, fewer, tunnel }, null, 2)}\n`);
   console.log(report);
   log(`written to ${path.relative(REPO_ROOT, outDir)}/report.md and results.json`);
 }

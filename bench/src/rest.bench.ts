@@ -7,13 +7,16 @@
 //   request  POST /v1/access-requests, auto-approved: the full write path (policy, request row,
 //            grant row, three audit events under the chain lock, a BullMQ job).
 // Requests rotate over every (identity, connection) pair, so the per-requester advisory lock is
-// not what serialises the write path. Latencies are taken from every response (µs resolution),
+// not what serialises the write path. With replicas (`--replicas N`), a target is N gateway
+// processes on the same database and Redis prefix, each driven by its own autocannon instance
+// with its share of the connections, all at once: req/s are summed, latencies pooled, and the
+// bare floor runs as N servers the same way. Latencies are taken from every response (µs resolution),
 // beside the CPU each process used and what the database connections were doing.
-import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CpuMeter, pidsNamed, type CpuReport } from './cpu-meter.js';
 import { ACTIVITY_CLASSES, PgActivitySampler, type ActivitySummary } from './pg-activity.js';
 import type { GatewayProcess } from './gateway-process.js';
+import { cannon } from './rest.cannon.js';
 import { Api, type BenchWorld } from './setup.js';
 import { ms, perSecond, summarise, type LatencySummary } from './stats.js';
 
@@ -31,14 +34,22 @@ export interface RestOptions {
    * The gateways measured, all on the bench database; default the world's one. With two (stock
    * and a candidate build), every round runs each scenario on both in turn: a same-run A/B.
    */
-  targets?: Array<{ name: string; gateway: GatewayProcess }>;
+  targets?: RestTarget[];
   cores: number;
   log: (line: string) => void;
+}
+
+/** One build under test: its replicas (gateway processes on the same database), driven in parallel. */
+export interface RestTarget {
+  name: string;
+  gateways: GatewayProcess[];
 }
 
 export interface RestRow {
   /** Which gateway served it ("stock" unless a candidate is compared). */
   target: string;
+  /** Gateway processes (or bare floor servers) that served it in parallel. */
+  replicas: number;
   scenario: ScenarioKey;
   connections: number;
   /** Responses with the expected status, per second of the run. */
@@ -61,7 +72,7 @@ export interface RestResult {
   auditChain: { ok: boolean; checked: number } | null;
 }
 
-interface Scenario {
+export interface Scenario {
   key: ScenarioKey;
   label: string;
   method: 'GET' | 'POST';
@@ -128,40 +139,13 @@ const server = http.createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
 `;
 
-async function startFloorServer(): Promise<{ child: ChildProcess; baseUrl: string }> {
+async function startFloorServer(): Promise<{ child: ChildProcess; baseUrl: string; pid: number }> {
   const child = spawn(process.execPath, ['--input-type=commonjs', '-e', FLOOR_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
     child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim()));
   });
-  return { child, baseUrl: `http://127.0.0.1:${port}` };
-}
-
-/** One autocannon run; latencies of the responses with the expected status. */
-async function cannon(baseUrl: string, scenario: Scenario, connections: number, seconds: number) {
-  let k = 0;
-  const request: autocannon.Request = { method: scenario.method, path: scenario.path };
-  if (scenario.build) {
-    const build = scenario.build;
-    request.setupRequest = (req) => {
-      const next = build(k++);
-      return { ...req, ...(next.path ? { path: next.path } : {}), headers: next.headers, ...(next.body === undefined ? {} : { body: next.body }) };
-    };
-  }
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const started = performance.now();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url: baseUrl, connections, duration: seconds, timeout: 30, requests: [request] }, (error: unknown, res: autocannon.Result) =>
-      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(res),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode === scenario.expect) latencies.push(responseTime);
-      else statuses[String(statusCode)] = (statuses[String(statusCode)] ?? 0) + 1;
-    });
-  });
-  const wallMs = performance.now() - started;
-  return { latencies, statuses, wallMs, errors: result.errors, timeouts: result.timeouts };
+  return { child, baseUrl: `http://127.0.0.1:${port}`, pid: child.pid as number };
 }
 
 interface Measured {
@@ -183,7 +167,7 @@ const sumRecords = (records: Array<Record<string, number>>) =>
   }, {});
 
 /** The rounds of one scenario as one row: samples pooled, times and CPU summed, activity averaged over all samples. */
-function combine(target: string, scenario: ScenarioKey, connections: number, runs: Measured[]): RestRow {
+function combine(target: string, replicas: number, scenario: ScenarioKey, connections: number, runs: Measured[]): RestRow {
   const wallMs = runs.reduce((a, r) => a + r.wallMs, 0);
   const latency = summarise(
     runs.flatMap((r) => r.latencies),
@@ -204,6 +188,7 @@ function combine(target: string, scenario: ScenarioKey, connections: number, run
   };
   return {
     target,
+    replicas,
     scenario,
     connections,
     perSecond: latency.perSecond,
@@ -229,16 +214,16 @@ async function probe(world: BenchWorld, gateway: GatewayProcess): Promise<void> 
 }
 
 export async function runRestBench(world: BenchWorld, options: RestOptions): Promise<RestResult> {
-  const targets = options.targets ?? [{ name: 'stock', gateway: world.gateway }];
-  for (const target of targets) await probe(world, target.gateway);
+  const targets = options.targets ?? [{ name: 'stock', gateways: [world.gateway] }];
+  for (const target of targets) for (const gateway of target.gateways) await probe(world, gateway);
   const all = scenarios(world);
   const sampler = new PgActivitySampler(world.databaseUrl);
   await sampler.open();
-  // The process serving the scenario under way: the gateway, or the bare floor server.
-  let serverPid = world.gateway.pid;
+  // The processes serving the scenario under way: the gateway replicas, or the bare floor servers.
+  let serverPids = [world.gateway.pid];
   const meter = new CpuMeter(
     [
-      { name: 'server', pids: async () => [serverPid] },
+      { name: 'server', pids: async () => serverPids },
       { name: 'postgres', pids: () => sampler.backendPids() },
       { name: 'redis', pids: async () => pidsNamed('redis-server') },
     ],
@@ -255,15 +240,15 @@ export async function runRestBench(world: BenchWorld, options: RestOptions): Pro
       for (let round = 0; round < options.rounds; round++) {
         for (const [key, target] of options.scenarios.flatMap((k) => (k === 'node-http' ? [targets[0]!] : targets).map((t) => [k, t] as const))) {
           const scenario = all[key];
-          const floor = key === 'node-http' ? await startFloorServer() : null;
+          const floors = key === 'node-http' ? await Promise.all(target.gateways.map(() => startFloorServer())) : null;
           try {
-            const baseUrl = floor?.baseUrl ?? target.gateway.baseUrl;
-            serverPid = floor?.child.pid ?? target.gateway.pid;
-            if (options.warmupSeconds > 0 && (round === 0 || floor)) await cannon(baseUrl, scenario, connections, options.warmupSeconds);
+            const baseUrls = floors ? floors.map((f) => f.baseUrl) : target.gateways.map((g) => g.baseUrl);
+            serverPids = floors ? floors.map((f) => f.pid) : target.gateways.map((g) => g.pid);
+            if (options.warmupSeconds > 0 && (round === 0 || floors)) await cannon(baseUrls, scenario, connections, options.warmupSeconds);
             await meter.start();
             sampler.start();
             const fromEpochMs = Date.now();
-            const run = await cannon(baseUrl, scenario, connections, seconds);
+            const run = await cannon(baseUrls, scenario, connections, seconds);
             const toEpochMs = Date.now();
             const activity = await sampler.stop();
             const cpu = await meter.stop();
@@ -272,7 +257,7 @@ export async function runRestBench(world: BenchWorld, options: RestOptions): Pro
             const id = `${target.name}/${key}/${connections}`;
             runs.set(id, [...(runs.get(id) ?? []), { ...run, cpu, activity, fromEpochMs, toEpochMs }]);
           } finally {
-            floor?.child.kill('SIGTERM');
+            for (const floor of floors ?? []) floor.child.kill('SIGTERM');
           }
         }
       }
@@ -280,7 +265,7 @@ export async function runRestBench(world: BenchWorld, options: RestOptions): Pro
         for (const key of options.scenarios) {
           const measured = runs.get(`${target.name}/${key}/${connections}`);
           if (!measured) continue;
-          const row = combine(target.name, key, connections, measured);
+          const row = combine(target.name, target.gateways.length, key, connections, measured);
           rows.push(row);
           const bad = Object.entries(row.unexpected).map(([status, n]) => `${n}×${status}`);
           options.log(
@@ -296,7 +281,7 @@ export async function runRestBench(world: BenchWorld, options: RestOptions): Pro
   // Many concurrent audited writes must leave an intact chain: a faster path that forks it is no win.
   let auditChain: RestResult['auditChain'] = null;
   if (options.scenarios.includes('request')) {
-    auditChain = await new Api(targets[0]!.gateway.baseUrl, world.adminToken).call<{ ok: boolean; checked: number }>('GET', '/v1/audit/verify', 200);
+    auditChain = await new Api(targets[0]!.gateways[0]!.baseUrl, world.adminToken).call<{ ok: boolean; checked: number }>('GET', '/v1/audit/verify', 200);
     options.log(`audit chain after the write runs: ${auditChain.ok ? 'intact' : 'BROKEN'}, ${auditChain.checked} events checked`);
     if (!auditChain.ok) throw new Error('the audit chain does not verify after the write runs');
   }

@@ -65,14 +65,16 @@ export function renderRest(rows: RestRow[]): string {
 }
 
 /**
- * A candidate build beside the stock one, same scenarios, same run: ratios candidate ÷ stock.
+ * A candidate build beside the stock one (or N replicas beside fewer), same scenarios, same run:
+ * ratios candidate ÷ stock.
  * The healthz row runs the same code in both builds: its ratio is the A/A noise of the run, and
  * a ratio elsewhere means little unless it stands clear of it. CPU per request, for a CPU-bound
  * server, is steadier than req/s on a shared machine.
  */
-export function renderComparison(stock: RestRow[], candidate: RestRow[]): string {
+export function renderComparison(stock: RestRow[], candidate: RestRow[], names: { base: string; other: string } = { base: 'stock', other: 'candidate' }): string {
+  const { base: s0, other: c0 } = names;
   return table(
-    ['endpoint', 'clients', 'stock req/s', 'candidate req/s', 'candidate ÷ stock', 'stock p50', 'candidate p50', 'p50 candidate ÷ stock', 'server CPU/req stock → candidate', 'CPU/req candidate ÷ stock'],
+    ['endpoint', 'clients', `${s0} req/s`, `${c0} req/s`, `${c0} ÷ ${s0}`, `${s0} p50`, `${c0} p50`, `p50 ${c0} ÷ ${s0}`, `server CPU/req ${s0} → ${c0}`, `CPU/req ${c0} ÷ ${s0}`],
     candidate.map((c) => {
       const s = stock.find((r) => r.scenario === c.scenario && r.connections === c.connections);
       const cpuPerRequest = (r: RestRow | undefined) => (r && r.ok > 0 ? (r.cpu.byGroup.server ?? Number.NaN) / r.ok : Number.NaN);
