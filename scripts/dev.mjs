@@ -5,15 +5,7 @@
 // developer what to try. Ctrl-C stops the agent, then the gateway, then whatever this script
 // started.
 //
-// Environment (read here and nowhere else in this script):
-//   DATABASE_URL             use this PostgreSQL and nothing else (no embedded fallback when set)
-//   REDIS_URL                use this Redis and nothing else (no redis-server fallback when set)
-//   PORT                     the gateway's HTTP port, default 8080
-//   JITGATE_TUNNEL_PORT      the port agents dial, default 8443
-//   JITGATE_TCP_PORT         the port `jitgate connect` uses, default 8444
-//   JITGATE_BOOTSTRAP_TOKEN  the admin token to use instead of the one kept in .data/
-//   JITGATE_ADMIN_GROUP      the gateway's admin group, default jitgate-admins
-//   NODE_ENV                 passed to the gateway, default "development"
+// Settings: dev-config.mjs (the only reader of the environment here).
 // Everything else in the environment is passed to the gateway as it is.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,7 +16,7 @@ import { startAgent, waitForAgent } from './dev-agent.mjs';
 import { formatBanner } from './dev-banner.mjs';
 import { adminTokenProblem, resolveAdminToken } from './dev-admin.mjs';
 import { DEMO_CONNECTION, devApi, ensureDemo } from './dev-demo.mjs';
-import { ADMIN_TOKEN_SHAPE } from './dev-secrets.mjs';
+import { readDevConfig } from './dev-config.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAY_MAIN = path.join(repo, 'apps', 'gateway', 'dist', 'main.js');
@@ -47,7 +39,7 @@ const READY_HINT_AFTER_MS = 30_000;
 const log = (line) => console.log(`[dev] ${line}`);
 const warn = (line) => console.error(`[dev] ${line}`);
 
-const config = readConfig(process.env);
+const config = readDevConfig(process.env, warn);
 
 for (const main of [GATEWAY_MAIN, AGENT_MAIN, CLI_MAIN]) {
   if (!existsSync(main)) {
@@ -113,33 +105,6 @@ try {
     warn(error instanceof Error ? error.message : String(error));
     await shutdown(1);
   }
-}
-
-function readConfig(env) {
-  const port = (name, fallback) => {
-    const value = env[name] || fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
-      warn(`${name} must be a TCP port number, got ${JSON.stringify(value)}`);
-      process.exit(1);
-    }
-    return Number(value);
-  };
-  const bootstrapToken = env.JITGATE_BOOTSTRAP_TOKEN || undefined;
-  if (bootstrapToken !== undefined && !ADMIN_TOKEN_SHAPE.test(bootstrapToken)) {
-    warn('JITGATE_BOOTSTRAP_TOKEN must look like jg_ followed by 32 to 128 URL-safe characters');
-    process.exit(1);
-  }
-  return {
-    databaseUrl: env.DATABASE_URL || undefined,
-    redisUrl: env.REDIS_URL || undefined,
-    port: port('PORT', '8080'),
-    tunnelPort: port('JITGATE_TUNNEL_PORT', '8443'),
-    tcpPort: port('JITGATE_TCP_PORT', '8444'),
-    bootstrapToken,
-    adminGroup: env.JITGATE_ADMIN_GROUP || 'jitgate-admins',
-    tunnelInsecure: (env.JITGATE_TUNNEL_INSECURE ?? 'true') === 'true',
-    nodeEnv: env.NODE_ENV || 'development',
-  };
 }
 
 /**
