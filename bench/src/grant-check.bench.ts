@@ -6,13 +6,11 @@
 //   - the grant check's own SQL through node-postgres: the same index work, no ORM.
 // And one candidate, not a baseline: that same SQL as one `$queryRawUnsafe` through Prisma.
 // (@nestjs/common loads reflect-metadata before the gateway's decorated classes are read.)
-import { createGatewayApp } from '@jitgate/gateway/dist/app.factory.js';
-import { parseConfig } from '@jitgate/gateway/dist/config/config.schema.js';
 import { GrantRepository } from '@jitgate/gateway/dist/grant/grant.repository.js';
 import { GrantService } from '@jitgate/gateway/dist/grant/grant.service.js';
 import { PrismaService } from '@jitgate/gateway/dist/infra/prisma.service.js';
 import pg from 'pg';
-import { DATA_PLANE_ENV } from './gateway-process.js';
+import { startInProcessGateway } from './in-process-gateway.js';
 import type { BenchWorld } from './setup.js';
 import { ms, perSecond, ratio, summarise, table, type LatencySummary } from './stats.js';
 
@@ -79,19 +77,7 @@ async function drive(call: Call, calls: number, concurrency: number, offset: num
 }
 
 export async function runGrantCheckBench(world: BenchWorld, options: GrantCheckOptions): Promise<GrantCheckResult> {
-  const config = parseConfig({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATABASE_URL: world.databaseUrl,
-    DATABASE_POOL_SIZE: String(world.poolSize),
-    REDIS_URL: world.redisUrl,
-    JITGATE_REDIS_PREFIX: world.redisPrefix,
-    LOG_LEVEL: 'warn',
-    ...DATA_PLANE_ENV,
-  });
-  const app = await createGatewayApp(config);
-  await app.init();
+  const app = await startInProcessGateway(world);
   const pool = new pg.Pool({ connectionString: world.databaseUrl, max: world.poolSize });
   try {
     const service = app.get(GrantService);

@@ -12,18 +12,16 @@
 // or the server log, which the bench does not assume. Keep them in step with the code.
 import { AccessRequestRepository } from '@jitgate/gateway/dist/access-request/access-request.repository.js';
 import { AccessRequestService } from '@jitgate/gateway/dist/access-request/access-request.service.js';
-import { createGatewayApp } from '@jitgate/gateway/dist/app.factory.js';
 import { AuditRepository } from '@jitgate/gateway/dist/audit/audit.repository.js';
 import { AuditService } from '@jitgate/gateway/dist/audit/audit.service.js';
 import { SYSTEM_ACTOR } from '@jitgate/gateway/dist/audit/audit.types.js';
 import { AuthenticatorService } from '@jitgate/gateway/dist/auth/authenticator.service.js';
-import { parseConfig } from '@jitgate/gateway/dist/config/config.schema.js';
 import { ConnectionRepository } from '@jitgate/gateway/dist/connection/connection.repository.js';
 import { PrismaService } from '@jitgate/gateway/dist/infra/prisma.service.js';
 import { QueueService } from '@jitgate/gateway/dist/infra/queue/queue.service.js';
 import { PolicyService } from '@jitgate/gateway/dist/policy/policy.service.js';
 import { randomUUID } from 'node:crypto';
-import { DATA_PLANE_ENV } from './gateway-process.js';
+import { startInProcessGateway } from './in-process-gateway.js';
 import type { BenchWorld } from './setup.js';
 import { ms, perSecond, ratio, summarise, table, type LatencySummary } from './stats.js';
 
@@ -65,19 +63,7 @@ async function measure(part: Part, calls: number, offset: number): Promise<{ sum
 }
 
 export async function runWritePathBench(world: BenchWorld, options: WritePathOptions): Promise<WritePathRow[]> {
-  const config = parseConfig({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATABASE_URL: world.databaseUrl,
-    DATABASE_POOL_SIZE: String(world.poolSize),
-    REDIS_URL: world.redisUrl,
-    JITGATE_REDIS_PREFIX: world.redisPrefix,
-    LOG_LEVEL: 'warn',
-    ...DATA_PLANE_ENV,
-  });
-  const app = await createGatewayApp(config);
-  await app.init();
+  const app = await startInProcessGateway(world);
   try {
     const prisma = app.get(PrismaService);
     const authenticator = app.get(AuthenticatorService);
