@@ -22,6 +22,7 @@ export const DATA_PLANE_ENV = {
   JITGATE_TUNNEL_PORT: '0',
   JITGATE_TUNNEL_INSECURE: 'true',
   JITGATE_TCP_PORT: '0',
+  JITGATE_PG_PORT: '0',
 } as const;
 const STOP_TIMEOUT_MS = 15_000;
 /** A profiled process writes its profile on the way out: give it time before SIGKILL loses it. */

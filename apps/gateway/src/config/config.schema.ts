@@ -84,6 +84,16 @@ export const envSchema = z.object({
   JITGATE_TCP_PORT: tcpPort(8444),
   JITGATE_TCP_TLS_CERT: pemFile,
   JITGATE_TCP_TLS_KEY: pemFile,
+  // Postgres clients (docs/postgres.md): psql and friends log in here with a token as password.
+  JITGATE_PG_PORT: tcpPort(5433),
+  JITGATE_PG_TLS_CERT: pemFile,
+  JITGATE_PG_TLS_KEY: pemFile,
+  /** Largest message a client may send (Bind with big parameters, COPY data). */
+  JITGATE_PG_MAX_CLIENT_MESSAGE_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(67_108_864),
+  /** Largest message the server may send; a row is held whole to be masked. */
+  JITGATE_PG_MAX_SERVER_MESSAGE_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(268_435_456),
+  /** How long a held statement waits for a human when its guardrail rule names no time. */
+  JITGATE_PG_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
 }).superRefine((env, ctx) => {
   // Plaintext agent tunnels only when asked for by name: a missing certificate must not
   // silently downgrade the link that carries every session.
@@ -97,6 +107,9 @@ export const envSchema = z.object({
   }
   if (Boolean(env.JITGATE_TCP_TLS_CERT) !== Boolean(env.JITGATE_TCP_TLS_KEY)) {
     ctx.addIssue({ code: 'custom', path: [env.JITGATE_TCP_TLS_CERT ? 'JITGATE_TCP_TLS_KEY' : 'JITGATE_TCP_TLS_CERT'], message: 'JITGATE_TCP_TLS_CERT and JITGATE_TCP_TLS_KEY go together' });
+  }
+  if (Boolean(env.JITGATE_PG_TLS_CERT) !== Boolean(env.JITGATE_PG_TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: [env.JITGATE_PG_TLS_CERT ? 'JITGATE_PG_TLS_KEY' : 'JITGATE_PG_TLS_CERT'], message: 'JITGATE_PG_TLS_CERT and JITGATE_PG_TLS_KEY go together' });
   }
 });
 
@@ -132,6 +145,8 @@ export interface GatewayConfig {
   tunnel: { gatewayId: string; port: number; tls: TlsFiles | null; heartbeatIntervalMs: number };
   /** The client listener (`jitgate connect`); plain TCP unless both files are set. */
   tcp: { port: number; tls: TlsFiles | null };
+  /** The Postgres listener; answers SSLRequest with 'S' only when both files are set. */
+  postgres: { port: number; tls: TlsFiles | null; maxClientMessageBytes: number; maxServerMessageBytes: number; approvalTimeoutSeconds: number };
 }
 
 /** PEM files, read when the listener starts. */
@@ -191,6 +206,13 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
       heartbeatIntervalMs: env.JITGATE_TUNNEL_HEARTBEAT * 1000,
     },
     tcp: { port: env.JITGATE_TCP_PORT, tls: tlsFiles(env.JITGATE_TCP_TLS_CERT, env.JITGATE_TCP_TLS_KEY) },
+    postgres: {
+      port: env.JITGATE_PG_PORT,
+      tls: tlsFiles(env.JITGATE_PG_TLS_CERT, env.JITGATE_PG_TLS_KEY),
+      maxClientMessageBytes: env.JITGATE_PG_MAX_CLIENT_MESSAGE_BYTES,
+      maxServerMessageBytes: env.JITGATE_PG_MAX_SERVER_MESSAGE_BYTES,
+      approvalTimeoutSeconds: env.JITGATE_PG_APPROVAL_TIMEOUT,
+    },
   };
 }
 

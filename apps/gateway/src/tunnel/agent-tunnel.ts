@@ -151,7 +151,7 @@ export class AgentTunnel {
   // ---- sessions ----------------------------------------------------------------------------
 
   /** Allocates a sid and sends SessionOpen; undefined when the tunnel cannot take a session. */
-  openChannel(init: { sessionId: string; connection: string; grantId: string; grantExpiresAt: Date; scope: string }): SessionChannel | undefined {
+  openChannel(init: { sessionId: string; connection: string; grantId: string; grantExpiresAt: Date; scope: string; clientParameters?: Record<string, string> }): SessionChannel | undefined {
     if (this.stateValue !== 'ready' || this.nextSid > MAX_SID) return undefined;
     const sid = this.nextSid++;
     const channel = new SessionChannel(sid, init.sessionId, init.grantId, {

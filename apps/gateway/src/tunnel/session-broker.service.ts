@@ -4,6 +4,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import type { Connection } from '@jitgate/db';
 import { CloseReason } from '@jitgate/proto';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { AuthenticatorService } from '../auth/authenticator.service.js';
@@ -18,8 +19,28 @@ import { SessionRecorder } from '../session/session-recorder.js';
 import { AgentRegistry } from './agent-registry.js';
 import { formatOk, HandshakeRefusal, type HandshakeRequest } from './handshake.js';
 import { LiveSession, type LiveSessionInfo, type SessionSummary } from './live-session.js';
+import type { SessionChannel } from './session-channel.js';
 import { LiveSessions } from './live-sessions.js';
 import { TunnelMetrics } from './tunnel.metrics.js';
+
+export interface AdmissionRequest {
+  token: string;
+  connectionName: string;
+  type: 'tcp' | 'postgres';
+  clientAddress: string;
+  /** Protocol options for the agent (already filtered by the listener); never a credential. */
+  clientParameters: Record<string, string>;
+}
+
+/** A session whose row is written and whose agent is ready: `start` sets the bytes moving. */
+export interface AdmittedSession {
+  info: LiveSessionInfo;
+  principal: Principal;
+  connection: Connection;
+  grantScope: string | null;
+  channel: SessionChannel;
+  sendWindow: number;
+}
 
 /** How long the agent may take to reach the target (docs/tunnel.md §3). */
 export const SESSION_OPEN_TIMEOUT_MS = 10_000;
@@ -46,11 +67,25 @@ export class SessionBroker {
    * HandshakeRefusal for the listener to answer.
    */
   async connect(socket: Duplex, request: HandshakeRequest, clientAddress: string): Promise<string | undefined> {
+    const admitted = await this.admit({ token: request.token, connectionName: request.connection, type: 'tcp', clientAddress, clientParameters: {} }, socket);
+    if (!admitted) return undefined;
+    socket.write(formatOk(admitted.info.id));
+    this.start(admitted, socket);
+    return admitted.info.id;
+  }
+
+  /**
+   * Everything before the first byte (docs/tunnel.md, "Clients"): who is it, which connection of
+   * `type`, is a grant in force, which tunnel, did the agent reach the target (and, for postgres,
+   * log in), then the session row. Returns undefined when `client` left meanwhile; refusals are
+   * HandshakeRefusals, which each listener answers in its own protocol.
+   */
+  async admit(request: AdmissionRequest, client: Duplex): Promise<AdmittedSession | undefined> {
     const principal = await this.authenticate(request.token);
-    const connection = await this.connections.findByName(request.connection);
-    // `postgres` connections get a listener that speaks their protocol; this one carries raw TCP.
-    if (!connection || connection.archivedAt || connection.type !== 'tcp') {
-      throw new HandshakeRefusal(404, 'not_found', `no tcp connection named "${request.connection}"`);
+    const connection = await this.connections.findByName(request.connectionName);
+    // Each protocol has its listener: a postgres connection is never carried as raw TCP.
+    if (!connection || connection.archivedAt || connection.type !== request.type) {
+      throw new HandshakeRefusal(404, 'not_found', `no ${request.type} connection named "${request.connectionName}"`);
     }
     const { grant } = await this.grants.check(principal.identityId, connection.name);
     if (!grant || this.live.hasGrantEnded(grant.id)) {
@@ -59,13 +94,20 @@ export class SessionBroker {
 
     const sessionId = randomUUID();
     const tunnel = this.registry.pick(connection.name, connection.agentGroup);
-    const channel = tunnel?.openChannel({ sessionId, connection: connection.name, grantId: grant.id, grantExpiresAt: grant.expiresAt, scope: grant.scope ?? '' });
+    const channel = tunnel?.openChannel({
+      sessionId,
+      connection: connection.name,
+      grantId: grant.id,
+      grantExpiresAt: grant.expiresAt,
+      scope: grant.scope ?? '',
+      clientParameters: request.clientParameters,
+    });
     if (!tunnel?.peer || !channel) {
       throw new HandshakeRefusal(503, 'no_agent', `no agent of group "${connection.agentGroup}" serving "${connection.name}" is connected to this gateway`);
     }
     const opened = await channel.waitOpened(SESSION_OPEN_TIMEOUT_MS);
     if (!opened.ok) throw new HandshakeRefusal(502, 'target_unreachable', opened.error);
-    if (socket.destroyed) {
+    if (client.destroyed) {
       channel.close(CloseReason.CLIENT_CLOSED, 'the client left before the session opened');
       return undefined;
     }
@@ -84,7 +126,7 @@ export class SessionBroker {
       connectionName: connection.name,
       agentId: tunnel.peer.agentId,
       tunnelId: tunnel.id,
-      clientAddress,
+      clientAddress: request.clientAddress,
       startedAt: this.clock.now(),
     };
     try {
@@ -100,16 +142,30 @@ export class SessionBroker {
       channel.close(CloseReason.SHUTDOWN, 'the gateway could not record the session');
       throw new HandshakeRefusal(500, 'internal', 'the gateway could not record the session');
     }
+    return { info, principal, connection, grantScope: grant.scope, channel, sendWindow: opened.sendWindow };
+  }
 
-    const session = new LiveSession(info, channel, { now: () => this.clock.now(), onEnd: (ended, summary) => this.ended(ended, summary) });
+  /**
+   * Bytes flow from here on, between `socket` (the client's, or a protocol-aware stream around
+   * it) and the agent. `onEnd` hears the end before the socket is destroyed, so that a protocol
+   * can say goodbye in its own words.
+   */
+  start(admitted: AdmittedSession, socket: Duplex, onEnd?: (summary: SessionSummary) => void): LiveSession {
+    const { info, channel } = admitted;
+    const session = new LiveSession(info, channel, {
+      now: () => this.clock.now(),
+      onEnd: (ended, summary) => {
+        onEnd?.(summary);
+        this.ended(ended, summary);
+      },
+    });
     this.metrics.sessionsOpened.inc();
     this.metrics.sessionsActive.inc();
-    this.logger.log({ sessionId, grantId: grant.id, agentId: info.agentId, connection: connection.name, identityId: principal.identityId }, 'session opened');
-    socket.write(formatOk(sessionId));
-    session.start(socket, opened.sendWindow);
+    this.logger.log({ sessionId: info.id, grantId: info.grantId, agentId: info.agentId, connection: info.connectionName, identityId: info.identityId }, 'session opened');
+    session.start(socket, admitted.sendWindow);
     // After start, in the same tick: a grant that ended during the row's write closes it now.
     this.live.add(session);
-    return sessionId;
+    return session;
   }
 
   private async authenticate(token: string): Promise<Principal> {

@@ -91,6 +91,11 @@ export class SessionChannel implements PeerFrames {
     return this.transport.writable();
   }
 
+  /** Asks the agent to cancel what runs on the target (a postgres CancelRequest); no answer comes. */
+  cancel(): void {
+    if (this.phase === 'attached') this.transport.send(toAgent.sessionCancel(this.sid));
+  }
+
   /** The tunnel drained: the pipe may read its socket again. */
   resume(): void {
     this.pipe?.resume();

@@ -11,6 +11,8 @@ export interface SessionOpenInit {
   grantExpiresAt: Date;
   scope: string;
   initialWindow: number;
+  /** Filtered protocol options for the agent (postgres: application_name, …). */
+  clientParameters?: Record<string, string>;
 }
 
 export const toAgent = {
@@ -32,9 +34,13 @@ export const toAgent = {
           grantExpiresAtUnixMs: BigInt(init.grantExpiresAt.getTime()),
           scope: init.scope,
           initialWindow: init.initialWindow,
+          clientParameters: init.clientParameters ?? {},
         },
       },
     });
+  },
+  sessionCancel(sid: number): ConnectResponse {
+    return create(ConnectResponseSchema, { msg: { case: 'sessionCancel', value: { sid } } });
   },
   data(sid: number, payload: Uint8Array): ConnectResponse {
     return create(ConnectResponseSchema, { msg: { case: 'data', value: { sid, payload } } });

@@ -96,6 +96,7 @@ export class DataPathStack {
           JITGATE_GATEWAY_ID: `gw-${this.suite}-${i}`,
           JITGATE_TUNNEL_PORT: String(await freePort()),
           JITGATE_TCP_PORT: String(await freePort()),
+          JITGATE_PG_PORT: String(await freePort()),
           LOG_LEVEL: 'warn',
           ...options.gatewayEnv,
         },

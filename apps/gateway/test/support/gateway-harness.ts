@@ -115,6 +115,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     // The data plane on free ports, plaintext unless a suite brings its own certificate.
     JITGATE_TUNNEL_PORT: '0',
     JITGATE_TCP_PORT: '0',
+    JITGATE_PG_PORT: '0',
     ...(options.env?.JITGATE_TUNNEL_TLS_CERT ? {} : { JITGATE_TUNNEL_INSECURE: 'true' }),
     ...options.env,
   });

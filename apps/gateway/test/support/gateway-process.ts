@@ -47,6 +47,7 @@ const DEFAULT_ENV: Record<string, string> = {
   JITGATE_TUNNEL_PORT: '0',
   JITGATE_TUNNEL_INSECURE: 'true',
   JITGATE_TCP_PORT: '0',
+  JITGATE_PG_PORT: '0',
 };
 
 // Children still running when the test worker exits (a failed assertion skipped the cleanup)
