@@ -1,6 +1,7 @@
 /** Turns validated policies into the form `evaluate` runs: globs, sets and CEL plans built once. */
 import type { CelProgram } from './cel.js';
 import { checkDocument } from './document.js';
+import { compileGuardrail, resolveGuardrailRules, type CompiledGuardrail, type GuardrailInput, type ResolvedGuardrails } from './guardrails.js';
 import { parseDuration } from './duration.js';
 import { invalidPolicy, issueAt, type PolicyIssue } from './errors.js';
 import { compileMatch, type CompiledMatch } from './matchers.js';
@@ -32,6 +33,7 @@ export interface CompiledRule {
 
 export interface CompiledState {
   readonly rules: readonly CompiledRule[];
+  readonly guardrails: readonly CompiledGuardrail[];
   readonly maxRateWindowSeconds: number;
 }
 
@@ -50,6 +52,7 @@ export function compiledState(compiled: CompiledPolicies): CompiledState | undef
 export function compilePolicies(policies: Array<{ name: string; document: PolicyDocument }>): CompiledPolicies {
   const issues: PolicyIssue[] = [];
   const rules: CompiledRule[] = [];
+  const guardrails: CompiledGuardrail[] = [];
   const seen = new Set<string>();
   policies.forEach(({ name, document }, index) => {
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
@@ -82,13 +85,30 @@ export function compilePolicies(policies: Array<{ name: string; document: Policy
         specificity: specificity(match, condition !== null),
       });
     });
+    for (const spec of checked.value.document.guardrails ?? []) guardrails.push(compileGuardrail(name, spec));
   });
   if (issues.length > 0) throw invalidPolicy(issues, 'policies');
 
   const maxWindow = rules.reduce((max, r) => Math.max(max, r.rateLimit?.windowSeconds ?? 0), 0);
   const token = Object.freeze({ policies: Object.freeze(policies.map((p) => p.name)), ruleCount: rules.length }) as CompiledPolicies;
-  states.set(token, { rules, maxRateWindowSeconds: maxWindow });
+  states.set(token, { rules, guardrails, maxRateWindowSeconds: maxWindow });
   return token;
+}
+
+/**
+ * The guardrails of a session (guardrails.ts). Forged or missing compiled policies give the
+ * strictest answer a session can still work with: read-only, unparseable refused.
+ */
+export function resolveGuardrails(compiled: CompiledPolicies, input: GuardrailInput): ResolvedGuardrails {
+  const state = states.get(compiled);
+  if (!state) {
+    return {
+      applied: [],
+      sql: { readOnly: true, block: [], requireApproval: [], approvals: null, approvalTimeoutSeconds: null, unparseable: 'refuse' },
+      masking: { columns: [], detectors: [] },
+    };
+  }
+  return resolveGuardrailRules(state.guardrails, input);
 }
 
 /** The longest rate-limit window in seconds (0 when no rule has one): how far back the caller must look. */

@@ -18,7 +18,15 @@ export { PolicyError, type PolicyErrorCode, type PolicyIssue } from './errors.js
 export { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export { parsePolicyDocument } from './document.js';
 export { parsePolicyFile, type PolicyFileEntry } from './yaml-file.js';
-export { compilePolicies, maxRateWindowSeconds, type CompiledPolicies } from './compile.js';
+export { compilePolicies, maxRateWindowSeconds, resolveGuardrails, type CompiledPolicies } from './compile.js';
+export {
+  READ_ONLY_SCOPE,
+  type DetectorName,
+  type GuardrailInput,
+  type GuardrailSpec,
+  type ResolvedGuardrails,
+  type StatementClassName,
+} from './guardrails.js';
 export { evaluate } from './evaluate.js';
 export { approverEligibility, type ApproverEligibility } from './approvers.js';
 export { SPECIFICITY_WEIGHTS } from './specificity.js';

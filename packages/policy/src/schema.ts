@@ -8,6 +8,7 @@ import { parseDuration } from './duration.js';
 import { issueAt, type PolicyIssue } from './errors.js';
 import { CONNECTION_TYPES, EFFECTS, IDENTITY_KINDS, type PolicyDocument } from './types.js';
 import { MAX_CONDITION_LENGTH } from './cel.js';
+import { guardrailSchema } from './guardrails.js';
 
 export const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const NAME_MESSAGE = 'must be 1-63 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit';
@@ -118,9 +119,18 @@ const ruleSchema = z
     }
   });
 
-export const documentSchema = z.strictObject({
-  rules: z.array(ruleSchema).max(MAX_RULES),
-});
+export const documentSchema = z
+  .strictObject({
+    rules: z.array(ruleSchema).max(MAX_RULES),
+    guardrails: z.array(guardrailSchema(nameSchema, matchSchema, durationSchema)).max(MAX_RULES).optional(),
+  })
+  .superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    (doc.guardrails ?? []).forEach((g, i) => {
+      if (seen.has(g.name)) ctx.addIssue({ code: 'custom', path: ['guardrails', i, 'name'], message: `duplicate guardrail name "${g.name}"` });
+      seen.add(g.name);
+    });
+  });
 
 // The hand-written public types (types.ts) are the contract; fail the build if the schema's
 // output ever stops matching them.

@@ -1,3 +1,4 @@
+import type { GuardrailSpec } from './guardrails.js';
 /** Public shapes of policies, evaluation input and decisions. See README.md for semantics. */
 
 export type IdentityKind = 'human' | 'service';
@@ -12,6 +13,8 @@ export const EFFECTS = ['deny', 'auto-approve', 'require-approval'] as const sat
 /** A policy document as stored in the database (JSON) or written in YAML. */
 export interface PolicyDocument {
   rules: RuleSpec[];
+  /** What sessions may do once inside (guardrails.ts). */
+  guardrails?: GuardrailSpec[];
 }
 
 export interface RuleSpec {

@@ -92,7 +92,8 @@ export class AccessRequestDecisionService {
       if (approvals >= request.requiredApprovals) {
         const approved = await this.requests.setStatus(tx, id, 'approved', now);
         await this.audit.record(tx, { actor, action: 'access_request.approved', targetType: 'access_request', targetId: id, details: { by: 'approvers', approvals } });
-        grant = await this.grantIssuer.issue(tx, approved, now, actor, request.connection.name);
+        // A held statement is approved for the session that holds it; it grants nothing.
+        if (request.kind === 'access') grant = await this.grantIssuer.issue(tx, approved, now, actor, request.connection.name);
       }
       return { kind: 'decided', request: (await this.requests.findDetail(id, tx))!, grant };
     });

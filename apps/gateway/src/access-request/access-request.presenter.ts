@@ -3,12 +3,16 @@ import type { AccessRequestDetail } from './access-request.repository.js';
 export function presentAccessRequest(request: AccessRequestDetail) {
   return {
     id: request.id,
+    kind: request.kind,
     status: request.status,
     requester: request.requester,
     connection: request.connection,
     durationSeconds: request.durationSeconds,
     reason: request.reason,
     scope: request.scope,
+    // kind = statement: the held statement and the session waiting for it.
+    sessionId: request.sessionId,
+    statement: request.statement,
     startAt: request.startAt,
     decision: request.decision,
     requiredApprovals: request.requiredApprovals,

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'agent.revoked',
   'session.opened',
   'session.closed',
+  'statement.held',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

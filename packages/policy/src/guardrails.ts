@@ -1,0 +1,165 @@
+/**
+ * Guardrails: what a session may do once a grant lets it in (README.md "Guardrails"). Access
+ * rules decide *whether* an identity reaches a connection; guardrails decide which statements
+ * run, which wait for a human, and what is masked on the way back. Every guardrail whose match
+ * accepts the session applies, and they combine towards the stricter: blocks and masks add up,
+ * read-only wins, unparseable SQL is refused unless every rule that speaks of it says "flag".
+ */
+import { z } from 'zod';
+import { DETECTORS } from '@jitgate/masking';
+import { STATEMENT_CLASSES } from '@jitgate/sql-guard';
+import { parseDuration } from './duration.js';
+import { compileMatch, matches, type CompiledMatch } from './matchers.js';
+import { specificity } from './specificity.js';
+import type { ConnectionType, IdentityKind, RuleMatch, RuleRef } from './types.js';
+
+export type StatementClassName = (typeof STATEMENT_CLASSES)[number];
+export type DetectorName = (typeof DETECTORS)[number];
+
+export interface GuardrailSpec {
+  name: string;
+  description?: string;
+  match?: RuleMatch;
+  sql?: {
+    /** Only statements that cannot change data or server state run. */
+    readOnly?: boolean;
+    block?: StatementClassName[];
+    requireApproval?: StatementClassName[];
+    /** Who decides held statements; required with requireApproval. */
+    approvals?: { count: number; groups: string[] };
+    /** How long the client waits for the decision (default JITGATE_PG_APPROVAL_TIMEOUT). */
+    approvalTimeout?: string | number;
+    /** SQL the parser cannot read: refuse it (the default) or let it through, flagged. */
+    unparseable?: 'refuse' | 'flag';
+  };
+  masking?: {
+    /** Case-insensitive globs on result column names, e.g. "*email*". */
+    columns?: string[];
+    detectors?: DetectorName[];
+  };
+}
+
+const MAX_LIST = 100;
+const approverGroup = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((g) => !g.includes('*'), { error: 'approver groups are exact names; "*" is not allowed' });
+
+export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMatch>, duration: z.ZodType<string | number>) {
+  return z
+    .strictObject({
+      name,
+      description: z.string().max(1024).optional(),
+      match: match.optional(),
+      sql: z
+        .strictObject({
+          readOnly: z.boolean().optional(),
+          block: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
+          requireApproval: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
+          approvals: z.strictObject({ count: z.number().int().min(1).max(10), groups: z.array(approverGroup).min(1).max(MAX_LIST) }).optional(),
+          approvalTimeout: duration.optional(),
+          unparseable: z.enum(['refuse', 'flag']).optional(),
+        })
+        .superRefine((sql, ctx) => {
+          const held = (sql.requireApproval ?? []).length > 0;
+          if (held && !sql.approvals) ctx.addIssue({ code: 'custom', path: ['approvals'], message: 'required when requireApproval lists classes' });
+          if (!held && sql.approvals) ctx.addIssue({ code: 'custom', path: ['approvals'], message: 'only with requireApproval' });
+          if (!held && sql.approvalTimeout !== undefined) ctx.addIssue({ code: 'custom', path: ['approvalTimeout'], message: 'only with requireApproval' });
+        })
+        .optional(),
+      masking: z
+        .strictObject({
+          columns: z.array(z.string().min(1).max(256)).max(MAX_LIST).optional(),
+          detectors: z.array(z.enum(DETECTORS)).max(DETECTORS.length).optional(),
+        })
+        .optional(),
+    })
+    .refine((g) => g.sql !== undefined || g.masking !== undefined, { error: 'a guardrail needs sql or masking' });
+}
+
+export interface CompiledGuardrail {
+  readonly ref: RuleRef;
+  readonly match: CompiledMatch;
+  readonly spec: GuardrailSpec;
+  readonly specificity: number;
+}
+
+export function compileGuardrail(policy: string, spec: GuardrailSpec): CompiledGuardrail {
+  const match = compileMatch(spec.match);
+  return { ref: { policy, rule: spec.name }, match, spec, specificity: specificity(match, false) };
+}
+
+/** Who is in the session, on what, under which grant scope. */
+export interface GuardrailInput {
+  identity: { id: string; subject: string; kind: IdentityKind; groups: string[]; attributes: Record<string, unknown> };
+  connection: { name: string; type: ConnectionType; labels: Record<string, string> };
+  scope: string | null;
+}
+
+export interface ResolvedGuardrails {
+  /** The guardrails that applied, most specific first. */
+  applied: RuleRef[];
+  sql: {
+    readOnly: boolean;
+    block: StatementClassName[];
+    requireApproval: StatementClassName[];
+    approvals: { count: number; groups: string[]; rule: RuleRef } | null;
+    approvalTimeoutSeconds: number | null;
+    unparseable: 'refuse' | 'flag';
+  };
+  masking: { columns: string[]; detectors: DetectorName[] };
+}
+
+/** The grant scope that makes a session read-only whatever the guardrails say. */
+export const READ_ONLY_SCOPE = 'read';
+
+export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], input: GuardrailInput): ResolvedGuardrails {
+  const asEvaluation = {
+    identity: input.identity,
+    connection: input.connection,
+    request: { durationSeconds: 0, reason: '', scope: input.scope, startAt: null },
+    now: new Date(0),
+    recentRequests: [],
+  };
+  const applying = guardrails.filter((g) => matches(g.match, asEvaluation)).sort((a, b) => b.specificity - a.specificity);
+  const block = new Set<StatementClassName>();
+  const held = new Set<StatementClassName>();
+  const columns = new Set<string>();
+  const detectors = new Set<DetectorName>();
+  let readOnly = input.scope === READ_ONLY_SCOPE;
+  let approvals: ResolvedGuardrails['sql']['approvals'] = null;
+  let timeout: number | null = null;
+  let saysRefuse = false;
+  let saysFlag = false;
+  for (const { spec, ref } of applying) {
+    const sql = spec.sql;
+    if (sql) {
+      if (sql.readOnly) readOnly = true;
+      for (const c of sql.block ?? []) block.add(c);
+      for (const c of sql.requireApproval ?? []) held.add(c);
+      // The most specific rule that holds statements names the approvers (sorted above).
+      if (sql.approvals && approvals === null) approvals = { count: sql.approvals.count, groups: [...sql.approvals.groups], rule: ref };
+      if (sql.approvalTimeout !== undefined) {
+        const seconds = parseDuration(sql.approvalTimeout);
+        timeout = timeout === null ? seconds : Math.min(timeout, seconds);
+      }
+      if (sql.unparseable === 'refuse') saysRefuse = true;
+      if (sql.unparseable === 'flag') saysFlag = true;
+    }
+    for (const c of spec.masking?.columns ?? []) columns.add(c);
+    for (const d of spec.masking?.detectors ?? []) detectors.add(d);
+  }
+  return {
+    applied: applying.map((g) => g.ref),
+    sql: {
+      readOnly,
+      block: [...block],
+      requireApproval: [...held],
+      approvals,
+      approvalTimeoutSeconds: timeout,
+      unparseable: saysFlag && !saysRefuse ? 'flag' : 'refuse',
+    },
+    masking: { columns: [...columns], detectors: [...detectors] },
+  };
+}
