@@ -32,6 +32,8 @@ export interface ClosedSession {
   bytesUp: number;
   bytesDown: number;
   durationMs: number;
+  /** Protocol-aware sessions: how many events were recorded, and the head of their chain. */
+  events?: { count: number; head: string };
 }
 
 /** Writes a session's row and its audit event together, one transaction each for start and end. */
@@ -82,6 +84,7 @@ export class SessionRecorder {
         endedBy: session.endedBy,
         bytesUp: BigInt(session.bytesUp),
         bytesDown: BigInt(session.bytesDown),
+        ...(session.events ? { eventCount: session.events.count, eventsHead: session.events.head } : {}),
       });
       if (!ended) return;
       await this.audit.record(tx, {
@@ -99,6 +102,8 @@ export class SessionRecorder {
           durationMs: session.durationMs,
           bytesUp: session.bytesUp,
           bytesDown: session.bytesDown,
+          // Ties the recording (session_events) to the audit chain: editing it breaks this link.
+          ...(session.events ? { events: session.events.count, eventsHead: session.events.head } : {}),
         },
       });
     });

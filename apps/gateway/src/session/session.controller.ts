@@ -4,8 +4,8 @@ import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { UuidParam } from '../common/http/uuid-param.js';
 import { ApiZodQuery, ValidQuery } from '../common/http/zod-validation.js';
-import { presentSession } from './session.presenter.js';
-import { listSessionsQuery, type ListSessionsQuery } from './session.schemas.js';
+import { presentSession, presentSessionEvent } from './session.presenter.js';
+import { listSessionEventsQuery, listSessionsQuery, type ListSessionEventsQuery, type ListSessionsQuery } from './session.schemas.js';
 import { SessionService } from './session.service.js';
 
 @ApiTags('sessions')
@@ -26,5 +26,19 @@ export class SessionController {
   @ApiOperation({ summary: 'One session (its identity, admins, auditors)' })
   async get(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string) {
     return presentSession(await this.sessions.get(caller, id));
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: 'What happened in a postgres session, in order: statements with their outcome, blocks, approvals, notices' })
+  @ApiZodQuery(listSessionEventsQuery)
+  async events(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @ValidQuery(listSessionEventsQuery) query: ListSessionEventsQuery) {
+    const items = (await this.sessions.events(caller, id, query)).map(presentSessionEvent);
+    return { items, next: items.length === query.limit ? (items[items.length - 1]?.seq ?? null) : null };
+  }
+
+  @Get(':id/events/verify')
+  @ApiOperation({ summary: "Re-computes the recording's hash chain and compares it with the head recorded at close (and in the audit log)" })
+  async verifyEvents(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string) {
+    return this.sessions.verifyEvents(caller, id);
   }
 }

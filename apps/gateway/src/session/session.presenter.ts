@@ -1,3 +1,4 @@
+import type { SessionEvent } from '@jitgate/db';
 import type { SessionWithNames } from './session.repository.js';
 
 /** Byte counts are BigInt in the database; JSON numbers hold them exactly up to 8 PiB. */
@@ -20,5 +21,21 @@ export function presentSession(session: SessionWithNames) {
     endedBy: session.endedBy,
     bytesUp: Number(session.bytesUp),
     bytesDown: Number(session.bytesDown),
+  };
+}
+
+export function presentSessionEvent(event: SessionEvent) {
+  return {
+    seq: event.seq,
+    at: event.at,
+    kind: event.kind,
+    statement: event.statement,
+    parameters: event.parameters,
+    commandTag: event.commandTag,
+    rowCount: event.rowCount === null ? null : Number(event.rowCount),
+    durationMs: event.durationMs,
+    outcome: event.outcome,
+    details: event.details,
+    hash: event.hash,
   };
 }

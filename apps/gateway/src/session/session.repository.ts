@@ -32,7 +32,7 @@ export class SessionRepository {
   async end(
     tx: Prisma.TransactionClient,
     id: string,
-    end: { endedAt: Date; endReason: string; endedBy: string; bytesUp: bigint; bytesDown: bigint },
+    end: { endedAt: Date; endReason: string; endedBy: string; bytesUp: bigint; bytesDown: bigint; eventCount?: number; eventsHead?: string },
   ): Promise<boolean> {
     const result = await tx.session.updateMany({ where: { id, endedAt: null }, data: end });
     return result.count === 1;

@@ -21,3 +21,14 @@ export const listSessionsQuery = z
   .strict();
 
 export type ListSessionsQuery = z.output<typeof listSessionsQuery>;
+
+export const listSessionEventsQuery = z
+  .object({
+    /** Page on: events after this sequence number (events come in order, oldest first). */
+    after: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    kind: z.enum(['statement', 'blocked', 'approval', 'notice', 'flagged', 'error']).optional(),
+  })
+  .strict();
+
+export type ListSessionEventsQuery = z.output<typeof listSessionEventsQuery>;

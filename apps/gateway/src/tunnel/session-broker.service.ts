@@ -32,6 +32,11 @@ export interface AdmissionRequest {
   clientParameters: Record<string, string>;
 }
 
+export interface SessionHooks {
+  onEnd?(summary: SessionSummary): void;
+  recording?(): Promise<{ count: number; head: string }>;
+}
+
 /** A session whose row is written and whose agent is ready: `start` sets the bytes moving. */
 export interface AdmittedSession {
   info: LiveSessionInfo;
@@ -147,16 +152,17 @@ export class SessionBroker {
 
   /**
    * Bytes flow from here on, between `socket` (the client's, or a protocol-aware stream around
-   * it) and the agent. `onEnd` hears the end before the socket is destroyed, so that a protocol
-   * can say goodbye in its own words.
+   * it) and the agent. `hooks.onEnd` hears the end before the socket is destroyed, so that a
+   * protocol can say goodbye in its own words; `hooks.recording` completes the session's
+   * recording before its close is written.
    */
-  start(admitted: AdmittedSession, socket: Duplex, onEnd?: (summary: SessionSummary) => void): LiveSession {
+  start(admitted: AdmittedSession, socket: Duplex, hooks: SessionHooks = {}): LiveSession {
     const { info, channel } = admitted;
     const session = new LiveSession(info, channel, {
       now: () => this.clock.now(),
       onEnd: (ended, summary) => {
-        onEnd?.(summary);
-        this.ended(ended, summary);
+        hooks.onEnd?.(summary);
+        this.ended(ended, summary, hooks.recording);
       },
     });
     this.metrics.sessionsOpened.inc();
@@ -178,7 +184,7 @@ export class SessionBroker {
     }
   }
 
-  private ended(session: LiveSession, summary: SessionSummary): void {
+  private ended(session: LiveSession, summary: SessionSummary, recording?: () => Promise<{ count: number; head: string }>): void {
     const { info } = session;
     this.live.remove(session);
     this.metrics.sessionsActive.dec();
@@ -186,8 +192,12 @@ export class SessionBroker {
     const endedAt = this.clock.now();
     const byClient = summary.reason === 'client_closed' && summary.by === 'local';
     this.logger.log({ sessionId: info.id, grantId: info.grantId, reason: summary.reason, endedBy: summary.endedBy, message: summary.message }, 'session closed');
-    const record = this.recorder
-      .closed({
+    const events = recording ? recording().catch((error: unknown) => {
+      this.logger.error({ sessionId: info.id, err: error }, 'could not complete the recording of a session');
+      return undefined;
+    }) : Promise.resolve(undefined);
+    const record = events
+      .then((recorded) => this.recorder.closed({
         id: info.id,
         identityId: info.identityId,
         grantId: info.grantId,
@@ -199,7 +209,8 @@ export class SessionBroker {
         bytesUp: summary.stats.bytesFromSocket,
         bytesDown: summary.stats.bytesToSocket,
         durationMs: endedAt.getTime() - info.startedAt.getTime(),
-      })
+        ...(recorded ? { events: recorded } : {}),
+      }))
       .catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not record the end of a session'));
     this.live.track(record);
   }

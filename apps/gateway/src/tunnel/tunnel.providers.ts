@@ -7,6 +7,12 @@ import { AgentTokenCrypto } from '../agent/agent-token.js';
 import { SessionRecorder } from '../session/session-recorder.js';
 import { SessionRepository } from '../session/session.repository.js';
 import { SessionService } from '../session/session.service.js';
+import { SessionEventWriter } from '../session/session-event-writer.js';
+import { SessionEventRepository } from '../session/session-event.repository.js';
+import { StatementApprovalService } from '../access-request/statement-approval.service.js';
+import { PgCancelKeys } from '../postgres/pg-cancel-keys.js';
+import { PgListener } from '../postgres/pg-listener.js';
+import { PgSessions } from '../postgres/pg-sessions.service.js';
 import { AgentRegistry } from './agent-registry.js';
 import { ClientListener } from './client-listener.js';
 import { DataPlaneLifecycle } from './data-plane.lifecycle.js';
@@ -27,6 +33,7 @@ export const DATA_PLANE_PROVIDERS: Provider[] = [
   AgentEventsPublisher,
   AgentService,
   SessionRepository,
+  SessionEventRepository,
   SessionRecorder,
   SessionService,
   AgentRegistry,
@@ -40,4 +47,9 @@ export const DATA_PLANE_PROVIDERS: Provider[] = [
   DataPlaneLifecycle,
   GatewayPresence,
   OrphanedSessions,
+  SessionEventWriter,
+  StatementApprovalService,
+  PgCancelKeys,
+  PgSessions,
+  PgListener,
 ];

@@ -1,0 +1,255 @@
+// The client's messages, one by one, after login (docs/postgres.md, "What the gateway checks").
+// Every statement is checked before it reaches the server: a Query's whole text (all of its
+// statements), a Parse's text. Allowed messages go on byte for byte. A blocked statement is
+// replaced by a stand-in the server rejects as a syntax error, so that the error arrives in the
+// right place among the server's answers and the transaction fails exactly as if the server
+// itself had refused; ServerMessages turns that error into the gateway's own. Held statements
+// wait for a human before either path.
+import { randomBytes } from 'node:crypto';
+import {
+  decodeBind,
+  decodeClose,
+  decodeDescribe,
+  decodeExecute,
+  decodeParse,
+  decodeQuery,
+  encodeDescribe,
+  encodeParse,
+  encodeQuery,
+  type PgMessage,
+} from '@jitgate/pgwire';
+import type { Masker } from '@jitgate/masking';
+import type { SessionEventInput } from '../session/session-event-chain.js';
+import type { StatementGuard, StatementVerdict } from './pg-statement-guard.js';
+import type { StatementGroup, StatementLedger } from './pg-statement-ledger.js';
+
+const Q = 0x51; // Query
+const P = 0x50; // Parse
+const B = 0x42; // Bind
+const D = 0x44; // Describe
+const E = 0x45; // Execute
+const C = 0x43; // Close
+const S = 0x53; // Sync
+const H = 0x48; // Flush
+const F = 0x46; // FunctionCall
+const X = 0x58; // Terminate
+const COPY_DATA = 0x64; // d
+const COPY_DONE = 0x63; // c
+const COPY_FAIL = 0x66; // f
+
+/** A refusal the server will answer in place of the statement (see ServerMessages). */
+export interface Refusal {
+  sqlstate: string;
+  message: string;
+  detail?: string;
+}
+
+export type HeldDecision = { requestId: string; status: 'approved' | 'denied' | 'timed_out' | 'cancelled' };
+
+export interface ClientSideDeps {
+  guard: StatementGuard;
+  /** Masking of result rows is on: portals are described before they run, to know their columns. */
+  masksRows: boolean;
+  masker: Masker | null;
+  record(event: SessionEventInput): void;
+  /** Holds a statement for approval: resolves with the human's decision (or the time-out). */
+  hold(statement: string, classes: string[], reason: string): Promise<HeldDecision>;
+  toServer(bytes: Buffer): void;
+  /** Marks a stand-in's nonce with the refusal the client must see instead of its error. */
+  refuse(nonce: string, refusal: Refusal): void;
+  wall(): Date;
+}
+
+/** The client broke the protocol: the session ends with a FATAL 08P01. */
+export class ClientProtocolError extends Error {}
+
+interface Portal {
+  statement: string;
+  blocked: boolean;
+  parameters: Array<string | null>;
+  described: boolean;
+}
+
+const UNKNOWN_STATEMENT = (name: string) => `(statement prepared earlier as "${name}")`;
+
+export class ClientMessages {
+  private readonly statements = new Map<string, { sql: string; blocked: boolean }>();
+  private readonly portals = new Map<string, Portal>();
+
+  constructor(
+    private readonly ledger: StatementLedger,
+    private readonly deps: ClientSideDeps,
+  ) {}
+
+  /** Handles one message; a promise means the message is held and nothing else may run until it settles. */
+  handle(message: PgMessage): void | Promise<void> {
+    switch (message.type) {
+      case Q:
+        return this.onQuery(message);
+      case P:
+        return this.onParse(message);
+      case B:
+        return this.onBind(message);
+      case D:
+        return this.onDescribe(message);
+      case E:
+        return this.onExecute(message);
+      case C: {
+        const { kind, name } = decodeClose(message.body);
+        if (kind === 'S') this.statements.delete(name);
+        else this.portals.delete(name);
+        this.ledger.batch();
+        return this.deps.toServer(message.raw);
+      }
+      case S:
+        this.ledger.sync();
+        return this.deps.toServer(message.raw);
+      case H:
+        this.ledger.batch();
+        return this.deps.toServer(message.raw);
+      case COPY_DATA:
+      case COPY_DONE:
+      case COPY_FAIL:
+      case X:
+        return this.deps.toServer(message.raw);
+      case F:
+        // The fast-path call runs a function by OID, past any SQL check: never forwarded.
+        return this.refuseQuery('function call', { sqlstate: '42501', message: 'jitgate: fast-path function calls (FunctionCall messages) are not allowed' }, 'function_call');
+      default:
+        throw new ClientProtocolError(`unexpected message type "${String.fromCharCode(message.type)}" after login`);
+    }
+  }
+
+  // ---- simple query ------------------------------------------------------------------------
+
+  private onQuery(message: PgMessage): void | Promise<void> {
+    const { sql } = decodeQuery(message.body);
+    const verdict = this.deps.guard.check(sql);
+    const raw = stable(message, verdict);
+    const run = (): void => {
+      const group = this.ledger.query();
+      this.expectStatements(group, sql, verdict);
+      this.deps.toServer(raw);
+    };
+    return this.apply(sql, verdict, run, (refusal, rule) => this.refuseQuery(sql, refusal, rule));
+  }
+
+  private refuseQuery(sql: string, refusal: Refusal, rule: string): void {
+    this.recordBlock(sql, refusal, rule);
+    const group = this.ledger.query();
+    this.ledger.expect(group, sql, null, true);
+    this.deps.toServer(encodeQuery(this.standIn(refusal)));
+  }
+
+  private expectStatements(group: StatementGroup, sql: string, verdict: StatementVerdict): void {
+    if (verdict.action !== 'allow' || verdict.statements.length === 0) {
+      // Unparseable but let through (flagged), or empty: the server answers once.
+      this.ledger.expect(group, sql, null);
+      return;
+    }
+    for (const statement of verdict.statements) this.ledger.expect(group, statement.text, null);
+  }
+
+  // ---- extended query ----------------------------------------------------------------------
+
+  private onParse(message: PgMessage): void | Promise<void> {
+    const { name, sql } = decodeParse(message.body);
+    const verdict = this.deps.guard.check(sql);
+    const raw = stable(message, verdict);
+    const run = (): void => {
+      this.statements.set(name, { sql, blocked: false });
+      this.ledger.batch();
+      this.deps.toServer(raw);
+    };
+    const refuse = (refusal: Refusal, rule: string): void => {
+      this.recordBlock(sql, refusal, rule);
+      this.statements.set(name, { sql, blocked: true });
+      this.ledger.batch();
+      this.deps.toServer(encodeParse(name, this.standIn(refusal), []));
+    };
+    return this.apply(sql, verdict, run, refuse);
+  }
+
+  private onBind(message: PgMessage): void {
+    const bind = decodeBind(message.body);
+    const statement = this.statements.get(bind.statement);
+    const parameters = bind.params.map((value, i) => {
+      if (value === null) return null;
+      const format = bind.paramFormats.length === 0 ? 0 : bind.paramFormats.length === 1 ? bind.paramFormats[0] : bind.paramFormats[i];
+      if (format !== 0) return `<binary, ${value.length} bytes>`;
+      const text = value.toString('utf8');
+      return this.deps.masker?.scanText(text)?.text ?? text;
+    });
+    this.portals.set(bind.portal, {
+      // A statement the client prepared with SQL PREPARE was checked when that ran.
+      statement: statement?.sql ?? UNKNOWN_STATEMENT(bind.statement),
+      blocked: statement?.blocked ?? false,
+      parameters,
+      described: false,
+    });
+    this.ledger.batch();
+    this.deps.toServer(message.raw);
+  }
+
+  private onDescribe(message: PgMessage): void {
+    const { kind, name } = decodeDescribe(message.body);
+    const group = this.ledger.batch();
+    if (kind === 'P') {
+      const portal = this.portals.get(name);
+      if (portal) portal.described = true;
+    }
+    group.describes.push({ portal: kind === 'P', swallow: false });
+    this.deps.toServer(message.raw);
+  }
+
+  private onExecute(message: PgMessage): void {
+    const { portal: name } = decodeExecute(message.body);
+    const portal = this.portals.get(name);
+    const group = this.ledger.batch();
+    if (this.deps.masksRows && portal && !portal.described && !portal.blocked) {
+      // The client did not ask for the portal's columns; the gateway must know them to mask.
+      portal.described = true;
+      group.describes.push({ portal: true, swallow: true });
+      this.deps.toServer(encodeDescribe('P', name));
+    }
+    this.ledger.expect(group, portal?.statement ?? `(portal "${name}")`, portal?.parameters ?? null, portal?.blocked ?? false);
+    this.deps.toServer(message.raw);
+  }
+
+  // ---- decisions ---------------------------------------------------------------------------
+
+  private apply(sql: string, verdict: StatementVerdict, run: () => void, refuse: (refusal: Refusal, rule: string) => void): void | Promise<void> {
+    switch (verdict.action) {
+      case 'allow':
+        if (verdict.flagged) this.deps.record({ at: this.deps.wall(), kind: 'flagged', statement: sql, outcome: 'info', details: { note: verdict.flagged } });
+        return run();
+      case 'block':
+        return refuse({ sqlstate: '42501', message: `jitgate: ${verdict.reason}` }, verdict.rule);
+      case 'approve':
+        return this.deps.hold(sql, verdict.classes, verdict.reason).then((decision) => {
+          this.deps.record({ at: this.deps.wall(), kind: 'approval', statement: sql, outcome: decision.status === 'cancelled' ? 'denied' : decision.status, details: { requestId: decision.requestId, classes: verdict.classes } });
+          if (decision.status === 'approved') return run();
+          const why = decision.status === 'denied' ? 'was denied' : decision.status === 'timed_out' ? 'was not decided in time' : 'was withdrawn';
+          refuse({ sqlstate: '42501', message: `jitgate: the statement needs approval, and approval request ${decision.requestId} ${why}`, detail: verdict.reason }, 'approval');
+        });
+    }
+  }
+
+  private recordBlock(sql: string, refusal: Refusal, rule: string): void {
+    this.deps.record({ at: this.deps.wall(), kind: 'blocked', statement: sql, outcome: 'blocked', details: { rule, reason: refusal.message } });
+  }
+
+  /** A statement the server can only reject, carrying a nonce that names the refusal. */
+  private standIn(refusal: Refusal): string {
+    const nonce = randomBytes(8).toString('hex');
+    this.deps.refuse(nonce, refusal);
+    return `jitgate_refused_${nonce}`;
+  }
+}
+
+/** A held message outlives the chunk it was read from: keep a copy of its bytes. */
+function stable(message: PgMessage, verdict: StatementVerdict): Buffer {
+  return verdict.action === 'approve' ? Buffer.from(message.raw) : message.raw;
+}
+
+export const STAND_IN_PATTERN = /jitgate_refused_([0-9a-f]{16})/;

@@ -1,0 +1,55 @@
+// JITGATE_PG_PORT: where Postgres clients (psql, pgbench, drivers, ORMs) arrive. Thin: accept,
+// hand each socket to PgSessions, and stop cleanly. One bad client only ever ends its own socket.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { once } from 'node:events';
+import net from 'node:net';
+import { GATEWAY_CONFIG } from '../config/config.tokens.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { PgSessions } from './pg-sessions.service.js';
+
+@Injectable()
+export class PgListener {
+  private readonly logger = new Logger('PgListener');
+  private server: net.Server | undefined;
+  private readonly loggingIn = new Set<net.Socket>();
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(PgSessions) private readonly sessions: PgSessions,
+  ) {}
+
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async start(): Promise<void> {
+    await this.sessions.prepare();
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.loggingIn.add(socket);
+      socket.setKeepAlive(true, 30_000);
+      socket.on('error', () => {});
+      void this.sessions.serve(socket).finally(() => this.loggingIn.delete(socket));
+    });
+    server.listen(this.config.postgres.port, this.config.http.host);
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+    this.server = server;
+    this.logger.log({ port: this.port, tls: this.config.postgres.tls !== null }, 'postgres listener started');
+  }
+
+  /** Stops taking clients and drops those still logging in; sessions are ended by the caller. */
+  stop(graceMs: number): Promise<void> {
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    this.server = undefined;
+    for (const socket of this.loggingIn) socket.destroy();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      timer.unref();
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

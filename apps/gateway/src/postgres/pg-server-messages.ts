@@ -1,0 +1,195 @@
+// The server's messages on their way to the client (docs/postgres.md, "What the client sees").
+// Rows are masked (pg-row-masker.ts), completions recorded (pg-statement-ledger.ts), the
+// server's cancel key replaced by the gateway's own, and the stand-ins of refused statements
+// turned back into the refusal the client must read. Everything else goes on byte for byte.
+import {
+  decodeCommandComplete,
+  decodeDataRow,
+  decodeErrorResponse,
+  decodeRowDescription,
+  encodeBackendKeyData,
+  encodeDataRow,
+  encodeErrorResponse,
+  type PgMessage,
+} from '@jitgate/pgwire';
+import type { Masker } from '@jitgate/masking';
+import type { SessionEventInput } from '../session/session-event-chain.js';
+import { STAND_IN_PATTERN, type Refusal } from './pg-client-messages.js';
+import { RowLayout } from './pg-row-masker.js';
+import type { StatementLedger } from './pg-statement-ledger.js';
+
+const ROW_DESCRIPTION = 0x54; // T
+const NO_DATA = 0x6e; // n
+const DATA_ROW = 0x44; // D
+const COMMAND_COMPLETE = 0x43; // C
+const EMPTY_QUERY = 0x49; // I
+const PORTAL_SUSPENDED = 0x73; // s
+const ERROR_RESPONSE = 0x45; // E
+const NOTICE_RESPONSE = 0x4e; // N
+const READY_FOR_QUERY = 0x5a; // Z
+const BACKEND_KEY_DATA = 0x4b; // K
+const COPY_OUT_RESPONSE = 0x48; // H
+const COPY_BOTH_RESPONSE = 0x57; // W
+const COPY_DATA = 0x64; // d
+const COPY_DONE = 0x63; // c
+const AUTHENTICATION = 0x52; // R
+/** ParameterStatus, NotificationResponse, ParseComplete, BindComplete, CloseComplete,
+ * ParameterDescription, CopyInResponse, FunctionCallResponse, NegotiateProtocolVersion. */
+const PASSED = new Set([0x53, 0x41, 0x31, 0x32, 0x33, 0x74, 0x47, 0x56, 0x76]);
+
+/** Notices recorded per session at most; a chatty function must not flood the recording. */
+const MAX_RECORDED_NOTICES = 200;
+
+export interface ServerSideDeps {
+  masker: Masker | null;
+  record(event: SessionEventInput): void;
+  toClient(bytes: Buffer): void;
+  /** The gateway's cancel key for this session (pg-cancel-keys.ts). */
+  backendKey: { processId: number; secretKey: Buffer };
+  wall(): Date;
+}
+
+/** The server (through the agent) broke the protocol: the session ends. */
+export class ServerProtocolError extends Error {}
+
+export class ServerMessages {
+  private layout: RowLayout | undefined;
+  private ready = false;
+  private copyOut = false;
+  private notices = 0;
+  private readonly refusals = new Map<string, Refusal>();
+  /** Transaction status of the last ReadyForQuery: I (idle), T (in a block), E (failed block). */
+  transactionStatus = 'I';
+
+  constructor(
+    private readonly ledger: StatementLedger,
+    private readonly deps: ServerSideDeps,
+  ) {}
+
+  /** Remembers the refusal behind a stand-in statement (ClientMessages.standIn). */
+  refuse(nonce: string, refusal: Refusal): void {
+    this.refusals.set(nonce, refusal);
+  }
+
+  handle(message: PgMessage): void {
+    switch (message.type) {
+      case DATA_ROW:
+        return this.onDataRow(message);
+      case ROW_DESCRIPTION:
+      case NO_DATA:
+        return this.onDescription(message);
+      case COMMAND_COMPLETE:
+        this.layout = undefined;
+        this.ledger.complete('ok', decodeCommandComplete(message.body));
+        return this.deps.toClient(message.raw);
+      case EMPTY_QUERY:
+        this.layout = undefined;
+        this.ledger.complete('ok', '');
+        return this.deps.toClient(message.raw);
+      case PORTAL_SUSPENDED:
+        this.ledger.complete('suspended', '');
+        return this.deps.toClient(message.raw);
+      case ERROR_RESPONSE:
+        return this.onError(message);
+      case NOTICE_RESPONSE:
+        return this.onNotice(message);
+      case READY_FOR_QUERY:
+        return this.onReady(message);
+      case BACKEND_KEY_DATA:
+        // The server's key stays at the agent; the client gets the gateway's (on the first Z).
+        return;
+      case COPY_OUT_RESPONSE:
+      case COPY_BOTH_RESPONSE:
+        this.copyOut = true;
+        return this.deps.toClient(message.raw);
+      case COPY_DATA:
+        return this.onCopyData(message);
+      case COPY_DONE:
+        this.copyOut = false;
+        return this.deps.toClient(message.raw);
+      case AUTHENTICATION:
+        throw new ServerProtocolError('the server asked for authentication after login');
+      default:
+        if (PASSED.has(message.type)) return this.deps.toClient(message.raw);
+        throw new ServerProtocolError(`unexpected message type "${String.fromCharCode(message.type)}" from the server`);
+    }
+  }
+
+  private onDataRow(message: PgMessage): void {
+    const current = this.ledger.current;
+    if (current) current.rows += 1;
+    const layout = this.layout;
+    if (!layout || layout.passThrough) return this.deps.toClient(message.raw);
+    const outcome = layout.mask(decodeDataRow(message.body));
+    if (!outcome.values) return this.deps.toClient(message.raw);
+    if (current) current.masked += outcome.masked;
+    this.deps.toClient(encodeDataRow(outcome.values));
+  }
+
+  private onDescription(message: PgMessage): void {
+    const group = this.ledger.serving;
+    // In a Query, each statement's RowDescription introduces its rows. In a batch, it answers
+    // the oldest Describe: a portal's sets the layout, a statement's only informs the client.
+    const expectation = group?.kind === 'extended' ? group.describes.shift() : { portal: true, swallow: false };
+    if (expectation?.portal !== false) {
+      this.layout =
+        message.type === ROW_DESCRIPTION && this.deps.masker
+          ? new RowLayout(decodeRowDescription(message.body), this.deps.masker)
+          : undefined;
+    }
+    if (!expectation?.swallow) this.deps.toClient(message.raw);
+  }
+
+  private onError(message: PgMessage): void {
+    const fields = decodeErrorResponse(message.body);
+    const code = fields['C'] ?? '';
+    const text = fields['M'] ?? '';
+    const nonce = code === '42601' ? STAND_IN_PATTERN.exec(text)?.[1] : undefined;
+    const refusal = nonce === undefined ? undefined : this.refusals.get(nonce);
+    if (nonce !== undefined && refusal) {
+      this.refusals.delete(nonce);
+      this.ledger.fail({ code: refusal.sqlstate, message: refusal.message }, false);
+      return this.deps.toClient(encodeErrorResponse({ severity: 'ERROR', code: refusal.sqlstate, message: refusal.message, ...(refusal.detail ? { detail: refusal.detail } : {}) }));
+    }
+    this.layout = undefined;
+    this.ledger.fail({ code, message: text });
+    this.deps.toClient(message.raw);
+  }
+
+  private onNotice(message: PgMessage): void {
+    if (this.notices < MAX_RECORDED_NOTICES) {
+      this.notices += 1;
+      const fields = decodeErrorResponse(message.body);
+      this.deps.record({ at: this.deps.wall(), kind: 'notice', outcome: 'info', details: { severity: fields['V'] ?? fields['S'] ?? '', sqlstate: fields['C'] ?? '', message: fields['M'] ?? '' } });
+    }
+    this.deps.toClient(message.raw);
+  }
+
+  private onReady(message: PgMessage): void {
+    this.transactionStatus = String.fromCharCode(message.body[0] ?? 0x49);
+    this.layout = undefined;
+    this.copyOut = false;
+    if (!this.ready) {
+      // The end of login: the client learns the gateway's cancel key, never the server's.
+      this.ready = true;
+      this.deps.toClient(encodeBackendKeyData(this.deps.backendKey.processId, this.deps.backendKey.secretKey));
+      return this.deps.toClient(message.raw);
+    }
+    this.ledger.finishGroup();
+    this.deps.toClient(message.raw);
+  }
+
+  private onCopyData(message: PgMessage): void {
+    // COPY … TO STDOUT in text form: each message is a line of tab-separated values.
+    const found = this.copyOut && this.deps.masker ? this.deps.masker.scanText(message.body.toString('utf8')) : undefined;
+    if (!found) return this.deps.toClient(message.raw);
+    const current = this.ledger.current;
+    if (current) current.masked += found.hits.length;
+    const body = Buffer.from(found.text, 'utf8');
+    const frame = Buffer.allocUnsafe(5 + body.length);
+    frame[0] = COPY_DATA;
+    frame.writeInt32BE(4 + body.length, 1);
+    body.copy(frame, 5);
+    this.deps.toClient(frame);
+  }
+}

@@ -1,0 +1,161 @@
+// The Duplex a postgres session's SessionPipe reads and writes instead of the client's socket
+// (docs/postgres.md). Readable side: the client's messages after the checks, on their way to the
+// agent. Writable side: the server's bytes from the agent, on their way to the client after
+// masking. Backpressure both ways: a full pipe pauses the client socket; a slow client delays
+// the write callback, which delays the pipe's window updates to the agent.
+//
+//   open ──(held statement)──► holding ──(decision)──► open
+//   open / holding ──(client gone, protocol error, session end)──► destroyed (FATAL to the client first when there is a reason)
+import { Duplex } from 'node:stream';
+import { encodeErrorResponse, MessageReader, PgWireError } from '@jitgate/pgwire';
+import { ClientProtocolError, type ClientMessages } from './pg-client-messages.js';
+import { ServerProtocolError, type ServerMessages } from './pg-server-messages.js';
+
+/** How long a client gets to read its farewell before its socket is destroyed. */
+const FAREWELL_LINGER_MS = 1_000;
+
+export interface Farewell {
+  sqlstate: string;
+  message: string;
+}
+
+export class PgSessionStream extends Duplex {
+  private holding = false;
+  private serverBusy = false;
+  private farewell: Farewell | undefined;
+  private client: Duplex | undefined;
+  private clientSide: ClientMessages | undefined;
+  private serverSide: ServerMessages | undefined;
+
+  /** Set by the session: ends it as a protocol error (recorded so) instead of a client hang-up. */
+  onFailure: ((message: string) => void) | undefined;
+
+  constructor(
+    private readonly clientReader: MessageReader,
+    private readonly serverReader: MessageReader,
+  ) {
+    super({ allowHalfOpen: true });
+  }
+
+  /** Connects the client socket (paused, past login) and the two protocol halves. */
+  attach(client: Duplex, clientSide: ClientMessages, serverSide: ServerMessages): void {
+    this.client = client;
+    this.clientSide = clientSide;
+    this.serverSide = serverSide;
+    client.on('data', (chunk: Buffer) => {
+      this.clientReader.push(chunk);
+      this.drainClient();
+    });
+    client.on('end', () => {
+      if (!this.destroyed) this.push(null);
+    });
+    client.on('error', () => {});
+    client.on('close', () => this.destroy());
+    // Bytes the client sent right after its password are already in the reader.
+    this.drainClient();
+  }
+
+  /** Says why before the session is torn down (grant expired, revoked, …). */
+  sayFarewell(farewell: Farewell): void {
+    this.farewell ??= farewell;
+  }
+
+  get transactionStatus(): string {
+    return this.serverSide?.transactionStatus ?? 'I';
+  }
+
+  // ---- client → server -------------------------------------------------------------------
+
+  private drainClient(): void {
+    const client = this.client;
+    const clientSide = this.clientSide;
+    if (!client || !clientSide) return;
+    while (!this.holding && !this.destroyed) {
+      let held: void | Promise<void>;
+      try {
+        const message = this.clientReader.next();
+        if (!message) break;
+        held = clientSide.handle(message);
+      } catch (error) {
+        return this.fail(error, 'the client');
+      }
+      if (held) {
+        this.holding = true;
+        client.pause();
+        held.then(
+          () => {
+            this.holding = false;
+            if (!this.serverBusy) client.resume();
+            this.drainClient();
+          },
+          (error: unknown) => this.fail(error, 'the gateway'),
+        );
+      }
+    }
+  }
+
+  /** ClientMessages' output. */
+  toServer(bytes: Buffer): void {
+    if (this.destroyed) return;
+    if (!this.push(bytes)) {
+      this.serverBusy = true;
+      this.client?.pause();
+    }
+  }
+
+  override _read(): void {
+    if (!this.serverBusy) return;
+    this.serverBusy = false;
+    if (!this.holding) this.client?.resume();
+  }
+
+  // ---- server → client -------------------------------------------------------------------
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const client = this.client;
+    const serverSide = this.serverSide;
+    if (!client || !serverSide) return callback();
+    this.serverReader.push(chunk);
+    client.cork();
+    try {
+      for (let message = this.serverReader.next(); message; message = this.serverReader.next()) serverSide.handle(message);
+    } catch (error) {
+      client.uncork();
+      this.fail(error, 'the server');
+      return callback();
+    }
+    client.uncork();
+    if (client.writableNeedDrain) client.once('drain', () => callback());
+    else callback();
+  }
+
+  /** ServerMessages' output. */
+  toClient(bytes: Buffer): void {
+    this.client?.write(bytes);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    // The server closed its side: the client hears the end once what came before is written.
+    this.client?.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const client = this.client;
+    if (client && !client.destroyed) {
+      if (this.farewell) client.write(encodeErrorResponse({ severity: 'FATAL', code: this.farewell.sqlstate, message: this.farewell.message }));
+      client.end();
+      setTimeout(() => client.destroy(), FAREWELL_LINGER_MS).unref();
+    }
+    callback(error);
+  }
+
+  private fail(error: unknown, side: string): void {
+    const known = error instanceof PgWireError || error instanceof ClientProtocolError || error instanceof ServerProtocolError;
+    const detail = known ? (error as Error).message : 'internal error';
+    const message = `protocol error from ${side}: ${detail}`;
+    this.sayFarewell({ sqlstate: known ? '08P01' : 'XX000', message: `jitgate: ${message}` });
+    if (this.onFailure) this.onFailure(message);
+    else this.destroy();
+  }
+}

@@ -1,0 +1,163 @@
+// A postgres session from login to its end (docs/postgres.md): log in at the gateway with a
+// token, admit through the SessionBroker (grant, agent, the agent's own login to the server),
+// resolve the session's guardrails and masking once, then relay message by message through
+// PgSessionStream. Refusals are FATAL ErrorResponses with the SQLSTATE a client expects.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { compileMasker, type Masker } from '@jitgate/masking';
+import { encodeAuthenticationOk, encodeErrorResponse, MessageReader } from '@jitgate/pgwire';
+import { resolveGuardrails, type ResolvedGuardrails } from '@jitgate/policy';
+import { CloseReason } from '@jitgate/proto';
+import { initSqlGuard } from '@jitgate/sql-guard';
+import { StatementApprovalService } from '../access-request/statement-approval.service.js';
+import { GATEWAY_CONFIG } from '../config/config.tokens.js';
+import type { GatewayConfig } from '../config/config.schema.js';
+import { PolicyService } from '../policy/policy.service.js';
+import { SessionEventWriter } from '../session/session-event-writer.js';
+import { HandshakeRefusal } from '../tunnel/handshake.js';
+import { SessionBroker, type AdmittedSession } from '../tunnel/session-broker.service.js';
+import { PgCancelKeys } from './pg-cancel-keys.js';
+import { ClientMessages, type HeldDecision } from './pg-client-messages.js';
+import { farewellFor, sqlstateOf } from './pg-errors.js';
+import { ServerMessages } from './pg-server-messages.js';
+import { PgSessionStream } from './pg-session-stream.js';
+import { negotiateStartup, StartupRefusal } from './pg-startup.js';
+import { StatementGuard } from './pg-statement-guard.js';
+import { StatementLedger } from './pg-statement-ledger.js';
+
+/** How long a refused client may take to read its error before the socket is destroyed. */
+const LINGER_MS = 1_000;
+
+@Injectable()
+export class PgSessions {
+  private readonly logger = new Logger('PgSessions');
+  private secureContext: tls.SecureContext | null = null;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SessionBroker) private readonly broker: SessionBroker,
+    @Inject(PolicyService) private readonly policies: PolicyService,
+    @Inject(SessionEventWriter) private readonly writer: SessionEventWriter,
+    @Inject(StatementApprovalService) private readonly approvals: StatementApprovalService,
+    @Inject(PgCancelKeys) private readonly cancelKeys: PgCancelKeys,
+  ) {}
+
+  /** Loads the SQL parser and the TLS files before the first client. */
+  async prepare(): Promise<void> {
+    await initSqlGuard();
+    const files = this.config.postgres.tls;
+    if (files) this.secureContext = tls.createSecureContext({ cert: await readFile(files.certFile), key: await readFile(files.keyFile) });
+  }
+
+  /** Resolves once the session runs (or was refused); the session goes on by itself. */
+  async serve(socket: net.Socket): Promise<void> {
+    const clientAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    let client: Duplex = socket;
+    try {
+      const startup = await negotiateStartup(socket, this.secureContext);
+      if (startup.kind === 'cancel') {
+        this.cancelKeys.cancel(startup.processId, startup.secretKey);
+        socket.destroy();
+        return;
+      }
+      client = startup.socket;
+      const compiled = await this.policies.compiled();
+      const admitted = await this.broker.admit(
+        { token: startup.token, connectionName: startup.database, type: 'postgres', clientAddress, clientParameters: startup.parameters },
+        client,
+      );
+      if (!admitted) return;
+      const guardrails = resolveGuardrails(compiled, {
+        identity: { id: admitted.principal.identityId, subject: admitted.principal.subject, kind: admitted.principal.kind, groups: admitted.principal.groups, attributes: admitted.principal.attributes },
+        connection: { name: admitted.connection.name, type: admitted.connection.type, labels: admitted.connection.labels as Record<string, string> },
+        scope: admitted.grantScope,
+      });
+      startup.reader.setMaxMessageBytes(this.config.postgres.maxClientMessageBytes);
+      this.run(admitted, client, startup.reader, guardrails);
+    } catch (error) {
+      this.refuse(client, error);
+    }
+  }
+
+  private run(admitted: AdmittedSession, client: Duplex, clientReader: MessageReader, guardrails: ResolvedGuardrails): void {
+    const sessionId = admitted.info.id;
+    const { masking } = guardrails;
+    const masker: Masker | null = masking.columns.length + masking.detectors.length > 0 ? compileMasker({ columns: masking.columns, detectors: masking.detectors }) : null;
+    const stream = new PgSessionStream(clientReader, new MessageReader({ maxMessageBytes: this.config.postgres.maxServerMessageBytes }));
+    // Set once the session runs; everything that ends it goes through the live session.
+    let end: (reason: CloseReason, message: string) => void = () => stream.destroy();
+    const log = this.writer.open(sessionId, (message) => end(CloseReason.SHUTDOWN, message));
+    const held = new AbortController();
+    const key = this.cancelKeys.issue(() => admitted.channel.cancel());
+    const wall = () => new Date();
+    const ledger = new StatementLedger((event) => log.append(event), { now: () => performance.now(), wall });
+    const serverSide = new ServerMessages(ledger, { masker, record: (event) => log.append(event), toClient: (bytes) => stream.toClient(bytes), backendKey: key, wall });
+    const clientSide = new ClientMessages(ledger, {
+      guard: new StatementGuard(guardrails, masking.columns.length > 0),
+      masksRows: masker !== null,
+      masker,
+      record: (event) => log.append(event),
+      hold: (statement, classes, reason) => this.hold(admitted, guardrails, statement, classes, reason, held.signal),
+      toServer: (bytes) => stream.toServer(bytes),
+      refuse: (nonce, refusal) => serverSide.refuse(nonce, refusal),
+      wall,
+    });
+    log.append({ at: wall(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: guardrails.applied, readOnly: guardrails.sql.readOnly, masking } });
+
+    client.write(encodeAuthenticationOk());
+    stream.attach(client, clientSide, serverSide);
+    const live = this.broker.start(admitted, stream, {
+      onEnd: (summary) => {
+        held.abort();
+        this.cancelKeys.forget(key.processId);
+        const farewell = farewellFor(summary.reason, summary.message);
+        if (farewell) stream.sayFarewell(farewell);
+      },
+      recording: () => log.close(),
+    });
+    end = (reason, message) => live.close(reason, message);
+    stream.onFailure = (message) => live.close(CloseReason.PROTOCOL_ERROR, message);
+  }
+
+  private async hold(admitted: AdmittedSession, guardrails: ResolvedGuardrails, statement: string, classes: string[], reason: string, signal: AbortSignal): Promise<HeldDecision> {
+    const approvals = guardrails.sql.approvals;
+    if (!approvals) return { requestId: 'none', status: 'denied' };
+    const timeoutSeconds = guardrails.sql.approvalTimeoutSeconds ?? this.config.postgres.approvalTimeoutSeconds;
+    const { info } = admitted;
+    const requestId = await this.approvals.hold({
+      sessionId: info.id,
+      identityId: info.identityId,
+      identityKind: info.identityKind,
+      connectionId: info.connectionId,
+      grantId: info.grantId,
+      statement,
+      classes,
+      rule: approvals.rule,
+      approvals: { count: approvals.count, groups: approvals.groups },
+      timeoutSeconds,
+    });
+    this.logger.log({ sessionId: info.id, requestId, classes, reason }, 'statement held for approval');
+    return this.approvals.waitFor(requestId, timeoutSeconds, signal);
+  }
+
+  private refuse(client: Duplex, error: unknown): void {
+    let sqlstate = 'XX000';
+    let message = 'jitgate: the gateway failed to open the session';
+    if (error instanceof StartupRefusal) {
+      sqlstate = error.sqlstate;
+      message = `jitgate: ${error.message}`;
+    } else if (error instanceof HandshakeRefusal) {
+      sqlstate = sqlstateOf(error);
+      message = `jitgate: ${error.message}`;
+    } else {
+      this.logger.error({ err: error }, 'opening a postgres session failed');
+    }
+    if (client.destroyed) return;
+    client.resume();
+    client.end(encodeErrorResponse({ severity: 'FATAL', code: sqlstate, message }));
+    setTimeout(() => client.destroy(), LINGER_MS).unref();
+  }
+}

@@ -1,0 +1,22 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { SessionEvent } from '@jitgate/db';
+import { PrismaService } from '../infra/prisma.service.js';
+
+/** Reads of session recordings; they are written by SessionEventWriter (batched, plain pool). */
+@Injectable()
+export class SessionEventRepository {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+
+  list(sessionId: string, filter: { afterSeq: number; limit: number; kind?: string }): Promise<SessionEvent[]> {
+    return this.prisma.client.sessionEvent.findMany({
+      where: { sessionId, seq: { gt: filter.afterSeq }, ...(filter.kind ? { kind: filter.kind } : {}) },
+      orderBy: { seq: 'asc' },
+      take: filter.limit,
+    });
+  }
+
+  /** Every event of a session, in order, for verification (bounded by the caller's page size). */
+  all(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[]> {
+    return this.prisma.client.sessionEvent.findMany({ where: { sessionId, seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take: limit });
+  }
+}
