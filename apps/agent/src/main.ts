@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       readEnv: readEnvironmentVariable,
       protectedFiles: config.token.source === 'file' ? [config.token.path] : [],
     }),
-    dialers: defaultTargetDialers,
+    dialers: new Map([...defaultTargetDialers, ['postgres', postgresDialer(credentials)]]),
     clock: systemClock,
     logger,
   });

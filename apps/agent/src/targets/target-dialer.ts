@@ -1,6 +1,6 @@
-// How the agent reaches a target, by connection type. Only `tcp` exists today: a plain TCP
-// connection to the assignment's host:port with no credential (the client brings its own
-// protocol-level login). Types that inject credentials (postgres, gcp…) add dialers here.
+// How the agent reaches a target, by connection type. `tcp`: a plain TCP connection to the
+// assignment's host:port with no credential (the client brings its own protocol-level login).
+// `postgres` (postgres-dialer.ts): the agent logs in with the credential it holds.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
@@ -9,10 +9,19 @@ import type { ConnectionAssignment } from '@jitgate/proto';
 export interface DialOptions {
   signal: AbortSignal;
   timeoutMs: number;
+  /** Protocol options the client asked for, filtered by the gateway (SessionOpen). */
+  clientParameters: Record<string, string>;
+}
+
+/** A reached target: its socket (with anything the client must read first unshifted onto it). */
+export interface DialedTarget {
+  socket: Duplex;
+  /** Cancels what runs on the target now (postgres: a CancelRequest with the server's key). */
+  cancel?: () => void;
 }
 
 export interface TargetDialer {
-  dial(assignment: ConnectionAssignment, options: DialOptions): Promise<Duplex>;
+  dial(assignment: ConnectionAssignment, options: DialOptions): Promise<DialedTarget>;
 }
 
 export type TargetDialers = ReadonlyMap<string, TargetDialer>;
@@ -42,33 +51,38 @@ function parseSettings(json: string): z.output<typeof tcpSettings> {
 }
 
 export const tcpDialer: TargetDialer = {
-  dial(assignment, { signal, timeoutMs }) {
+  async dial(assignment, { signal, timeoutMs }) {
     const { host, port } = parseSettings(assignment.settingsJson);
-    return new Promise<Duplex>((resolve, reject) => {
-      // allowHalfOpen: the target's FIN and the client's FIN travel separately (HalfClose).
-      const socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 });
-      const fail = (message: string): void => {
-        cleanup();
-        socket.destroy();
-        reject(new TargetDialError(message));
-      };
-      const timer = setTimeout(() => fail(`target ${host}:${port} did not answer within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
-      const onAbort = (): void => fail('session closed while connecting');
-      const onError = (error: NodeJS.ErrnoException): void => fail(`target ${host}:${port} unreachable (${error.code ?? error.message})`);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        socket.off('error', onError);
-      };
-      socket.once('connect', () => {
-        cleanup();
-        resolve(socket);
-      });
-      socket.once('error', onError);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return { socket: await connectTcp(host, port, signal, timeoutMs) };
   },
 };
+
+/** A TCP connection to host:port, within `timeoutMs`, given up when `signal` aborts. */
+export function connectTcp(host: string, port: number, signal: AbortSignal, timeoutMs: number): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    // allowHalfOpen: the target's FIN and the client's FIN travel separately (HalfClose).
+    const socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 });
+    const fail = (message: string): void => {
+      cleanup();
+      socket.destroy();
+      reject(new TargetDialError(message));
+    };
+    const timer = setTimeout(() => fail(`target ${host}:${port} did not answer within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+    const onAbort = (): void => fail('session closed while connecting');
+    const onError = (error: NodeJS.ErrnoException): void => fail(`target ${host}:${port} unreachable (${error.code ?? error.message})`);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
+    };
+    socket.once('connect', () => {
+      cleanup();
+      resolve(socket);
+    });
+    socket.once('error', onError);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export const defaultTargetDialers: TargetDialers = new Map([['tcp', tcpDialer]]);

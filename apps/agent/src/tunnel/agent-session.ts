@@ -26,6 +26,8 @@ export class AgentSession {
   private pipe: SessionPipe | undefined;
   private readonly dialAbort = new AbortController();
   private cancelExpiry: Cancel = () => {};
+  /** Cancels the running statement on the target (postgres), when the type supports it. */
+  private cancelTarget: (() => void) | undefined;
   private readonly startedAt: number;
   private readonly log: Logger;
   readonly sid: number;
@@ -51,9 +53,9 @@ export class AgentSession {
   }
 
   private async connect(): Promise<void> {
-    let socket;
+    let target;
     try {
-      socket = await this.dialer.dial(this.assignment, { signal: this.dialAbort.signal, timeoutMs: this.deps.dialTimeoutMs });
+      target = await this.dialer.dial(this.assignment, { signal: this.dialAbort.signal, timeoutMs: this.deps.dialTimeoutMs, clientParameters: this.open.clientParameters });
     } catch (error) {
       if (this.state !== 'opening') return;
       const message = error instanceof TargetDialError ? error.message : 'target unreachable';
@@ -61,11 +63,13 @@ export class AgentSession {
       this.deps.sink.send(openedFrame(this.sid, { ok: false, error: message }));
       return this.ended({ reason: CloseReason.TARGET_UNREACHABLE, message, by: 'local' });
     }
+    const socket = target.socket;
     if (this.state !== 'opening') {
       socket.destroy();
       return;
     }
     this.state = 'open';
+    this.cancelTarget = target.cancel;
     // SessionOpened goes out before the pipe reads the socket, so a target that speaks first
     // (SSH, SMTP) cannot get DATA onto the wire ahead of it.
     this.deps.sink.send(openedFrame(this.sid, { ok: true, initialWindow: DEFAULT_WINDOW }));
@@ -103,6 +107,13 @@ export class AgentSession {
   onHalfClose(): void {
     if (this.pipe) this.pipe.onHalfClose();
     else this.close(CloseReason.PROTOCOL_ERROR, 'half-close before the session was opened');
+  }
+
+  /** The client asked to cancel what runs (SessionCancel); a type without cancel ignores it. */
+  onCancel(): void {
+    if (this.state !== 'open' || !this.cancelTarget) return;
+    this.log.info('cancel requested');
+    this.cancelTarget();
   }
 
   /** The gateway closed it (client gone, its own expiry timer…): nothing to answer. */

@@ -24,7 +24,7 @@ export interface SessionTableDeps {
 /** Sids closed lately: frames the gateway sent before it saw our close are dropped quietly. */
 const RECENTLY_CLOSED_LIMIT = 1024;
 
-type SessionFrame = Extract<ConnectResponse['msg'], { case: 'data' | 'windowUpdate' | 'halfClose' | 'sessionClose' }>;
+type SessionFrame = Extract<ConnectResponse['msg'], { case: 'data' | 'windowUpdate' | 'halfClose' | 'sessionClose' | 'sessionCancel' }>;
 
 export class SessionTable {
   private readonly sessions = new Map<number, AgentSession>();
@@ -69,7 +69,7 @@ export class SessionTable {
     if (!session) {
       // Closing is idempotent: a close for a sid we do not know needs no answer (and answering
       // would let two sides bounce closes at each other).
-      if (frame.case === 'sessionClose' || this.recentlyClosed.has(sid)) return;
+      if (frame.case === 'sessionClose' || frame.case === 'sessionCancel' || this.recentlyClosed.has(sid)) return;
       this.deps.logger.warn({ sid, frame: frame.case }, 'frame for an unknown session');
       return this.deps.sink.send(closeFrame(sid, CloseReason.PROTOCOL_ERROR, 'unknown session'));
     }
@@ -83,6 +83,8 @@ export class SessionTable {
         return session.onHalfClose();
       case 'sessionClose':
         return session.onPeerClose(frame.value.reason, frame.value.message);
+      case 'sessionCancel':
+        return session.onCancel();
     }
   }
 

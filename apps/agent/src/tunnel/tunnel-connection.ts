@@ -125,6 +125,7 @@ export class TunnelConnection implements FrameSink {
       case 'windowUpdate':
       case 'halfClose':
       case 'sessionClose':
+      case 'sessionCancel':
         return sessions.route(frame);
       case 'grantRevoked':
         return this.deps.onGrantRevoked(frame.value.grantId, frame.value.reason);

@@ -1,0 +1,206 @@
+// The agent's side of a postgres session (docs/postgres.md, "At the agent"): reach the server,
+// TLS as the connection's sslmode says, log in as the connection's user with the credential the
+// agent holds (cleartext, MD5 or SCRAM-SHA-256 — ClientAuthenticator in packages/pgwire), and
+// keep the server's cancel key. What the server says after login (ParameterStatus, notices,
+// ReadyForQuery) is unshifted onto the socket, so that the gateway hears it first; the cancel
+// key is not: it never leaves the agent. Errors name what failed, never the credential or user.
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { z } from 'zod';
+import type { ConnectionAssignment } from '@jitgate/proto';
+import {
+  ClientAuthenticator,
+  decodeAuthentication,
+  decodeBackendKeyData,
+  decodeErrorResponse,
+  encodeCancelRequest,
+  encodeSSLRequest,
+  encodeStartupMessage,
+  MessageReader,
+} from '@jitgate/pgwire';
+import { CredentialError, type CredentialProvider } from '../credentials/credential-provider.js';
+import { connectTcp, TargetDialError, type DialedTarget, type TargetDialer } from './target-dialer.js';
+
+const settingsSchema = z.object({
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .transform((host) => host.replace(/^\[(.*)\]$/, '$1')),
+  port: z.number().int().min(1).max(65_535).default(5432),
+  database: z.string().min(1).max(63),
+  user: z.string().min(1).max(63).optional(),
+  sslmode: z.enum(['disable', 'require', 'verify-full']).default('require'),
+});
+type Settings = z.output<typeof settingsSchema>;
+
+/** Options a client may set; the gateway filters the same way (defence in depth). */
+const CLIENT_PARAMETERS = new Set(['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path']);
+const MAX_LOGIN_MESSAGE_BYTES = 1024 * 1024;
+const AUTHENTICATION = 0x52; // R
+const ERROR_RESPONSE = 0x45; // E
+const BACKEND_KEY_DATA = 0x4b; // K
+const READY_FOR_QUERY = 0x5a; // Z
+const NEGOTIATE_PROTOCOL_VERSION = 0x76; // v
+
+export function postgresDialer(credentials: CredentialProvider): TargetDialer {
+  return {
+    async dial(assignment, { signal, timeoutMs, clientParameters }) {
+      const settings = parseSettings(assignment);
+      if (!settings.user) throw new TargetDialError('the connection names no database user (settings.user)');
+      const password = await resolvePassword(credentials, assignment.credentialRef);
+      const deadline = Date.now() + timeoutMs;
+      const socket = await open(settings, signal, timeoutMs);
+      try {
+        const params: Record<string, string> = { user: settings.user, database: settings.database };
+        for (const [name, value] of Object.entries(clientParameters)) if (CLIENT_PARAMETERS.has(name)) params[name] = value;
+        params['application_name'] ??= 'jitgate';
+        const key = await logIn(socket, params, new ClientAuthenticator({ user: settings.user, password }), deadline, signal);
+        return { socket, cancel: () => void sendCancel(settings, key).catch(() => {}) } satisfies DialedTarget;
+      } catch (error) {
+        socket.destroy();
+        throw error;
+      }
+    },
+  };
+}
+
+function parseSettings(assignment: ConnectionAssignment): Settings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(assignment.settingsJson);
+  } catch {
+    throw new TargetDialError('connection settings are not valid JSON');
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) throw new TargetDialError('postgres connection settings need host, port and database');
+  return parsed.data;
+}
+
+async function resolvePassword(credentials: CredentialProvider, ref: string): Promise<string> {
+  if (!ref) throw new TargetDialError('the connection has no credential reference');
+  try {
+    return (await credentials.resolve(ref)).reveal().replace(/\r?\n$/, '');
+  } catch (error) {
+    if (error instanceof CredentialError) throw new TargetDialError(`credential ${ref}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** TCP, then TLS when sslmode asks for it (SSLRequest first, as libpq does). */
+async function open(settings: Settings, signal: AbortSignal, timeoutMs: number): Promise<Duplex> {
+  const socket = await connectTcp(settings.host, settings.port, signal, timeoutMs);
+  if (settings.sslmode === 'disable') return socket;
+  socket.write(encodeSSLRequest());
+  const answer = await readByte(socket, timeoutMs);
+  if (answer !== 0x53) {
+    socket.destroy();
+    throw new TargetDialError(`the server at ${settings.host}:${settings.port} does not offer TLS (sslmode=${settings.sslmode})`);
+  }
+  return new Promise<Duplex>((resolve, reject) => {
+    const secure = tls.connect({ socket, servername: net.isIP(settings.host) ? undefined : settings.host, rejectUnauthorized: settings.sslmode === 'verify-full' });
+    secure.once('secureConnect', () => resolve(secure));
+    secure.once('error', (error) => {
+      secure.destroy();
+      reject(new TargetDialError(`TLS to the server failed (${error.message})`));
+    });
+  });
+}
+
+function readByte(socket: net.Socket, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new TargetDialError('the server did not answer the SSLRequest in time')), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      // One byte answers an SSLRequest; more would be bytes an attacker slipped in before TLS.
+      if (chunk.length !== 1) return done(new TargetDialError('unexpected answer to the SSLRequest'));
+      done(undefined, chunk[0]);
+    };
+    const onEnd = () => done(new TargetDialError('the server closed the connection during the SSLRequest'));
+    function done(error: Error | undefined, byte?: number) {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onEnd);
+      socket.pause();
+      if (error) reject(error);
+      else resolve(byte as number);
+    }
+    socket.on('data', onData);
+    socket.once('close', onEnd);
+  });
+}
+
+/** Startup and authentication; returns the server's cancel key. Leaves the socket paused. */
+function logIn(socket: Duplex, params: Record<string, string>, auth: ClientAuthenticator, deadline: number, signal: AbortSignal): Promise<{ processId: number; secretKey: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const reader = new MessageReader({ maxMessageBytes: MAX_LOGIN_MESSAGE_BYTES });
+    const forward: Buffer[] = [];
+    let key: { processId: number; secretKey: Buffer } | undefined;
+    const timer = setTimeout(() => fail('the server did not complete the login in time'), Math.max(0, deadline - Date.now()));
+    const onAbort = () => fail('session closed while logging in');
+    const onClose = () => fail('the server closed the connection during login');
+    function finish(error: Error | undefined): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      if (error) return reject(error);
+      // What the gateway must read first: everything after AuthenticationOk, and what is left.
+      const rest = reader.takeBuffered();
+      if (rest.length > 0) forward.push(rest);
+      socket.unshift(Buffer.concat(forward));
+      resolve(key ?? { processId: 0, secretKey: Buffer.alloc(0) });
+    }
+    function fail(message: string): void {
+      finish(new TargetDialError(message));
+    }
+    function onData(chunk: Buffer): void {
+      reader.push(chunk);
+      try {
+        for (let message = reader.next(); message; message = reader.next()) {
+          switch (message.type) {
+            case AUTHENTICATION: {
+              const reply = auth.onAuthentication(decodeAuthentication(message.body));
+              if (reply) socket.write(reply);
+              break;
+            }
+            case ERROR_RESPONSE: {
+              // The server's text may quote the user name: only the SQLSTATE leaves the agent.
+              const code = decodeErrorResponse(message.body)['C'] ?? 'unknown';
+              return fail(`the server refused the agent's login (SQLSTATE ${code})`);
+            }
+            case BACKEND_KEY_DATA:
+              key = decodeBackendKeyData(message.body);
+              break;
+            case NEGOTIATE_PROTOCOL_VERSION:
+              // Between the agent and the server only: the client negotiated with the gateway.
+              break;
+            case READY_FOR_QUERY:
+              forward.push(Buffer.from(message.raw));
+              return finish(undefined);
+            default:
+              forward.push(Buffer.from(message.raw));
+          }
+        }
+      } catch (error) {
+        const detail = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : 'protocol error';
+        fail(`the login to the server failed (${detail})`);
+      }
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(encodeStartupMessage(params));
+    socket.resume();
+  });
+}
+
+/** A CancelRequest on a connection of its own, as the protocol wants. */
+async function sendCancel(settings: Settings, key: { processId: number; secretKey: Buffer }): Promise<void> {
+  if (key.secretKey.length === 0) return;
+  const signal = AbortSignal.timeout(5_000);
+  const socket = await open(settings, signal, 5_000);
+  socket.end(encodeCancelRequest(key.processId, key.secretKey));
+  setTimeout(() => socket.destroy(), 5_000).unref();
+}
