@@ -34,6 +34,31 @@ function objectName(objtype: unknown): string {
   return OBJECT_NAMES[t] ?? t.replace(/^OBJECT_/, '').replace(/_/g, ' ');
 }
 
+/** Catalog-changing nodes whose name does not spell their command. */
+const DDL_COMMANDS: Readonly<Record<string, string>> = {
+  CreateTrigStmt: 'CREATE TRIGGER',
+  CreateEventTrigStmt: 'CREATE EVENT TRIGGER',
+  AlterEventTrigStmt: 'ALTER EVENT TRIGGER',
+  CreateFdwStmt: 'CREATE FOREIGN DATA WRAPPER',
+  AlterFdwStmt: 'ALTER FOREIGN DATA WRAPPER',
+  CreatePLangStmt: 'CREATE LANGUAGE',
+  CreateOpClassStmt: 'CREATE OPERATOR CLASS',
+  CreateOpFamilyStmt: 'CREATE OPERATOR FAMILY',
+  AlterOpFamilyStmt: 'ALTER OPERATOR FAMILY',
+  CreateStatsStmt: 'CREATE STATISTICS',
+  AlterStatsStmt: 'ALTER STATISTICS',
+  CreateAmStmt: 'CREATE ACCESS METHOD',
+  CreateEnumStmt: 'CREATE TYPE',
+  CompositeTypeStmt: 'CREATE TYPE',
+  CreateRangeStmt: 'CREATE TYPE',
+  AlterEnumStmt: 'ALTER TYPE',
+  RuleStmt: 'CREATE RULE',
+  SecLabelStmt: 'SECURITY LABEL',
+  CreateTableSpaceStmt: 'CREATE TABLESPACE',
+  AlterTableSpaceOptionsStmt: 'ALTER TABLESPACE',
+  DropTableSpaceStmt: 'DROP TABLESPACE',
+};
+
 /** `CreateFdwStmt` → `CREATE FDW`: the command tag of a node with no explicit case. */
 function fallbackCommand(key: string): string {
   return key
@@ -260,6 +285,10 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       // ALTER SYSTEM SET archive_command = '…' runs a shell command: its own class.
       add(facts, 'ALTER SYSTEM', 'alter_system');
       return 'execute';
+    case 'DefineStmt':
+      // CREATE AGGREGATE/OPERATOR/TYPE/COLLATION/TEXT SEARCH …
+      add(facts, `CREATE ${objectName(n['kind'])}`, 'ddl');
+      return 'execute';
     case 'CreatedbStmt':
       add(facts, 'CREATE DATABASE', 'ddl');
       return 'execute';
@@ -268,8 +297,8 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       return 'execute';
     default: {
       // Fail closed: unknown kinds are `other` (never read-only); catalog changes are `ddl`.
-      const ddl = /^(Create|Alter|Drop|Define|Comment|Rename|SecLabel|Import)/.test(key);
-      add(facts, fallbackCommand(key), ddl ? 'ddl' : 'other');
+      const ddl = key in DDL_COMMANDS || /^(Create|Alter|Drop|Define|Comment|Rename|Import)/.test(key);
+      add(facts, DDL_COMMANDS[key] ?? fallbackCommand(key), ddl ? 'ddl' : 'other');
       if (key.startsWith('Drop')) facts.classes.add('drop');
       return 'execute';
     }
