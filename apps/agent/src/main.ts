@@ -14,6 +14,7 @@ import { createGrpcTransport } from './gateway/grpc-transport.js';
 import { startHealthServer } from './health/health-server.js';
 import { createLogger } from './logging/logger.js';
 import { defaultTargetDialers } from './targets/target-dialer.js';
+import { postgresDialer } from './targets/postgres-dialer.js';
 import { readAgentVersion } from './version.js';
 
 /** sysexits: bad settings (EX_USAGE) and a gateway that refuses the agent's token (EX_NOPERM). */
@@ -57,6 +58,10 @@ async function main(): Promise<void> {
   let ca: Buffer | undefined;
   if (config.gateway.caFile) ca = await readFile(config.gateway.caFile).catch(() => fail(`JITGATE_GATEWAY_CA: ${config.gateway.caFile} cannot be read`));
 
+  const credentials = new LocalCredentialProvider({
+    readEnv: readEnvironmentVariable,
+    protectedFiles: config.token.source === 'file' ? [config.token.path] : [],
+  });
   const agent = new Agent({
     hello: { name: config.agent.name, version, labels: config.agent.labels, connections: config.agent.connections, instanceId: config.agent.instanceId },
     gateway: config.gateway.setting,
@@ -64,10 +69,7 @@ async function main(): Promise<void> {
     resolve: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
     transport: createGrpcTransport({ insecure: config.gateway.insecure, ca }),
     tokens,
-    credentials: new LocalCredentialProvider({
-      readEnv: readEnvironmentVariable,
-      protectedFiles: config.token.source === 'file' ? [config.token.path] : [],
-    }),
+    credentials,
     dialers: new Map([...defaultTargetDialers, ['postgres', postgresDialer(credentials)]]),
     clock: systemClock,
     logger,
