@@ -4,6 +4,7 @@ import { BodyReader } from './body-reader.js';
 import { PgWireError } from './errors.js';
 import { MAX_CANCEL_KEY, MIN_CANCEL_KEY } from './startup.js';
 
+/** One column of a RowDescription. */
 export interface FieldDescription {
   name: string;
   tableOid: number;
@@ -14,6 +15,7 @@ export interface FieldDescription {
   format: number;
 }
 
+/** An Authentication request, as ClientAuthenticator consumes it. */
 export type DecodedAuthentication =
   | { kind: 'ok' }
   | { kind: 'cleartext' }
@@ -23,22 +25,26 @@ export type DecodedAuthentication =
   | { kind: 'sasl-final'; data: Buffer }
   | { kind: 'other'; code: number };
 
+/** The cancel key of a session. */
 export interface BackendKeyData {
   processId: number;
   secretKey: Buffer;
 }
 
+/** CopyIn/CopyOut/CopyBothResponse. */
 export interface CopyResponse {
   /** 0 = text, 1 = binary (overall format). */
   format: number;
   columnFormats: number[];
 }
 
+/** The server's answer to a newer minor version or unknown _pq_ options. */
 export interface NegotiateProtocolVersion {
   newestMinor: number;
   unrecognizedOptions: string[];
 }
 
+/** A NOTIFY delivered to a LISTENing session. */
 export interface Notification {
   processId: number;
   channel: string;

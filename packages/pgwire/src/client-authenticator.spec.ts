@@ -132,6 +132,15 @@ describe('ClientAuthenticator', () => {
     expect(caught(() => a.onAuthentication(auth(encodeAuthenticationSASL(['SCRAM-SHA-256-PLUS'])))).code).toBe('unsupported_auth');
   });
 
+  it('refuses methods outside allowedMethods (no downgrade to cleartext)', () => {
+    const a = new ClientAuthenticator({ user: 'u', password: PASSWORD, allowedMethods: ['scram-sha-256'] });
+    const e = caught(() => a.onAuthentication(auth(encodeAuthenticationCleartextPassword())));
+    expect(e.code).toBe('unsupported_auth');
+    expect(caught(() => a.onAuthentication(auth(encodeAuthenticationMD5Password(Buffer.alloc(4))))).code).toBe('unsupported_auth');
+    const b = new ClientAuthenticator({ user: 'u', password: PASSWORD, allowedMethods: ['md5'] });
+    expect(caught(() => b.onAuthentication(auth(encodeAuthenticationSASL(['SCRAM-SHA-256'])))).code).toBe('unsupported_auth');
+  });
+
   it('refuses messages out of order', () => {
     const a = new ClientAuthenticator({ user: 'u', password: PASSWORD });
     expect(caught(() => a.onAuthentication({ kind: 'sasl-continue', data: Buffer.from('r=x') })).code).toBe('protocol_violation');

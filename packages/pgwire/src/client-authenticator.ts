@@ -8,9 +8,17 @@ import { PgWireError } from './errors.js';
 import { encodePasswordMessage, encodeSASLInitialResponse, encodeSASLResponse } from './frontend-encoders.js';
 import { ScramClient } from './scram.js';
 
+/** The password methods a ClientAuthenticator can answer. */
+export type ClientAuthMethod = 'cleartext' | 'md5' | 'scram-sha-256';
+
 export interface ClientAuthenticatorOptions {
   user: string;
   password: string;
+  /**
+   * Methods this login may use (default: all three). Without TLS, a server — or anyone in the
+   * path — that asks for cleartext gets the password, so pass ['scram-sha-256'] where possible.
+   */
+  allowedMethods?: ClientAuthMethod[];
   /** For tests only: a fixed client nonce (default: 18 random bytes, base64). */
   clientNonce?: string;
 }
@@ -24,6 +32,7 @@ export class ClientAuthenticator {
   private readonly user: string;
   private readonly password: string;
   private readonly clientNonce: string | undefined;
+  private readonly allowed: ReadonlySet<ClientAuthMethod>;
   private state: AuthState = 'start';
   private scram: ScramClient | undefined;
 
@@ -31,6 +40,7 @@ export class ClientAuthenticator {
     this.user = options.user;
     this.password = options.password;
     this.clientNonce = options.clientNonce;
+    this.allowed = new Set(options.allowedMethods ?? ['cleartext', 'md5', 'scram-sha-256']);
   }
 
   /** True once AuthenticationOk was accepted. */
@@ -50,12 +60,15 @@ export class ClientAuthenticator {
         return undefined;
       case 'cleartext':
         this.expect('start', 'cleartext');
+        this.permit('cleartext');
         return encodePasswordMessage(this.password);
       case 'md5':
         this.expect('start', 'md5');
+        this.permit('md5');
         return encodePasswordMessage(md5Password(this.user, this.password, auth.salt));
       case 'sasl': {
         this.expect('start', 'sasl');
+        this.permit('scram-sha-256');
         if (!auth.mechanisms.includes(SCRAM)) {
           throw new PgWireError('unsupported_auth', `no supported SASL mechanism in ${auth.mechanisms.join(', ')}`);
         }
@@ -79,6 +92,10 @@ export class ClientAuthenticator {
       default:
         throw new PgWireError('unsupported_auth', 'unknown authentication request');
     }
+  }
+
+  private permit(method: ClientAuthMethod): void {
+    if (!this.allowed.has(method)) throw new PgWireError('unsupported_auth', `the server asked for ${method}, which this login does not allow`);
   }
 
   private expect(state: AuthState, got: string): void {

@@ -5,14 +5,17 @@ import { BodyReader } from './body-reader.js';
 import { PgWireError } from './errors.js';
 import { FrontendType } from './message-types.js';
 
+/** Decoded Query. */
 export interface QueryMessage {
   sql: string;
 }
+/** Decoded Parse; paramTypes are OIDs (0 = unspecified). */
 export interface ParseMessage {
   name: string;
   sql: string;
   paramTypes: number[];
 }
+/** Decoded Bind; params are views into the frame, null = SQL NULL. */
 export interface BindMessage {
   portal: string;
   statement: string;
@@ -20,20 +23,25 @@ export interface BindMessage {
   params: (Buffer | null)[];
   resultFormats: number[];
 }
+/** Decoded Describe or Close: a statement (S) or portal (P) by name. */
 export interface DescribeMessage {
   kind: 'S' | 'P';
   name: string;
 }
+/** Decoded Close (same layout as Describe). */
 export type CloseMessage = DescribeMessage;
+/** Decoded Execute. */
 export interface ExecuteMessage {
   portal: string;
   maxRows: number;
 }
+/** Decoded SASLInitialResponse. */
 export interface SASLInitialResponseMessage {
   mechanism: string;
   /** null when the client sent length -1 (no initial response). */
   data: Buffer | null;
 }
+/** Decoded FunctionCall (fast-path function call). */
 export interface FunctionCallMessage {
   functionOid: number;
   argFormats: number[];

@@ -44,6 +44,7 @@ export function encodeParse(name: string, sql: string, paramTypes: number[] = []
   return b;
 }
 
+/** Bind fields; everything defaults to empty/unnamed. */
 export interface BindOptions {
   portal?: string;
   statement?: string;

@@ -104,5 +104,5 @@ export {
   type NoticeInit,
 } from './backend-encoders.js';
 export { SqlState, type SqlStateCode } from './sql-state.js';
-export { ClientAuthenticator, md5Password, type ClientAuthenticatorOptions } from './client-authenticator.js';
+export { ClientAuthenticator, md5Password, type ClientAuthenticatorOptions, type ClientAuthMethod } from './client-authenticator.js';
 export { MAX_SCRAM_ITERATIONS, saslPrep } from './scram.js';

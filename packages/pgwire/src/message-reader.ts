@@ -15,6 +15,7 @@ export interface PgMessage {
   raw: Buffer;
 }
 
+/** Limits of a MessageReader. */
 export interface MessageReaderOptions {
   /** Largest accepted value of the length field (which counts itself, not the type byte). */
   maxMessageBytes: number;

@@ -49,5 +49,6 @@ export const BackendType = {
   RowDescription: 0x54, // 'T'
 } as const;
 
+/** One of the FrontendType / BackendType values. */
 export type FrontendTypeCode = (typeof FrontendType)[keyof typeof FrontendType];
 export type BackendTypeCode = (typeof BackendType)[keyof typeof BackendType];

@@ -18,4 +18,5 @@ export const SqlState = {
   too_many_connections: '53300',
 } as const;
 
+/** One of the SqlState values. */
 export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];

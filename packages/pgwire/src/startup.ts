@@ -22,6 +22,7 @@ export function isStartupModeCode(code: number): boolean {
   return code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest;
 }
 
+/** A decoded startup packet. */
 export type StartupPacket =
   | { kind: 'ssl' }
   | { kind: 'gssenc' }

@@ -14,8 +14,10 @@ const run = promisify(execFile);
 /** Where Debian puts PostgreSQL 15 (see /work/shared/ENVIRONMENT.md). */
 export const PG_BIN = process.env.JITGATE_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
+/** pg_hba methods the test cluster can assign to a role. */
 export type TestAuthMethod = 'scram-sha-256' | 'md5' | 'password' | 'trust';
 
+/** A login role created in the test cluster. */
 export interface TestRole {
   name: string;
   password: string;
@@ -23,6 +25,7 @@ export interface TestRole {
   method: TestAuthMethod;
 }
 
+/** A running test cluster; call stop() in afterAll. */
 export interface TestCluster {
   host: string;
   port: number;

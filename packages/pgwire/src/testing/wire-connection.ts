@@ -7,6 +7,7 @@ import { MessageReader, type PgMessage } from '../message-reader.js';
 import { BackendType } from '../message-types.js';
 import { encodeStartupMessage } from '../startup.js';
 
+/** Outcome of WireConnection.login: session parameters, or the server's ErrorResponse. */
 export type LoginResult =
   | { ok: true; parameters: Record<string, string>; keyData: BackendKeyData | undefined }
   | { ok: false; error: NoticeFields };
