@@ -35,6 +35,7 @@ import {
   encodeReadyForQuery,
   encodeRowDescription,
 } from './backend-encoders.js';
+import { decodeBackendMessage } from './backend-message.js';
 import { PgWireError } from './errors.js';
 import { BackendType } from './message-types.js';
 import { SqlState } from './sql-state.js';
@@ -114,6 +115,20 @@ describe('backend round trips', () => {
     expect(decodeNegotiateProtocolVersion(npv)).toEqual({ newestMinor: 0, unrecognizedOptions: ['_pq_.x'] });
     const nr = Buffer.concat([Buffer.from([0, 0, 0, 9]), Buffer.from('ch\0pl\0')]);
     expect(decodeNotificationResponse(nr)).toEqual({ processId: 9, channel: 'ch', payload: 'pl' });
+  });
+});
+
+describe('decodeBackendMessage', () => {
+  it('dispatches by type byte and refuses unknown types', () => {
+    const dec = (f: Buffer) => decodeBackendMessage(f[0]!, f.subarray(5));
+    expect(dec(encodeReadyForQuery('T'))).toEqual({ type: 'ReadyForQuery', status: 'T' });
+    expect(dec(encodeParameterStatus('a', 'b'))).toEqual({ type: 'ParameterStatus', name: 'a', value: 'b' });
+    expect(dec(encodeDataRow(['x']))).toEqual({ type: 'DataRow', values: [Buffer.from('x')] });
+    expect(decodeBackendMessage(BackendType.FunctionCallResponse, Buffer.from([0xff, 0xff, 0xff, 0xff]))).toEqual({ type: 'FunctionCallResponse', value: null });
+    expect(decodeBackendMessage(BackendType.FunctionCallResponse, Buffer.from([0, 0, 0, 1, 7]))).toEqual({ type: 'FunctionCallResponse', value: Buffer.from([7]) });
+    expect(code(() => decodeBackendMessage(BackendType.FunctionCallResponse, Buffer.from([0, 0, 0, 2, 7])))).toBe('malformed');
+    expect(code(() => decodeBackendMessage(BackendType.ParseComplete, Buffer.from([1])))).toBe('malformed');
+    expect(code(() => decodeBackendMessage(0x7a, Buffer.alloc(0)))).toBe('unknown_type');
   });
 });
 

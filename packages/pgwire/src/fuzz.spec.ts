@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as backend from './backend-decoders.js';
+import { decodeBackendMessage } from './backend-message.js';
 import { encodeDataRow, encodeErrorResponse, encodeRowDescription } from './backend-encoders.js';
 import { PgWireError } from './errors.js';
 import * as frontend from './frontend-decoders.js';
@@ -13,6 +14,7 @@ import { encodeStartupMessage, parseStartupPacket } from './startup.js';
 
 const decoders: ((type: number, body: Buffer) => unknown)[] = [
   (t, b) => frontend.decodeFrontendMessage(t, b),
+  (t, b) => decodeBackendMessage(t, b),
   (_t, b) => frontend.decodeQuery(b),
   (_t, b) => frontend.decodeParse(b),
   (_t, b) => frontend.decodeBind(b),

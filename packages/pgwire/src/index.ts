@@ -64,6 +64,7 @@ export {
   type Notification,
   type TransactionStatus,
 } from './backend-decoders.js';
+export { decodeBackendMessage, type BackendMessage } from './backend-message.js';
 export {
   encodeBind,
   encodeClose,

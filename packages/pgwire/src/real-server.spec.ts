@@ -10,6 +10,7 @@ import {
   decodeRowDescription,
   summarizeNotice,
 } from './backend-decoders.js';
+import { decodeBackendMessage } from './backend-message.js';
 import { encodeCancelRequest } from './startup.js';
 import { encodeBind, encodeDescribe, encodeExecute, encodeParse, encodeQuery, encodeSync, encodeTerminate } from './frontend-encoders.js';
 import { BackendType } from './message-types.js';
@@ -115,6 +116,15 @@ describe('queries against PostgreSQL 15', () => {
     expect(row[0]!.readInt32BE(0)).toBe(42);
     expect(row[1]).toBeNull();
     expect(decodeCommandComplete(frames[5]!.body)).toBe('SELECT 1');
+    expect(frames.map((f) => decodeBackendMessage(f.type, f.body).type)).toEqual([
+      'ParseComplete',
+      'ParameterDescription',
+      'RowDescription',
+      'BindComplete',
+      'DataRow',
+      'CommandComplete',
+      'ReadyForQuery',
+    ]);
   });
 
   it('decodes a syntax error and a failed transaction status', async () => {
