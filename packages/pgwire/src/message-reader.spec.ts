@@ -76,6 +76,13 @@ describe('MessageReader', () => {
     expect(r.inStartup).toBe(false);
   });
 
+  it('shows bytes pipelined after an SSLRequest, which the caller must refuse (CVE-2021-23214)', () => {
+    const r = new MessageReader({ maxMessageBytes: 1024, expectStartup: true });
+    r.push(Buffer.concat([encodeSSLRequest(), encodeStartupMessage({ user: 'u' })]));
+    expect(r.next()?.type).toBe(0);
+    expect(r.bufferedBytes).toBeGreaterThan(0);
+  });
+
   it('switches to typed frames on startupDone()', () => {
     const r = new MessageReader({ maxMessageBytes: 1024, expectStartup: true });
     r.push(encodeSSLRequest());

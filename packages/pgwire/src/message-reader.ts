@@ -52,7 +52,11 @@ export class MessageReader {
     return this.startup;
   }
 
-  /** Bytes received but not yet returned as frames. */
+  /**
+   * Bytes received but not yet returned as frames. After an SSLRequest/GSSENCRequest this must be
+   * 0 before the caller answers 'S' and starts TLS: plaintext sent ahead of the handshake could be
+   * injected by a man in the middle (CVE-2021-23214), so refuse the connection otherwise.
+   */
   get bufferedBytes(): number {
     return this.cur.length - this.pos + this.queued;
   }
