@@ -139,3 +139,26 @@ describe('MessageReader', () => {
     expect(r.next()).toBeUndefined();
   });
 });
+
+describe('MessageReader limits and hand-over', () => {
+  it('applies a new limit to frames still to come', () => {
+    const reader = new MessageReader({ maxMessageBytes: 64 });
+    reader.setMaxMessageBytes(16);
+    const frame = Buffer.alloc(1 + 4 + 20);
+    frame[0] = 0x51;
+    frame.writeInt32BE(24, 1);
+    reader.push(frame);
+    expect(() => reader.next()).toThrow(/exceeds 16/);
+  });
+
+  it('hands over unframed bytes and is empty afterwards', () => {
+    const reader = new MessageReader({ maxMessageBytes: 1024 });
+    const frame = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+    reader.push(Buffer.concat([frame, Buffer.from([0x44, 0, 0])]));
+    reader.push(Buffer.from([0, 9]));
+    expect(reader.next()?.type).toBe(0x5a);
+    expect(reader.takeBuffered()).toEqual(Buffer.from([0x44, 0, 0, 0, 9]));
+    expect(reader.bufferedBytes).toBe(0);
+    expect(reader.next()).toBeUndefined();
+  });
+});

@@ -31,7 +31,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** Splits a byte stream into frames; push() chunks in, call next() until it returns undefined. */
 export class MessageReader {
-  private readonly maxMessageBytes: number;
+  private maxMessageBytes: number;
   private startup: boolean;
   private cur: Buffer = EMPTY;
   private pos = 0;
@@ -59,6 +59,22 @@ export class MessageReader {
    */
   get bufferedBytes(): number {
     return this.cur.length - this.pos + this.queued;
+  }
+
+  /** A new limit for the frames still to come (login allows little; a session more). */
+  setMaxMessageBytes(maxMessageBytes: number): void {
+    if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < MIN_STARTUP_LENGTH) throw new RangeError('maxMessageBytes must be an integer >= 8');
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** Hands over the bytes not yet framed (e.g. to push back onto a socket) and empties the reader. */
+  takeBuffered(): Buffer {
+    const rest = Buffer.concat([this.cur.subarray(this.pos), ...this.queue]);
+    this.cur = EMPTY;
+    this.pos = 0;
+    this.queue = [];
+    this.queued = 0;
+    return rest;
   }
 
   /** Switch to typed frames explicitly (next() also does it after a StartupMessage). */

@@ -49,7 +49,7 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
           continue;
         }
         // Bytes after the SSLRequest and before the handshake would be plaintext smuggled into TLS.
-        if (reader.buffered > 0) throw new StartupRefusal('08P01', 'data after SSLRequest before the TLS handshake');
+        if (reader.bufferedBytes > 0) throw new StartupRefusal('08P01', 'data after SSLRequest before the TLS handshake');
         current.write('S');
         current = new tls.TLSSocket(current as import('node:net').Socket, { isServer: true, secureContext });
         current.on('error', () => {});
