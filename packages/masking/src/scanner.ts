@@ -6,6 +6,9 @@ import { DETECTOR_INDEX, DETECTORS, type DetectorName } from './detectors.js';
 import { replacementFor, type ReplacementMode } from './replacement.js';
 import { SpanList } from './span-list.js';
 
+/** Upper bound on scan passes over one value; see `Scanner.scan`. */
+const MAX_PASSES = 4;
+
 export interface ScanResult {
   text: string;
   hits: DetectorName[];
@@ -77,26 +80,58 @@ export class Scanner {
     return spans.length;
   }
 
+  /**
+   * Masks every detected span. Detectors look at a span's neighbours (a card number glued to a
+   * letter is not one), and a marker is a new neighbour: masking one span can expose another
+   * (`bob@example.com+44 20 7946 0958`: the `+` only starts a phone number once the e-mail
+   * before it is gone). So the output is scanned again until nothing new is found (at most
+   * MAX_PASSES, in practice two): re-scanning the result of `scan` always finds nothing.
+   * Only values with a detection pay for the extra pass.
+   */
   scan(text: string): ScanResult | undefined {
-    const n = this.collect(text);
+    let n = this.collect(text);
     if (n === 0) return undefined;
-    const spans = this.spans;
-    let out = '';
-    let pos = 0;
+    let out = text;
     let bits = 0;
-    for (let i = 0; i < n; i++) {
-      const s = spans.starts[i]!;
-      const e = spans.ends[i]!;
-      const d = spans.detectors[i]!;
-      out += text.slice(pos, s);
-      out += replacementFor(DETECTORS[d]!, text, s, e, spans.pure[i]! ? this.mode : 'redact');
-      pos = e;
-      bits |= spans.merged[i]!;
+    for (let pass = 0; pass < MAX_PASSES && n > 0; pass++) {
+      bits |= this.mergedBits(n);
+      out = this.apply(out, n);
+      n = this.collect(out);
     }
-    out += text.slice(pos);
     const hits: DetectorName[] = [];
     for (let d = 0; d < DETECTORS.length; d++) if (bits & (1 << d)) hits.push(DETECTORS[d]!);
     return { text: out, hits };
+  }
+
+  private mergedBits(n: number): number {
+    let bits = 0;
+    for (let i = 0; i < n; i++) bits |= this.spans.merged[i]!;
+    return bits;
+  }
+
+  /** Replaces the `n` collected spans of `text`. */
+  private apply(text: string, n: number): string {
+    const spans = this.spans;
+    let out = '';
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const s = spans.starts[i]!;
+      const e = spans.ends[i]!;
+      out += text.slice(pos, s);
+      out += replacementFor(DETECTORS[spans.detectors[i]!]!, text, s, e, spans.pure[i]! ? this.mode : 'redact');
+      pos = e;
+    }
+    return out + text.slice(pos);
+  }
+
+  /** The merged detected spans of `text`, as objects: for tests and diagnostics, not the hot path. */
+  detect(text: string): Array<{ start: number; end: number; detector: DetectorName }> {
+    const n = this.collect(text);
+    const out: Array<{ start: number; end: number; detector: DetectorName }> = [];
+    for (let i = 0; i < n; i++) {
+      out.push({ start: this.spans.starts[i]!, end: this.spans.ends[i]!, detector: DETECTORS[this.spans.detectors[i]!]! });
+    }
+    return out;
   }
 
   /**
