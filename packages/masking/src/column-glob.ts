@@ -4,6 +4,7 @@ const MAX_PATTERN = 128;
 const MAX_PATTERNS = 1000;
 /** Property names seen by `maskJson` repeat a lot; remember the answer for this many. */
 const CACHE_LIMIT = 4096;
+const MAX_CACHED_NAME = 128;
 
 /**
  * Case-insensitive globs on a bare column (or JSON property) name: `*` any run of characters,
@@ -16,7 +17,8 @@ const CACHE_LIMIT = 4096;
  */
 export class ColumnMatcher {
   private readonly exact = new Set<string>();
-  private readonly regex: RegExp | undefined;
+  /** Lower-cased wildcard patterns, matched by `globMatch` (no regex: keys can be long). */
+  private readonly globs: string[] = [];
   private readonly cache = new Map<string, boolean>();
   readonly patterns: readonly string[];
 
@@ -24,21 +26,19 @@ export class ColumnMatcher {
     if (patterns.length > MAX_PATTERNS) {
       throw new MaskingConfigError('invalid_config', `columns: at most ${MAX_PATTERNS} patterns (got ${patterns.length})`);
     }
-    const sources: string[] = [];
     const kept: string[] = [];
     for (const [i, p] of patterns.entries()) {
       validatePattern(p, i);
       kept.push(p);
       const lower = p.toLowerCase();
       if (!lower.includes('*') && !lower.includes('?')) this.exact.add(lower);
-      else sources.push(globSource(lower));
+      else this.globs.push(lower);
     }
     this.patterns = kept;
-    this.regex = sources.length > 0 ? new RegExp(`^(?:${sources.join('|')})$`, 's') : undefined;
   }
 
   get empty(): boolean {
-    return this.exact.size === 0 && this.regex === undefined;
+    return this.exact.size === 0 && this.globs.length === 0;
   }
 
   matches(name: string): boolean {
@@ -46,9 +46,11 @@ export class ColumnMatcher {
     const cached = this.cache.get(name);
     if (cached !== undefined) return cached;
     const lower = name.toLowerCase();
-    const result = this.exact.has(lower) || (this.regex !== undefined && this.regex.test(lower));
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(name, result);
+    const result = this.exact.has(lower) || this.globs.some((g) => globMatch(g, lower));
+    if (name.length <= MAX_CACHED_NAME) {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(name, result);
+    }
     return result;
   }
 }
@@ -74,12 +76,29 @@ function validatePattern(p: unknown, i: number): asserts p is string {
   }
 }
 
-function globSource(glob: string): string {
-  let out = '';
-  for (const ch of glob) {
-    if (ch === '*') out += '.*';
-    else if (ch === '?') out += '.';
-    else out += ch.replace(/[\^$.*+?()[\]{}|\\/-]/g, '\\$&');
+/**
+ * `*` / `?` wildcard match, iterative with one backtrack point (the last `*`): O(pattern × name)
+ * in the worst case, where a regex like `^.*a.*b.*c$` can go polynomial in the name's length on
+ * a long JSON key.
+ */
+export function globMatch(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    const c = pattern.charCodeAt(p);
+    if (p < pattern.length && (c === 63 || c === name.charCodeAt(n))) {
+      p++;
+      n++;
+    } else if (p < pattern.length && c === 42) {
+      star = p++;
+      resume = n;
+    } else if (star !== -1) {
+      p = star + 1;
+      n = ++resume;
+    } else return false;
   }
-  return out;
+  while (p < pattern.length && pattern.charCodeAt(p) === 42) p++;
+  return p === pattern.length;
 }

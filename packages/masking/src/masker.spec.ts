@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MaskingConfigError } from './errors.js';
+import { globMatch } from './column-glob.js';
 import { compileMasker, type MaskingConfig } from './masker.js';
 import { TEXT_LIKE_TYPE_OIDS, isTextLikeType } from './pg-types.js';
 
@@ -120,5 +121,29 @@ describe('describe', () => {
   it('reports the config in a stable order, no values', () => {
     const m = compileMasker({ columns: ['*email*'], detectors: ['jwt', 'email', 'jwt'], replacement: 'partial' });
     expect(m.describe()).toEqual({ columns: ['*email*'], detectors: ['email', 'jwt'], replacement: 'partial', textTypeOids: [] });
+  });
+});
+
+describe('globMatch', () => {
+  it.each([
+    ['*', '', true],
+    ['*', 'abc', true],
+    ['a*', 'a', true],
+    ['*a', 'ba', true],
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['*ab*cd*', 'xxabyycdzz', true],
+    ['*ab*cd*', 'xxabyycz', false],
+    ['a*b*c', 'abcbc', true],
+    ['a*b*c', 'abcbd', false],
+    ['?', '', false],
+  ])('%j ~ %j → %s', (pattern, name, expected) => {
+    expect(globMatch(pattern, name)).toBe(expected);
+  });
+
+  it('stays fast on a long key that almost matches', () => {
+    // A backtracking regex for this pattern takes cubic time on such a key.
+    const m = compileMasker({ columns: ['*a*a*a*b'], detectors: [] });
+    expect(m.columnRule('a'.repeat(50_000))).toBe('pass');
   });
 });
