@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DETECTORS } from './detectors.js';
+import { compileMasker } from './masker.js';
 import { Scanner } from './scanner.js';
 
 const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -78,6 +79,36 @@ describe.each(['redact', 'partial'] as const)('scanText properties (%s)', (mode)
           // A span may legitimately reappear if the same characters also sit, undetected, in the kept text.
           if (secret.length >= 6 && !kept.includes(secret)) expect(result.text).not.toContain(secret);
         }
+      }),
+      PARAMS,
+    );
+  });
+});
+
+describe('maskJson properties', () => {
+  const masker = compileMasker({ columns: ['*secret*', 'pan'], detectors: [...DETECTORS] });
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      anyText,
+      fc.integer(),
+      fc.constantFrom(4111111111111111, 378282246310005, 1763830000000),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('pan', 'client_secret', 'private_key', '__proto__')), tie('value'), {
+        maxKeys: 5,
+      }),
+    ),
+  })).value;
+
+  it('never throws, never mutates its input, and leaves nothing to find', () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        const before = JSON.stringify(value);
+        const result = masker.maskJson(value, { paths: ['a[*].b', '$.*[0]'] });
+        expect(JSON.stringify(value)).toBe(before);
+        expect(masker.maskJson(result.value).hits).toEqual([]);
       }),
       PARAMS,
     );
