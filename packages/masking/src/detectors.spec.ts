@@ -166,3 +166,13 @@ describe('several detectors in one value', () => {
     expect(partial.scanText('4111111111111111@example.com')?.text).toBe('[REDACTED:email]');
   });
 });
+
+describe('large values', () => {
+  it('orders and masks many interleaved detections', () => {
+    const all = compileMasker({ columns: [], detectors: [...DETECTORS] });
+    const text = 'x 4111111111111111 bob@example.com 123-45-6789 '.repeat(200);
+    const r = all.scanText(text);
+    expect(r?.text).toBe('x [REDACTED:payment_card] [REDACTED:email] [REDACTED:national_id] '.repeat(200));
+    expect(r?.hits).toEqual(['email', 'payment_card', 'national_id']);
+  });
+});

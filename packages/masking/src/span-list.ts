@@ -19,6 +19,8 @@ const PRIORITY: readonly number[] = (() => {
  * nothing, and one that does reuses the arrays of the previous scan. Not shared across
  * concurrent scans (scans are synchronous, one list per masker).
  */
+const INSERTION_SORT_MAX = 32;
+
 export class SpanList {
   length = 0;
   readonly starts: number[] = [];
@@ -43,22 +45,8 @@ export class SpanList {
   /** Sorts by (start, longer first, priority) and merges overlapping spans in place. */
   normalize(): void {
     const n = this.length;
-    // Insertion sort: a value rarely holds more than a handful of detections.
-    for (let i = 1; i < n; i++) {
-      const s = this.starts[i]!;
-      const e = this.ends[i]!;
-      const d = this.detectors[i]!;
-      let j = i - 1;
-      while (j >= 0 && this.before(s, e, d, j)) {
-        this.starts[j + 1] = this.starts[j]!;
-        this.ends[j + 1] = this.ends[j]!;
-        this.detectors[j + 1] = this.detectors[j]!;
-        j--;
-      }
-      this.starts[j + 1] = s;
-      this.ends[j + 1] = e;
-      this.detectors[j + 1] = d;
-    }
+    if (n > INSERTION_SORT_MAX) this.sortLarge();
+    else this.insertionSort();
     let out = -1;
     for (let i = 0; i < n; i++) {
       const s = this.starts[i]!;
@@ -78,6 +66,41 @@ export class SpanList {
       this.pure[out] = true;
     }
     this.length = out + 1;
+  }
+
+  /** A value rarely holds more than a handful of detections: sort in place, no allocation. */
+  private insertionSort(): void {
+    for (let i = 1; i < this.length; i++) {
+      const s = this.starts[i]!;
+      const e = this.ends[i]!;
+      const d = this.detectors[i]!;
+      let j = i - 1;
+      while (j >= 0 && this.before(s, e, d, j)) {
+        this.starts[j + 1] = this.starts[j]!;
+        this.ends[j + 1] = this.ends[j]!;
+        this.detectors[j + 1] = this.detectors[j]!;
+        j--;
+      }
+      this.starts[j + 1] = s;
+      this.ends[j + 1] = e;
+      this.detectors[j + 1] = d;
+    }
+  }
+
+  /** Large documents (each detector pushes its spans in order, so the lists interleave): O(n log n). */
+  private sortLarge(): void {
+    const n = this.length;
+    const order = Array.from({ length: n }, (_, i) => i);
+    const starts = this.starts.slice(0, n);
+    const ends = this.ends.slice(0, n);
+    const detectors = this.detectors.slice(0, n);
+    order.sort((a, b) => starts[a]! - starts[b]! || ends[b]! - ends[a]! || PRIORITY[detectors[a]!]! - PRIORITY[detectors[b]!]!);
+    for (let i = 0; i < n; i++) {
+      const k = order[i]!;
+      this.starts[i] = starts[k]!;
+      this.ends[i] = ends[k]!;
+      this.detectors[i] = detectors[k]!;
+    }
   }
 
   private before(s: number, e: number, d: number, j: number): boolean {
