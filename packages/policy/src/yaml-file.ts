@@ -23,7 +23,7 @@ const MAX_POLICIES = 200;
 // which also reports a missing `rules`, so the messages match the API's.
 const fileSchema = z.strictObject({
   policies: z
-    .array(z.strictObject({ name: nameSchema, description: z.string().max(1024).optional(), rules: z.unknown().optional() }))
+    .array(z.strictObject({ name: nameSchema, description: z.string().max(1024).optional(), rules: z.unknown().optional(), guardrails: z.unknown().optional() }))
     .max(MAX_POLICIES),
 });
 
@@ -59,7 +59,7 @@ export function parsePolicyFile(yamlText: string): PolicyFileEntry[] {
       if (first === undefined) firstIndexByName.set(name, index);
       else issues.push(issueAt(['policies', index, 'name'], `duplicate policy name "${name}" (also policies[${first}])`));
     }
-    const checked = checkDocument({ rules: policy['rules'] }, ['policies', index]);
+    const checked = checkDocument(policy['guardrails'] === undefined ? { rules: policy['rules'] } : { rules: policy['rules'], guardrails: policy['guardrails'] }, ['policies', index]);
     if (!checked.ok) issues.push(...checked.issues);
     else if (typeof name === 'string') {
       const description = typeof policy['description'] === 'string' ? policy['description'] : '';

@@ -89,6 +89,8 @@ export class AgentSession {
       socketClosedReason: CloseReason.TARGET_CLOSED,
       onEnd: (end, stats) => this.ended(end, stats),
     });
+    // A dialer that logged in (postgres) leaves the socket paused, with the server's first words unshifted.
+    this.pipe.resume();
     this.log.info('session open');
   }
 

@@ -9,7 +9,7 @@ import { createPolicyBody, replacePolicyBody, type CreatePolicyBody, type Replac
 import { PolicyService } from './policy.service.js';
 
 function present(policy: Policy) {
-  const document = policy.document as { rules?: unknown[] };
+  const document = policy.document as { rules?: unknown[]; guardrails?: unknown[] };
   return {
     id: policy.id,
     name: policy.name,
@@ -17,6 +17,7 @@ function present(policy: Policy) {
     source: policy.source,
     version: policy.version,
     rules: document.rules ?? [],
+    guardrails: document.guardrails ?? [],
     createdAt: policy.createdAt,
     updatedAt: policy.updatedAt,
   };

@@ -11,9 +11,9 @@ import type { CreatePolicyBody, ReplacePolicyBody } from './policy.schemas.js';
 
 const FINGERPRINT_TTL_MS = 1000;
 
-export function validateDocument(rules: unknown[]): PolicyDocument {
+export function validateDocument(rules: unknown[], guardrails?: unknown[]): PolicyDocument {
   try {
-    return parsePolicyDocument({ rules });
+    return parsePolicyDocument(guardrails === undefined ? { rules } : { rules, guardrails });
   } catch (error) {
     if (error instanceof PolicyError) {
       throw new JitgateError('validation_failed', `the policy is not valid: ${error.message}`, { issues: error.details ?? [] });
@@ -67,7 +67,7 @@ export class PolicyService {
   }
 
   async create(caller: Principal, body: CreatePolicyBody): Promise<Policy> {
-    const document = validateDocument(body.rules);
+    const document = validateDocument(body.rules, body.guardrails);
     return this.prisma.transaction(async (tx) => {
       await this.policies.lockForChanges(tx);
       if (await this.policies.findByName(body.name, tx)) throw conflict(`a policy named "${body.name}" already exists`);
@@ -78,7 +78,7 @@ export class PolicyService {
   }
 
   async replace(caller: Principal, id: string, body: ReplacePolicyBody): Promise<Policy> {
-    const document = validateDocument(body.rules);
+    const document = validateDocument(body.rules, body.guardrails);
     return this.prisma.transaction(async (tx) => {
       await this.policies.lockForChanges(tx);
       const existing = await this.editable(tx, id);

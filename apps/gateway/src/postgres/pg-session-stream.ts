@@ -53,6 +53,8 @@ export class PgSessionStream extends Duplex {
     client.on('close', () => this.destroy());
     // Bytes the client sent right after its password are already in the reader.
     this.drainClient();
+    // Login left the socket paused.
+    if (!this.holding && !this.serverBusy) client.resume();
   }
 
   /** Says why before the session is torn down (grant expired, revoked, …). */

@@ -6,7 +6,7 @@ import type { ResolvedGuardrails } from '@jitgate/policy';
 import { analyzeSql, evaluateGuardrails, type GuardrailRules, type SqlAnalysis, type StatementInfo } from '@jitgate/sql-guard';
 
 export type StatementVerdict =
-  | { action: 'allow'; statements: StatementInfo[]; flagged: string | undefined }
+  | { action: 'allow'; statements: readonly StatementInfo[]; flagged: string | undefined }
   | { action: 'block'; reason: string; rule: string; statement: string }
   | { action: 'approve'; reason: string; classes: string[] };
 
@@ -51,7 +51,7 @@ export class StatementGuard {
       case 'approve':
         // Nobody named to decide: nothing can approve it, so it is refused (fail closed).
         if (!this.guardrails.sql.approvals) return { action: 'block', reason: `${decision.reason}, and no approvers are configured`, rule: 'approval', statement: sql };
-        return { action: 'approve', reason: decision.reason, classes: decision.classes };
+        return { action: 'approve', reason: decision.reason, classes: [...decision.classes] };
       default:
         return { action: 'block', reason: 'the statement could not be checked', rule: 'internal', statement: sql };
     }

@@ -38,6 +38,8 @@ export interface AgentProcessOptions {
   connections?: string[];
   /** The replicas it dials; default all of them. */
   gateways?: GatewayProcess[];
+  /** More environment (credentials the agent holds). */
+  env?: Record<string, string>;
 }
 
 export interface StackOptions {
@@ -45,7 +47,11 @@ export interface StackOptions {
   replicas?: number;
   /** Start the registered agent. Default true. */
   agent?: boolean;
+  /** Options for that agent. */
+  agentOptions?: AgentProcessOptions;
   gatewayEnv?: Record<string, string>;
+  /** Runs before the agent starts: more connections and policies (postgres-stack.ts). */
+  beforeAgent?(stack: DataPathStack): Promise<void>;
 }
 
 export class DataPathStack {
@@ -109,11 +115,12 @@ export class DataPathStack {
     await createTcpConnection(admin, 'echo', this.echo.port, AGENT_GROUP);
     await createTcpConnection(admin, 'pg', 5432, AGENT_GROUP);
     await createTcpConnection(admin, FOREIGN_CONNECTION, this.echo.port, 'elsewhere');
+    await options.beforeAgent?.(this);
     await allowConnections(admin, 'data-path', ['echo', 'pg', FOREIGN_CONNECTION]);
     const name = `edge-${this.suite}`;
     this.agentRecord = { ...(await registerAgent(admin, name, AGENT_GROUP)), name };
     if (options.agent ?? true) {
-      this.agent = this.spawnAgent();
+      this.agent = this.spawnAgent(options.agentOptions);
       await this.waitAgentConnected(this.gateways);
     }
   }
@@ -131,6 +138,7 @@ export class DataPathStack {
       JITGATE_AGENT_HEALTH_HOST: '127.0.0.1',
       JITGATE_AGENT_HEALTH_PORT: '0',
       LOG_LEVEL: 'info',
+      ...options.env,
     });
     this.agents.push(run);
     return run;

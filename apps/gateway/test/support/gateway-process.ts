@@ -110,6 +110,10 @@ export class GatewayProcess {
     return Number(this.env.JITGATE_TUNNEL_PORT ?? 0);
   }
 
+  get pgPort(): number {
+    return Number(this.env.JITGATE_PG_PORT ?? 0);
+  }
+
   get tcpPort(): number {
     return Number(this.env.JITGATE_TCP_PORT ?? 0);
   }

@@ -1,0 +1,135 @@
+// A data path for postgres sessions, as real processes (test/e2e/postgres.*.test.ts): the
+// DataPathStack (gateway, agent) plus a target database on the machine's PostgreSQL seeded with
+// customers whose rows hold e-mail addresses, card numbers and phone numbers, a `postgres`
+// connection "shop" to it whose password the agent holds (env:SHOP_DB_PASSWORD), a policy that
+// auto-approves it with the suite's guardrails, and real clients: node-postgres and psql.
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import { createConnection } from './fixtures.js';
+import { AGENT_GROUP, DataPathStack, FOREIGN_CONNECTION } from './data-path-stack.js';
+
+export const SHOP = 'shop';
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export const SEED_SQL = `
+CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text NOT NULL, card_number text, phone text, notes text, balance integer NOT NULL DEFAULT 0);
+INSERT INTO customers (name, email, card_number, phone, notes, balance) VALUES
+  ('Ada Lovelace', 'ada@example.com', '4111 1111 1111 1111', '+44 20 7946 0958', 'prefers e-mail: ada.l@example.org', 120),
+  ('Alan Turing', 'alan@example.com', '5555-5555-5555-4444', '+1 415 555 0100', 'no notes', 80),
+  ('Grace Hopper', 'grace@example.com', '378282246310005', '+1 212 555 0199', 'SSN on file 123-45-6789', 300);
+CREATE TABLE orders (id serial PRIMARY KEY, customer_id integer REFERENCES customers(id), total numeric(10,2) NOT NULL, placed_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO orders (customer_id, total) SELECT 1 + (g % 3), g * 1.5 FROM generate_series(1, 50) g;
+`;
+
+export interface PostgresStackOptions {
+  guardrails?: unknown[];
+  gatewayEnv?: Record<string, string>;
+  replicas?: number;
+}
+
+export class PostgresStack {
+  private constructor(
+    readonly stack: DataPathStack,
+    readonly targetDatabase: string,
+  ) {}
+
+  static async start(suite: string, options: PostgresStackOptions = {}): Promise<PostgresStack> {
+    const targetDatabase = `jitgate_e2e_target_${suite.replace(/\W/g, '_')}_${process.pid}`;
+    await adminQuery(`DROP DATABASE IF EXISTS ${targetDatabase}`);
+    await adminQuery(`CREATE DATABASE ${targetDatabase}`);
+    const seed = new pg.Client({ connectionString: ADMIN_URL.replace(/\/[^/]*$/, `/${targetDatabase}`) });
+    await seed.connect();
+    await seed.query(SEED_SQL);
+    await seed.end();
+    const stack = await DataPathStack.start(suite, {
+      replicas: options.replicas,
+      gatewayEnv: options.gatewayEnv,
+      agentOptions: { connections: ['echo', 'pg', FOREIGN_CONNECTION, SHOP], env: { SHOP_DB_PASSWORD: 'not-needed-with-trust\n' } },
+      beforeAgent: async (s) => {
+        const admin = s.admin();
+        await createConnection(admin, SHOP, {
+          agentGroup: AGENT_GROUP,
+          settings: { host: '127.0.0.1', port: 5432, database: targetDatabase, user: 'postgres', sslmode: 'disable' },
+          credentialRef: 'env:SHOP_DB_PASSWORD',
+        });
+        const created = await admin.post('/v1/policies', {
+          name: 'shop',
+          rules: [{ name: 'auto', effect: 'auto-approve', match: { connection: { names: [SHOP] } }, maxDuration: '24h' }],
+          guardrails: options.guardrails ?? [],
+        });
+        if (created.status !== 201) throw new Error(`policy: ${created.status} ${JSON.stringify(created.body)}`);
+      },
+    }).catch(async (error: unknown) => {
+      await adminQuery(`DROP DATABASE IF EXISTS ${targetDatabase} WITH (FORCE)`);
+      throw error;
+    });
+    return new PostgresStack(stack, targetDatabase);
+  }
+
+  get pgPort(): number {
+    return this.stack.gateway.pgPort;
+  }
+
+  /** node-postgres through the gateway; the password is the identity's token. */
+  client(options: { token?: string; database?: string; replica?: number; user?: string } = {}): pg.Client {
+    const gateway = this.stack.gateways[options.replica ?? 0]!;
+    const client = new pg.Client({ host: '127.0.0.1', port: gateway.pgPort, database: options.database ?? SHOP, user: options.user ?? 'alice', password: options.token ?? this.stack.alice.token });
+    client.on('error', () => {});
+    return client;
+  }
+
+  /** psql through the gateway: `-c` statements, or a script on stdin. */
+  psql(args: string[], options: { token?: string; input?: string; database?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(this.pgPort), '-U', 'alice', '-d', options.database ?? SHOP, ...args], {
+        env: { ...process.env, PGPASSWORD: options.token ?? this.stack.alice.token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(options.input ?? '');
+    });
+  }
+
+  /** A query straight to the target database (what really happened there). */
+  async direct<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    const client = new pg.Client({ connectionString: ADMIN_URL.replace(/\/[^/]*$/, `/${this.targetDatabase}`) });
+    await client.connect();
+    try {
+      return (await client.query<R>(sql, values)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** The recording of a session, in order. */
+  async events(sessionId: string): Promise<Array<Record<string, any>>> {
+    const response = await this.stack.admin().get(`/v1/sessions/${sessionId}/events?limit=1000`);
+    if (response.status !== 200) throw new Error(`events: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.items as Array<Record<string, any>>;
+  }
+
+  /** The newest postgres sessions of alice on "shop". */
+  async sessions(): Promise<Array<Record<string, any>>> {
+    const response = await this.stack.alice.api.get(`/v1/sessions?connection=${SHOP}`);
+    return response.body.items as Array<Record<string, any>>;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stack.dispose();
+    await adminQuery(`DROP DATABASE IF EXISTS ${this.targetDatabase} WITH (FORCE)`);
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
