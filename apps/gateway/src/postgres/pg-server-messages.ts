@@ -6,10 +6,12 @@ import {
   decodeCommandComplete,
   decodeDataRow,
   decodeErrorResponse,
+  decodeParameterStatus,
   decodeRowDescription,
   encodeBackendKeyData,
   encodeDataRow,
   encodeErrorResponse,
+  encodeParameterStatus,
   type PgMessage,
 } from '@jitgate/pgwire';
 import type { Masker } from '@jitgate/masking';
@@ -33,9 +35,10 @@ const COPY_BOTH_RESPONSE = 0x57; // W
 const COPY_DATA = 0x64; // d
 const COPY_DONE = 0x63; // c
 const AUTHENTICATION = 0x52; // R
-/** ParameterStatus, NotificationResponse, ParseComplete, BindComplete, CloseComplete,
- * ParameterDescription, CopyInResponse, FunctionCallResponse, NegotiateProtocolVersion. */
-const PASSED = new Set([0x53, 0x41, 0x31, 0x32, 0x33, 0x74, 0x47, 0x56, 0x76]);
+const PARAMETER_STATUS = 0x53; // S
+/** NotificationResponse, ParseComplete, BindComplete, CloseComplete, ParameterDescription,
+ * CopyInResponse, FunctionCallResponse. */
+const PASSED = new Set([0x41, 0x31, 0x32, 0x33, 0x74, 0x47, 0x56]);
 
 /** Notices recorded per session at most; a chatty function must not flood the recording. */
 const MAX_RECORDED_NOTICES = 200;
@@ -44,6 +47,8 @@ export interface ServerSideDeps {
   masker: Masker | null;
   record(event: SessionEventInput): void;
   toClient(bytes: Buffer): void;
+  /** The user name the client logged in with: shown in place of the server-side role. */
+  clientUser: string;
   /** The gateway's cancel key for this session (pg-cancel-keys.ts). */
   backendKey: { processId: number; secretKey: Buffer };
   wall(): Date;
@@ -51,6 +56,9 @@ export interface ServerSideDeps {
 
 /** The server (through the agent) broke the protocol: the session ends. */
 export class ServerProtocolError extends Error {}
+
+/** Output the gateway cannot mask (binary COPY): the session ends rather than leak it. */
+export class UnmaskableOutput extends Error {}
 
 export class ServerMessages {
   private layout: RowLayout | undefined;
@@ -100,8 +108,12 @@ export class ServerMessages {
         return;
       case COPY_OUT_RESPONSE:
       case COPY_BOTH_RESPONSE:
+        // Binary COPY rows have no text to scan: with masking on they cannot go out.
+        if (this.deps.masker && message.body[0] === 1) throw new UnmaskableOutput('binary COPY output cannot be masked on this connection; use the text format');
         this.copyOut = true;
         return this.deps.toClient(message.raw);
+      case PARAMETER_STATUS:
+        return this.onParameterStatus(message);
       case COPY_DATA:
         return this.onCopyData(message);
       case COPY_DONE:
@@ -138,6 +150,13 @@ export class ServerMessages {
           : undefined;
     }
     if (!expectation?.swallow) this.deps.toClient(message.raw);
+  }
+
+  private onParameterStatus(message: PgMessage): void {
+    // The agent's database role is its business: the client sees the name it logged in with.
+    const { name } = decodeParameterStatus(message.body);
+    if (name === 'session_authorization') return this.deps.toClient(encodeParameterStatus(name, this.deps.clientUser));
+    this.deps.toClient(message.raw);
   }
 
   private onError(message: PgMessage): void {

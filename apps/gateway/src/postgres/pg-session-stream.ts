@@ -9,7 +9,7 @@
 import { Duplex } from 'node:stream';
 import { encodeErrorResponse, MessageReader, PgWireError } from '@jitgate/pgwire';
 import { ClientProtocolError, type ClientMessages } from './pg-client-messages.js';
-import { ServerProtocolError, type ServerMessages } from './pg-server-messages.js';
+import { ServerProtocolError, UnmaskableOutput, type ServerMessages } from './pg-server-messages.js';
 
 /** How long a client gets to read its farewell before its socket is destroyed. */
 const FAREWELL_LINGER_MS = 1_000;
@@ -153,6 +153,12 @@ export class PgSessionStream extends Duplex {
   }
 
   private fail(error: unknown, side: string): void {
+    if (error instanceof UnmaskableOutput) {
+      this.sayFarewell({ sqlstate: '42501', message: `jitgate: ${error.message}` });
+      if (this.onFailure) this.onFailure(error.message);
+      else this.destroy();
+      return;
+    }
     const known = error instanceof PgWireError || error instanceof ClientProtocolError || error instanceof ServerProtocolError;
     const detail = known ? (error as Error).message : 'internal error';
     const message = `protocol error from ${side}: ${detail}`;

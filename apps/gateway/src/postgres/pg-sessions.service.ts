@@ -76,13 +76,13 @@ export class PgSessions {
         scope: admitted.grantScope,
       });
       startup.reader.setMaxMessageBytes(this.config.postgres.maxClientMessageBytes);
-      this.run(admitted, client, startup.reader, guardrails);
+      this.run(admitted, client, startup.reader, guardrails, startup.user);
     } catch (error) {
       this.refuse(client, error);
     }
   }
 
-  private run(admitted: AdmittedSession, client: Duplex, clientReader: MessageReader, guardrails: ResolvedGuardrails): void {
+  private run(admitted: AdmittedSession, client: Duplex, clientReader: MessageReader, guardrails: ResolvedGuardrails, clientUser: string): void {
     const sessionId = admitted.info.id;
     const { masking } = guardrails;
     const masker: Masker | null = masking.columns.length + masking.detectors.length > 0 ? compileMasker({ columns: masking.columns, detectors: masking.detectors }) : null;
@@ -94,7 +94,7 @@ export class PgSessions {
     const key = this.cancelKeys.issue(() => admitted.channel.cancel());
     const wall = () => new Date();
     const ledger = new StatementLedger((event) => log.append(event), { now: () => performance.now(), wall });
-    const serverSide = new ServerMessages(ledger, { masker, record: (event) => log.append(event), toClient: (bytes) => stream.toClient(bytes), backendKey: key, wall });
+    const serverSide = new ServerMessages(ledger, { masker, clientUser, record: (event) => log.append(event), toClient: (bytes) => stream.toClient(bytes), backendKey: key, wall });
     const clientSide = new ClientMessages(ledger, {
       guard: new StatementGuard(guardrails, masking.columns.length > 0),
       masksRows: masker !== null,
