@@ -2,7 +2,7 @@
 // gives it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compilePolicies, evaluate, parsePolicyFile } from './index.js';
+import { compilePolicies, evaluate, parsePolicyFile, resolveGuardrails } from './index.js';
 
 const page = readFileSync(new URL('../../../docs/policies.md', import.meta.url), 'utf8');
 const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
@@ -36,5 +36,26 @@ describe('docs/policies.md example', () => {
     const agent = { ...base, identity: { ...base.identity, kind: 'service' as const, groups: [], attributes: { model: 'claude-sonnet' } }, connection: { ...base.connection, labels: { env: 'dev' } }, request: { ...base.request, durationSeconds: 600 } };
     expect(evaluate(compiled, agent)).toMatchObject({ effect: 'auto-approve', rule: { rule: 'read-only-agents-in-office-hours' } });
     expect(evaluate(compiled, { ...agent, now: new Date('2026-11-23T22:00:00Z') }).effect).toBe('deny');
+  });
+});
+
+describe('docs/policies.md guardrails', () => {
+  const compiled = compilePolicies(parsePolicyFile(yamlBlock));
+  const identity = { id: 'i', subject: 'x', kind: 'human' as const, groups: ['developers'], attributes: {} };
+  const prod = { name: 'orders', type: 'postgres' as const, labels: { env: 'prod' } };
+
+  it('blocks and holds on prod postgres, masks, and names the DBAs', () => {
+    const resolved = resolveGuardrails(compiled, { identity, connection: prod, scope: null });
+    expect(resolved.applied).toEqual([{ policy: 'databases', rule: 'prod-sql' }]);
+    expect(resolved.sql).toMatchObject({ readOnly: false, requireApproval: ['delete', 'ddl'], approvals: { count: 1, groups: ['dba'] }, approvalTimeoutSeconds: 300, unparseable: 'refuse' });
+    expect(resolved.sql.block).toContain('drop');
+    expect(resolved.masking.detectors).toContain('payment_card');
+  });
+
+  it('makes service identities read-only everywhere, and a read-only grant read-only', () => {
+    const agent = resolveGuardrails(compiled, { identity: { ...identity, kind: 'service' }, connection: { ...prod, labels: { env: 'dev' } }, scope: null });
+    expect(agent.sql.readOnly).toBe(true);
+    const reader = resolveGuardrails(compiled, { identity, connection: { ...prod, labels: { env: 'dev' } }, scope: 'read-only' });
+    expect(reader).toMatchObject({ applied: [], sql: { readOnly: true } });
   });
 });

@@ -112,7 +112,7 @@ export interface ResolvedGuardrails {
 }
 
 /** The grant scope that makes a session read-only whatever the guardrails say. */
-export const READ_ONLY_SCOPE = 'read';
+export const READ_ONLY_SCOPE = 'read-only';
 
 export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], input: GuardrailInput): ResolvedGuardrails {
   const asEvaluation = {

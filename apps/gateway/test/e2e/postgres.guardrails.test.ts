@@ -183,9 +183,9 @@ describe('masking', () => {
 });
 
 describe('read-only grants', () => {
-  it('a grant with scope "read" runs reads and refuses writes', async () => {
+  it('a grant with scope "read-only" runs reads and refuses writes', async () => {
     const carol = await createIdentity(pgs.stack.admin(), { subject: 'carol-reader', groups: ['dev'] });
-    const created = await carol.api.post('/v1/access-requests', { connection: SHOP, duration: 600, reason: 'look around', scope: 'read' });
+    const created = await carol.api.post('/v1/access-requests', { connection: SHOP, duration: 600, reason: 'look around', scope: 'read-only' });
     expect(created.body.status).toBe('approved');
     await withClient(async (client) => {
       expect((await client.query('select count(*)::int as n from customers')).rows).toEqual([{ n: 3 }]);

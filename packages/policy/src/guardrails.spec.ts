@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { compilePolicies, parsePolicyDocument, resolveGuardrails } from './index.js';
+
+const identity = { id: 'i', subject: 'alice', kind: 'human' as const, groups: ['dev'], attributes: {} };
+const shop = { name: 'shop', type: 'postgres' as const, labels: { env: 'prod' } };
+
+function compile(guardrails: unknown[]) {
+  return compilePolicies([{ name: 'p', document: parsePolicyDocument({ rules: [], guardrails }) }]);
+}
+
+describe('guardrail validation', () => {
+  it.each([
+    [[{ name: 'g', sql: { block: ['drop_everything'] } }], /guardrails\[0\]\.sql\.block\[0\]/],
+    [[{ name: 'g', sql: { requireApproval: ['delete'] } }], /approvals.*required/],
+    [[{ name: 'g', sql: { approvals: { count: 1, groups: ['dba'] } } }], /only with requireApproval/],
+    [[{ name: 'g', masking: { detectors: ['iban'] } }], /masking\.detectors\[0\]/],
+    [[{ name: 'g' }], /needs sql or masking/],
+    [[{ name: 'g', sql: {} }, { name: 'g', sql: {} }], /duplicate guardrail name/],
+    [[{ name: 'g', sql: { requireApproval: ['delete'], approvals: { count: 1, groups: ['db*'] } } }], /exact names/],
+  ])('refuses %j', (guardrails, message) => {
+    expect(() => parsePolicyDocument({ rules: [], guardrails })).toThrow(message);
+  });
+});
+
+describe('resolveGuardrails', () => {
+  it('adds blocks and masks up, and read-only wins', () => {
+    const compiled = compile([
+      { name: 'all', sql: { block: ['drop'] }, masking: { columns: ['*email*'] } },
+      { name: 'prod', match: { connection: { labels: { env: 'prod' } } }, sql: { block: ['truncate'], readOnly: true }, masking: { detectors: ['jwt'] } },
+      { name: 'elsewhere', match: { connection: { names: ['other'] } }, sql: { block: ['grant'] } },
+    ]);
+    const resolved = resolveGuardrails(compiled, { identity, connection: shop, scope: null });
+    expect(resolved.applied.map((r) => r.rule)).toEqual(['prod', 'all']);
+    expect(new Set(resolved.sql.block)).toEqual(new Set(['drop', 'truncate']));
+    expect(resolved.sql.readOnly).toBe(true);
+    expect(resolved.masking).toEqual({ columns: ['*email*'], detectors: ['jwt'] });
+  });
+
+  it('refuses unparseable SQL unless every guardrail that speaks of it says flag', () => {
+    const flagOnly = compile([{ name: 'a', sql: { unparseable: 'flag' } }]);
+    expect(resolveGuardrails(flagOnly, { identity, connection: shop, scope: null }).sql.unparseable).toBe('flag');
+    const mixed = compile([{ name: 'a', sql: { unparseable: 'flag' } }, { name: 'b', sql: { unparseable: 'refuse' } }]);
+    expect(resolveGuardrails(mixed, { identity, connection: shop, scope: null }).sql.unparseable).toBe('refuse');
+    expect(resolveGuardrails(compile([]), { identity, connection: shop, scope: null }).sql.unparseable).toBe('refuse');
+  });
+
+  it('takes approvers from the most specific guardrail that holds statements, and the shortest timeout', () => {
+    const compiled = compile([
+      { name: 'broad', sql: { requireApproval: ['ddl'], approvals: { count: 1, groups: ['ops'] }, approvalTimeout: '10m' } },
+      { name: 'narrow', match: { identity: { subjects: ['alice'] }, connection: { names: ['shop'] } }, sql: { requireApproval: ['delete'], approvals: { count: 2, groups: ['dba'] }, approvalTimeout: '2m' } },
+    ]);
+    const { sql } = resolveGuardrails(compiled, { identity, connection: shop, scope: null });
+    expect(sql.approvals).toEqual({ count: 2, groups: ['dba'], rule: { policy: 'p', rule: 'narrow' } });
+    expect(new Set(sql.requireApproval)).toEqual(new Set(['ddl', 'delete']));
+    expect(sql.approvalTimeoutSeconds).toBe(120);
+  });
+
+  it('is strictest for policies it did not compile', () => {
+    const forged = Object.freeze({ policies: [], ruleCount: 0 }) as unknown as ReturnType<typeof compile>;
+    expect(resolveGuardrails(forged, { identity, connection: shop, scope: null }).sql.readOnly).toBe(true);
+  });
+});
