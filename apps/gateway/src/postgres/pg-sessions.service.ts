@@ -20,6 +20,8 @@ import { SessionEventWriter } from '../session/session-event-writer.js';
 import { HandshakeRefusal } from '../tunnel/handshake.js';
 import { SessionBroker, type AdmittedSession } from '../tunnel/session-broker.service.js';
 import { PgCancelKeys } from './pg-cancel-keys.js';
+import { PgMetrics } from './pg.metrics.js';
+import type { SessionEventInput } from '../session/session-event-chain.js';
 import { ClientMessages, type HeldDecision } from './pg-client-messages.js';
 import { farewellFor, sqlstateOf } from './pg-errors.js';
 import { ServerMessages } from './pg-server-messages.js';
@@ -43,6 +45,7 @@ export class PgSessions {
     @Inject(SessionEventWriter) private readonly writer: SessionEventWriter,
     @Inject(StatementApprovalService) private readonly approvals: StatementApprovalService,
     @Inject(PgCancelKeys) private readonly cancelKeys: PgCancelKeys,
+    @Inject(PgMetrics) private readonly metrics: PgMetrics,
   ) {}
 
   /** Loads the SQL parser and the TLS files before the first client. */
@@ -59,6 +62,7 @@ export class PgSessions {
     try {
       const startup = await negotiateStartup(socket, this.secureContext);
       if (startup.kind === 'cancel') {
+        this.metrics.logins.inc({ result: 'cancel' });
         this.cancelKeys.cancel(startup.processId, startup.secretKey);
         socket.destroy();
         return;
@@ -69,7 +73,10 @@ export class PgSessions {
         { token: startup.token, connectionName: startup.database, type: 'postgres', clientAddress, clientParameters: startup.parameters },
         client,
       );
-      if (!admitted) return;
+      if (!admitted) {
+        this.metrics.logins.inc({ result: 'client_left' });
+        return;
+      }
       const guardrails = resolveGuardrails(compiled, {
         identity: { id: admitted.principal.identityId, subject: admitted.principal.subject, kind: admitted.principal.kind, groups: admitted.principal.groups, attributes: admitted.principal.attributes },
         connection: { name: admitted.connection.name, type: admitted.connection.type, labels: admitted.connection.labels as Record<string, string> },
@@ -77,6 +84,7 @@ export class PgSessions {
       });
       startup.reader.setMaxMessageBytes(this.config.postgres.maxClientMessageBytes);
       this.run(admitted, client, startup.reader, guardrails, startup.user);
+      this.metrics.logins.inc({ result: 'ok' });
     } catch (error) {
       this.refuse(client, error);
     }
@@ -89,7 +97,16 @@ export class PgSessions {
     const stream = new PgSessionStream(clientReader, new MessageReader({ maxMessageBytes: this.config.postgres.maxServerMessageBytes }));
     // Set once the session runs; everything that ends it goes through the live session.
     let end: (reason: CloseReason, message: string) => void = () => stream.destroy();
-    const log = this.writer.open(sessionId, (message) => end(CloseReason.SHUTDOWN, message));
+    const stored = this.writer.open(sessionId, (message) => end(CloseReason.SHUTDOWN, message));
+    const log = {
+      append: (event: SessionEventInput) => {
+        this.metrics.events.inc({ kind: event.kind, outcome: event.outcome });
+        const masked = event.details?.['maskedValues'];
+        if (typeof masked === 'number') this.metrics.maskedValues.inc(masked);
+        stored.append(event);
+      },
+      close: () => stored.close(),
+    };
     const held = new AbortController();
     const key = this.cancelKeys.issue(() => admitted.channel.cancel());
     const wall = () => new Date();
@@ -155,6 +172,7 @@ export class PgSessions {
     } else {
       this.logger.error({ err: error }, 'opening a postgres session failed');
     }
+    this.metrics.logins.inc({ result: sqlstate });
     if (client.destroyed) return;
     client.resume();
     client.end(encodeErrorResponse({ severity: 'FATAL', code: sqlstate, message }));

@@ -12,6 +12,7 @@ import { SessionEventRepository } from '../session/session-event.repository.js';
 import { StatementApprovalService } from '../access-request/statement-approval.service.js';
 import { PgCancelKeys } from '../postgres/pg-cancel-keys.js';
 import { PgListener } from '../postgres/pg-listener.js';
+import { PgMetrics } from '../postgres/pg.metrics.js';
 import { PgSessions } from '../postgres/pg-sessions.service.js';
 import { AgentRegistry } from './agent-registry.js';
 import { ClientListener } from './client-listener.js';
@@ -50,6 +51,7 @@ export const DATA_PLANE_PROVIDERS: Provider[] = [
   SessionEventWriter,
   StatementApprovalService,
   PgCancelKeys,
+  PgMetrics,
   PgSessions,
   PgListener,
 ];

@@ -34,6 +34,9 @@ describe('logging in', () => {
     ]);
     const verify = await pgs.stack.admin().get(`/v1/sessions/${session.id}/events/verify`);
     expect(verify.body).toMatchObject({ ok: true, events: events.length });
+    const metrics = await (await fetch(`${pgs.stack.gateway.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/jitgate_pg_logins_total\{result="ok"\} [1-9]/);
+    expect(metrics).toMatch(/jitgate_pg_session_events_total\{kind="statement",outcome="ok"\} [1-9]/);
   });
 
   it('refuses a wrong token with 28P01, an unknown connection with 3D000', async () => {
@@ -71,7 +74,24 @@ describe('node-postgres', () => {
     } finally {
       await client.end();
     }
-    const session = await eventually(async () => (await pgs.sessions()).find((s) => !s.active && s.id) ?? null);
-    void session;
+    // The recording has the parameters of each execution and the error, in order.
+    const statements = await eventually(async () => {
+      for (const session of await pgs.sessions()) {
+        const events = await pgs.events(session.id);
+        if (events.some((e) => e.statement === 'select * from no_such_table')) return events.filter((e) => e.kind === 'statement');
+      }
+      return null;
+    });
+    expect(statements.map((e) => [e.statement, e.parameters, e.outcome])).toEqual([
+      ['select name, balance from customers where id = $1', ['2'], 'ok'],
+      ['select name from customers where id = $1', ['1'], 'ok'],
+      ['select name from customers where id = $1', ['3'], 'ok'],
+      ['begin', null, 'ok'],
+      ['update customers set balance = balance + $1 where id = $2', ['5', '1'], 'ok'],
+      ['rollback', null, 'ok'],
+      ['select * from no_such_table', null, 'error'],
+      ['select 1 as one', null, 'ok'],
+    ]);
+    expect(statements[6]?.details).toMatchObject({ sqlstate: '42P01' });
   });
 });
