@@ -117,7 +117,7 @@ export async function seedShop(repo, databaseUrl, log) {
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     const why = error instanceof Error ? error.message : String(error);
-    throw new Error(`seeding ${SHOP_DATABASE} failed (${why}); if you changed its tables, drop the database and restart to get a fresh one`);
+    throw new Error(`seeding ${SHOP_DATABASE} failed (${why}); the demo needs a database user who may create tables there, and dropping the database gives a fresh one`);
   } finally {
     await client.end();
   }

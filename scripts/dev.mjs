@@ -2,8 +2,8 @@
 // `pnpm dev` (after turbo has built the gateway, the agent and the CLI): finds or starts
 // PostgreSQL and Redis, creates and migrates the database, runs the gateway, sets up the demos of
 // the data path (dev-demo.mjs) and of Postgres through the gateway (dev-demo-postgres.mjs) through
-// the REST API and runs a local agent for them, then tells the developer what to try. Ctrl-C stops the agent, then the gateway, then whatever this script
-// started.
+// the REST API and runs a local agent for them, then tells the developer what to try. Ctrl-C
+// stops the agent, then the gateway, then whatever this script started.
 //
 // Settings: dev-config.mjs (the only reader of the environment here).
 // Everything else in the environment is passed to the gateway as it is.
