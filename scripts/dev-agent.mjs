@@ -1,12 +1,14 @@
-// The local agent `pnpm dev` runs for the demo connection (apps/agent/README.md): plaintext
-// tunnel on loopback, its token read from the file dev-demo.mjs keeps, its log lines shown with
-// an `[agent]` prefix.
+// The local agent `pnpm dev` runs for the demo connections (apps/agent/README.md): plaintext
+// tunnel on loopback, its token read from the file dev-demo.mjs keeps, the credentials of its
+// connections in its environment, its log lines shown with an `[agent]` prefix.
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import { DEMO_CONNECTION } from './dev-demo.mjs';
 
-/** Starts the agent; `exited` resolves with how it ended ("exited with code 0", …). */
-export function startAgent({ main, cwd, name, tunnelPort, tokenFile, env }) {
+/**
+ * Starts the agent for `connections`; `credentials` are variables its connections' credentialRefs
+ * name (env:NAME). `exited` resolves with how it ended ("exited with code 0", …).
+ */
+export function startAgent({ main, cwd, name, tunnelPort, tokenFile, connections, credentials = {}, env }) {
   // The agent gets its settings from us only: a JITGATE_AGENT_TOKEN in the developer's shell
   // would clash with the token file.
   const inherited = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('JITGATE_AGENT_') && !key.startsWith('JITGATE_GATEWAY')));
@@ -18,10 +20,11 @@ export function startAgent({ main, cwd, name, tunnelPort, tokenFile, env }) {
     detached: true,
     env: {
       ...inherited,
+      ...credentials,
       JITGATE_AGENT_TOKEN_FILE: tokenFile,
       JITGATE_AGENT_NAME: name,
       JITGATE_GATEWAY: `127.0.0.1:${tunnelPort}`,
-      JITGATE_AGENT_CONNECTIONS: DEMO_CONNECTION,
+      JITGATE_AGENT_CONNECTIONS: connections.join(','),
       JITGATE_AGENT_LABELS: 'env=dev',
       // Probes on loopback, on a free port: 9090 is often taken, and nothing here polls them.
       JITGATE_AGENT_HEALTH_HOST: '127.0.0.1',

@@ -1,11 +1,13 @@
 // What `pnpm dev` prints once everything is up: where things listen, the dev admin's token and
-// the next steps of README "Through the data path", with this run's ports in them.
+// the next steps of README "Postgres through the gateway" and "Through the data path", with this
+// run's ports in them.
 
 /**
- * `adminToken` is set only when the gateway accepted it; `demo` (`agent`, `user`, `connection`,
- * `cli`, `approverFile`) only when the local agent is connected.
+ * `adminToken` is set only when the gateway accepted it; `adminFile` when it is kept in that
+ * file; `demo` (`agent`, `user`, `connection`, `cli`, `approverFile`, `shop`: the Postgres demo's
+ * connection, when it is set up) only when the local agent is connected.
  */
-export function formatBanner({ ports, postgres, redis, adminToken, demo }) {
+export function formatBanner({ ports, postgres, redis, adminToken, adminFile, demo }) {
   const api = `http://localhost:${ports.api}`;
   // Settings the CLI needs only when a port is not its default.
   const env = [
@@ -17,7 +19,8 @@ export function formatBanner({ ports, postgres, redis, adminToken, demo }) {
     demo ? `  jitgate gateway is ready, with agent ${demo.agent} connected` : '  jitgate gateway is ready',
     '',
     `  API        ${api}   (OpenAPI: ${api}/openapi.json)`,
-    `  Tunnel     127.0.0.1:${ports.tunnel} (plaintext, agents)   Clients  localhost:${ports.tcp} (jitgate connect)`,
+    `  Tunnel     127.0.0.1:${ports.tunnel} (plaintext, agents)`,
+    `  Clients    localhost:${ports.tcp} (jitgate connect), 127.0.0.1:${ports.pg} (psql and other Postgres clients; password: a jitgate token)`,
     `  Postgres   ${postgres}`,
     `  Redis      ${redis}`,
     '',
@@ -30,6 +33,21 @@ export function formatBanner({ ports, postgres, redis, adminToken, demo }) {
       '  database (only then). Export it as JITGATE_TOKEN and call the API:',
       '',
       `    curl -H "Authorization: Bearer $JITGATE_TOKEN" ${api}/v1/identities/me`,
+      '',
+    );
+  }
+  if (demo?.shop) {
+    const password = adminFile ? `$(cat ${adminFile})` : '$JITGATE_TOKEN';
+    lines.push(
+      `  Try Postgres through the gateway (README: "Postgres through the gateway"): ${demo.shop} is`,
+      '  yours at once, with guardrails. In that shell:',
+      '',
+      `    node ${demo.cli} request ${demo.shop} --duration 30m --reason "try the guardrails"`,
+      `    PGPASSWORD=${password} psql "host=127.0.0.1 port=${ports.pg} dbname=${demo.shop} user=you sslmode=disable"`,
+      '    select * from customers;    -- card numbers, e-mails, phones masked',
+      '    drop table orders;          -- blocked: ERROR:  jitgate: …',
+      '',
+      `  Every statement is recorded: GET ${api}/v1/sessions?connection=${demo.shop}, then /v1/sessions/<id>/events.`,
       '',
     );
   }

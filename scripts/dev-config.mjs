@@ -6,6 +6,7 @@
 //   PORT                     the gateway's HTTP port, default 8080
 //   JITGATE_TUNNEL_PORT      the port agents dial, default 8443
 //   JITGATE_TCP_PORT         the port `jitgate connect` uses, default 8444
+//   JITGATE_PG_PORT          the port Postgres clients (psql) use, default 5433
 //   JITGATE_BOOTSTRAP_TOKEN  the admin token to use instead of the one kept in .data/
 //   JITGATE_ADMIN_GROUP      the gateway's admin group, default jitgate-admins
 //   NODE_ENV                 passed to the gateway, default "development"
@@ -32,6 +33,7 @@ export function readDevConfig(env, warn) {
     port: port('PORT', '8080'),
     tunnelPort: port('JITGATE_TUNNEL_PORT', '8443'),
     tcpPort: port('JITGATE_TCP_PORT', '8444'),
+    pgPort: port('JITGATE_PG_PORT', '5433'),
     bootstrapToken,
     adminGroup: env.JITGATE_ADMIN_GROUP || 'jitgate-admins',
     tunnelInsecure: (env.JITGATE_TUNNEL_INSECURE ?? 'true') === 'true',

@@ -10,7 +10,7 @@ import { readSecret, removeSecret, writeSecret } from './dev-secrets.mjs';
 export const DEMO_CONNECTION = 'dev-postgres';
 export const AGENT_GROUP = 'local';
 const AGENT_NAME = 'local-agent';
-const APPROVER_SUBJECT = 'dev-approver';
+export const APPROVER_SUBJECT = 'dev-approver';
 const POLICY_NAME = 'dev';
 /** "jga_" and six characters: what the API shows of an agent token (apps/gateway/src/agent/agent-token.ts). */
 const AGENT_PREFIX_LENGTH = 10;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `pnpm dev` (after turbo has built the gateway, the agent and the CLI): finds or starts
-// PostgreSQL and Redis, creates and migrates the database, runs the gateway, sets up the demo of
-// the data path through the REST API (dev-demo.mjs) and runs a local agent for it, then tells the
-// developer what to try. Ctrl-C stops the agent, then the gateway, then whatever this script
-// started.
+// PostgreSQL and Redis, creates and migrates the database, runs the gateway, sets up the demos of
+// the data path (dev-demo.mjs) and of Postgres through the gateway (dev-demo-postgres.mjs) through
+// the REST API and runs a local agent for them, then tells the developer what to try. Ctrl-C
+// stops the agent, then the gateway, then whatever this script started.
 //
 // Settings: dev-config.mjs (the only reader of the environment here).
 // Everything else in the environment is passed to the gateway as it is.
@@ -16,6 +16,7 @@ import { startAgent, waitForAgent } from './dev-agent.mjs';
 import { formatBanner } from './dev-banner.mjs';
 import { adminTokenProblem, resolveAdminToken } from './dev-admin.mjs';
 import { DEMO_CONNECTION, devApi, ensureDemo } from './dev-demo.mjs';
+import { ensureShopDemo } from './dev-demo-postgres.mjs';
 import { readDevConfig } from './dev-config.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,7 +48,7 @@ for (const main of [GATEWAY_MAIN, AGENT_MAIN, CLI_MAIN]) {
     process.exit(1);
   }
 }
-for (const [port, setting] of [[config.port, 'PORT'], [config.tunnelPort, 'JITGATE_TUNNEL_PORT'], [config.tcpPort, 'JITGATE_TCP_PORT']]) {
+for (const [port, setting] of [[config.port, 'PORT'], [config.tunnelPort, 'JITGATE_TUNNEL_PORT'], [config.tcpPort, 'JITGATE_TCP_PORT'], [config.pgPort, 'JITGATE_PG_PORT']]) {
   if (await somethingListens(port)) {
     warn(`port ${port} is already in use (another gateway?): stop it or set ${setting}`);
     process.exit(1);
@@ -143,7 +144,7 @@ function somethingListens(port) {
 }
 
 function startGateway(databaseUrl, redisUrl, bootstrapToken) {
-  log(`starting the gateway on port ${config.port} (tunnel ${config.tunnelPort}, clients ${config.tcpPort})`);
+  log(`starting the gateway on port ${config.port} (tunnel ${config.tunnelPort}, clients ${config.tcpPort}, Postgres clients ${config.pgPort})`);
   gateway = spawn(process.execPath, [GATEWAY_MAIN], {
     cwd: repo,
     stdio: 'inherit',
@@ -157,6 +158,7 @@ function startGateway(databaseUrl, redisUrl, bootstrapToken) {
       PORT: String(config.port),
       JITGATE_TUNNEL_PORT: String(config.tunnelPort),
       JITGATE_TCP_PORT: String(config.tcpPort),
+      JITGATE_PG_PORT: String(config.pgPort),
       NODE_ENV: config.nodeEnv,
       // Used only when the database has no identity yet (scripts/dev-admin.mjs).
       JITGATE_BOOTSTRAP_TOKEN: bootstrapToken,
@@ -198,9 +200,11 @@ async function waitForReady() {
 }
 
 /**
- * The demo of README "Through the data path": checks the admin token, creates what is missing
- * through the API, starts the agent and waits until its tunnel is up. Returns what the banner
- * shows, or undefined when the demo was skipped (the gateway keeps running either way).
+ * The demos of README "Through the data path" and "Postgres through the gateway": checks the
+ * admin token, creates what is missing through the API, starts the agent and waits until its
+ * tunnel is up. Returns what the banner shows, or undefined when the demo was skipped (the
+ * gateway keeps running either way). `postgresUrl` is the URL of dev's own database: the demo
+ * database goes on the same server.
  */
 async function setUpDataPath(admin, postgresUrl) {
   const apiUrl = `http://127.0.0.1:${config.port}`;
@@ -232,10 +236,11 @@ async function setUpDataPath(admin, postgresUrl) {
       adminGroup: config.adminGroup,
       log,
     });
-    runAgent(registered.name);
+    const shop = await setUpShop(call, postgresUrl);
+    runAgent(registered.name, shop);
     const connected = await waitForAgent({ call, id: registered.id, child: agent, timeoutMs: AGENT_CONNECT_TIMEOUT_MS, isStopping: () => stopping, warn });
     if (!connected) return undefined;
-    return { agent: registered.name, user: decodeURIComponent(target.username) || 'postgres' };
+    return { agent: registered.name, user: decodeURIComponent(target.username) || 'postgres', shop: shop?.connection };
   } catch (error) {
     if (stopping) return undefined;
     warn(`setting up the demo failed: ${error instanceof Error ? error.message : String(error)}; the gateway keeps running without the local agent`);
@@ -243,9 +248,20 @@ async function setUpDataPath(admin, postgresUrl) {
   }
 }
 
-function runAgent(name) {
-  log(`starting agent ${name} (tunnel 127.0.0.1:${config.tunnelPort}, connections ${DEMO_CONNECTION})`);
-  ({ child: agent, exited: agentExit } = startAgent({ main: AGENT_MAIN, cwd: repo, name, tunnelPort: config.tunnelPort, tokenFile: SECRET_FILES.agent, env: process.env }));
+/** The Postgres demo, or undefined when it could not be set up (the data-path demo goes on). */
+async function setUpShop(call, postgresUrl) {
+  try {
+    return await ensureShopDemo({ call, repo, url: postgresUrl, adminGroup: config.adminGroup, createDatabaseIfMissing: db.createDatabaseIfMissing, log });
+  } catch (error) {
+    if (!stopping) warn(`setting up the Postgres demo failed: ${error instanceof Error ? error.message : String(error)}; going on without it`);
+    return undefined;
+  }
+}
+
+function runAgent(name, shop) {
+  const connections = [DEMO_CONNECTION, ...(shop ? [shop.connection] : [])];
+  log(`starting agent ${name} (tunnel 127.0.0.1:${config.tunnelPort}, connections ${connections.join(', ')})`);
+  ({ child: agent, exited: agentExit } = startAgent({ main: AGENT_MAIN, cwd: repo, name, tunnelPort: config.tunnelPort, tokenFile: SECRET_FILES.agent, connections, credentials: shop?.env, env: process.env }));
   // The agent going away does not stop the gateway: the control plane is still worth having.
   void agentExit.then((how) => {
     if (stopping) return;
@@ -258,12 +274,14 @@ function printBanner(postgres, redis, admin, demo) {
   const where = (service, what) => `${devenv.redactUrl(service.url)}${service.source === 'existing' ? '' : ` (${what}, stopped on Ctrl-C)`}`;
   console.log(
     formatBanner({
-      ports: { api: config.port, tunnel: config.tunnelPort, tcp: config.tcpPort },
+      ports: { api: config.port, tunnel: config.tunnelPort, tcp: config.tcpPort, pg: config.pgPort },
       postgres: where(postgres, `embedded, data in ${path.join('.data', 'postgres')}`),
       redis: where(redis, 'temporary redis-server'),
       // This is the dev tool printing the local dev admin's token, which it keeps in
       // .data/dev-admin-token (mode 0600, git-ignored) for this machine's dev database only.
       adminToken: admin.verified ? admin.token : undefined,
+      // The admin's token is in its file unless it came from JITGATE_BOOTSTRAP_TOKEN.
+      adminFile: admin.source === 'environment' ? undefined : path.relative(process.cwd(), SECRET_FILES.admin),
       demo: demo && { ...demo, connection: DEMO_CONNECTION, cli: path.relative(process.cwd(), CLI_MAIN) || CLI_MAIN, approverFile: path.relative(process.cwd(), SECRET_FILES.approver) },
     }),
   );
