@@ -39,7 +39,7 @@ export const accessRequestStatus = z.enum(['pending', 'approved', 'denied', 'can
 export const accessRequestSchema = z.object({
   id: z.string(),
   status: accessRequestStatus,
-  connection: z.object({ name: z.string() }),
+  connection: z.object({ name: z.string(), type: z.string().optional() }),
   durationSeconds: z.number(),
   scope: z.string().nullable(),
   /** The rule that decided, as the gateway stored it; read defensively (see describeDecision). */

@@ -88,6 +88,12 @@ describe('jitgate request', () => {
     expect(result.stdout).toMatch(/^Request \S+ for orders-db approved: grant \S+, expires \S+Z, in (29m 59s|30m)\.\nConnect with: jitgate connect orders-db\n$/);
   });
 
+  it('tells how to reach a postgres connection: any Postgres client, the token as password', async () => {
+    const result = await cli(['request', 'shop-pg', '--duration', '30m', '--reason', 'r']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Connect with: PGPASSWORD="$JITGATE_TOKEN" psql "host=<gateway> port=5433 dbname=shop-pg user=<you>"');
+  });
+
   it('prints what a pending request waits for', async () => {
     rest.state.request = { initial: 'pending' };
     const result = await cli(ask);

@@ -76,7 +76,9 @@ function report(req: AccessRequest, quiet: boolean, ctx: CliContext): number {
       const now = ctx.clock.now();
       const starts = Date.parse(grant.startsAt) > now ? `, starts ${formatTime(grant.startsAt)}` : '';
       say(`Request ${req.id} for ${name} approved: grant ${grant.id}${starts}, ${describeExpiry(grant.expiresAt, now)}.`);
-      say(`Connect with: jitgate connect ${name}`);
+      // A postgres connection is reached with any Postgres client, the token as password.
+      if (req.connection.type === 'postgres') say(`Connect with: PGPASSWORD="$JITGATE_TOKEN" psql "host=<gateway> port=5433 dbname=${name} user=<you>"`);
+      else say(`Connect with: jitgate connect ${name}`);
       return EXIT_CODES.ok;
     }
     case 'pending': {

@@ -127,7 +127,8 @@ function accessRequest(connection: string, scope: string | null, status: 'approv
     id: '5f0c1d2e-0000-4000-8000-00000000000a',
     status,
     requester: { id: 'me', subject: 'report-agent', kind: 'service', displayName: null },
-    connection: { id: 'c-1', name: connection, type: 'tcp' },
+    // Connections named *-pg are postgres ones (the CLI prints a psql line for them).
+    connection: { id: 'c-1', name: connection, type: connection.endsWith('-pg') ? 'postgres' : 'tcp' },
     durationSeconds: 1800,
     reason: 'monthly report',
     scope,
