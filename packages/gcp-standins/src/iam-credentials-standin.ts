@@ -72,6 +72,22 @@ function protoDirs(): string[] {
   return [join(clientDir, 'build', 'protos'), join(dirname(gaxMain), '..', 'protos')];
 }
 
+/** google.iam.credentials.v1.IAMCredentials, loaded from the shipped .proto files. */
+export function loadIamCredentialsService(): grpc.ServiceDefinition {
+  const definition = protoLoader.loadSync('google/iam/credentials/v1/iamcredentials.proto', {
+    includeDirs: protoDirs(),
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    google: { iam: { credentials: { v1: { IAMCredentials: { service: grpc.ServiceDefinition } } } } };
+  };
+  return loaded.google.iam.credentials.v1.IAMCredentials.service;
+}
+
 class Refusal extends Error {
   constructor(
     readonly code: grpc.status,
@@ -93,18 +109,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
   const calls: IamCall[] = [];
   const minted: string[] = [];
   const idKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const definition = protoLoader.loadSync('google/iam/credentials/v1/iamcredentials.proto', {
-    includeDirs: protoDirs(),
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    google: { iam: { credentials: { v1: { IAMCredentials: { service: grpc.ServiceDefinition } } } } };
-  };
-  const service = loaded.google.iam.credentials.v1.IAMCredentials.service;
+  const service = loadIamCredentialsService();
 
   const accessTokenFor = (account: string, scopes: readonly string[]): string =>
     `ya29.standin-sa-${createHash('sha256')

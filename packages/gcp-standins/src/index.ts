@@ -11,6 +11,7 @@ export {
   type OAuthTokenStandinOptions,
 } from './oauth-token-standin.js';
 export {
+  loadIamCredentialsService,
   startIamCredentialsStandin,
   type IamCall,
   type IamCredentialsStandin,
