@@ -62,7 +62,7 @@ export interface IamCredentialsStandin {
 }
 
 const SA_PREFIX = 'projects/-/serviceAccounts/';
-const PERMISSION_DENIED_MESSAGE = "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).";
+const permissionDenied = (permission: string): string => `Permission '${permission}' denied on resource (or it may not exist).`;
 
 /** Where the shipped protos live: the client package's own, and google-gax's for google/api. */
 function protoDirs(): string[] {
@@ -123,7 +123,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
   }
 
   /** Authenticates the caller and walks the delegation chain; returns the caller and target. */
-  function authorize(metadata: grpc.Metadata, name: string, delegates: string[]): { caller: string; target: string } {
+  function authorize(metadata: grpc.Metadata, name: string, delegates: string[], permission: string): { caller: string; target: string } {
     const header = metadata.get('authorization').map(String);
     if (header.length !== 1 || !header[0]?.startsWith('Bearer '))
       throw new Refusal(grpc.status.UNAUTHENTICATED, 'Request is missing required authentication credential. Expected OAuth 2 access token.');
@@ -133,7 +133,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
     const chain = [principal.clientEmail, ...delegates.map((d) => account(d, 'delegates')), target];
     for (let i = 0; i + 1 < chain.length; i++) {
       const allowed = options.tokenCreators.some((b) => b.member === chain[i] && b.serviceAccount === chain[i + 1]);
-      if (!allowed) throw new Refusal(grpc.status.PERMISSION_DENIED, PERMISSION_DENIED_MESSAGE);
+      if (!allowed) throw new Refusal(grpc.status.PERMISSION_DENIED, permissionDenied(permission));
     }
     return { caller: principal.clientEmail, target };
   }
@@ -162,7 +162,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
         { method: 'GenerateAccessToken', name: request.name, delegates: request.delegates, scope: request.scope, lifetimeSeconds, audience: '', includeEmail: false },
         call.metadata,
         () => {
-          const { caller, target } = authorize(call.metadata, request.name, request.delegates);
+          const { caller, target } = authorize(call.metadata, request.name, request.delegates, 'iam.serviceAccounts.getAccessToken');
           if (request.scope.length === 0) throw new Refusal(grpc.status.INVALID_ARGUMENT, 'Scope required.');
           const refused = request.scope.filter((scope) => !options.allowedScopes.includes(scope));
           if (refused.length > 0) throw new Refusal(grpc.status.INVALID_ARGUMENT, `Invalid scope: ${refused.join(' ')}`);
@@ -183,7 +183,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
         { method: 'GenerateIdToken', name: request.name, delegates: request.delegates, scope: [], lifetimeSeconds: undefined, audience: request.audience, includeEmail: request.includeEmail },
         call.metadata,
         () => {
-          const { caller, target } = authorize(call.metadata, request.name, request.delegates);
+          const { caller, target } = authorize(call.metadata, request.name, request.delegates, 'iam.serviceAccounts.getOpenIdToken');
           if (!request.audience) throw new Refusal(grpc.status.INVALID_ARGUMENT, 'Audience required.');
           const token = signIdToken(idKeys.privateKey, { aud: request.audience, email: request.includeEmail ? target : undefined, now: now() });
           minted.push(token);
