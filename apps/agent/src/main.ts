@@ -9,6 +9,8 @@ import { usage } from './config/argv.js';
 import { ConfigError, type AgentConfig } from './config/config.schema.js';
 import { loadCommandLine, readEnvironmentVariable } from './config/load-config.js';
 import { LocalCredentialProvider } from './credentials/credential-provider.js';
+import { GcpTokenBroker } from './credentials/gcp-token-broker.js';
+import { googleAuthIdentity, iamCredentialsApi } from './credentials/google-clients.js';
 import { createTokenSource } from './credentials/token-source.js';
 import { createGrpcTransport } from './gateway/grpc-transport.js';
 import { startHealthServer } from './health/health-server.js';
@@ -58,9 +60,14 @@ async function main(): Promise<void> {
   let ca: Buffer | undefined;
   if (config.gateway.caFile) ca = await readFile(config.gateway.caFile).catch(() => fail(`JITGATE_GATEWAY_CA: ${config.gateway.caFile} cannot be read`));
 
+  // gcp-sa:/gcp-adc: the agent's own identity is Application Default Credentials (found by
+  // google-auth-library: GOOGLE_APPLICATION_CREDENTIALS, the metadata server, gcloud's file).
+  // Nothing is loaded or asked until a connection uses a gcp reference.
+  const gcp = new GcpTokenBroker({ identity: googleAuthIdentity(), iam: iamCredentialsApi(), clock: systemClock, logger: logger.child({ component: 'gcp-token-broker' }) });
   const credentials = new LocalCredentialProvider({
     readEnv: readEnvironmentVariable,
     protectedFiles: config.token.source === 'file' ? [config.token.path] : [],
+    gcp,
   });
   const agent = new Agent({
     hello: { name: config.agent.name, version, labels: config.agent.labels, connections: config.agent.connections, instanceId: config.agent.instanceId },

@@ -21,6 +21,11 @@ function problems(env: Record<string, string | undefined>, argv: string[] = []):
 }
 
 describe('parseConfig', () => {
+  it("refuses GOOGLE_SDK_NODE_LOGGING: Google's client libraries would print minted tokens", () => {
+    expect(problems({ ...minimal, GOOGLE_SDK_NODE_LOGGING: '*' })).toEqual([expect.stringMatching(/^GOOGLE_SDK_NODE_LOGGING: .*unset it$/)]);
+    expect(run({ ...minimal, GOOGLE_SDK_NODE_LOGGING: '' }).agent.name).toBe('edge-1');
+  });
+
   it('fills documented defaults: TLS on, DNS gateway, health on 9090', () => {
     const config = run(minimal);
     expect(config.gateway.insecure).toBe(false);

@@ -116,6 +116,10 @@ export function parseConfig(source: ConfigSource): ParsedCommandLine {
   const env = Object.fromEntries(Object.entries(source.env).filter(([, v]) => v !== undefined && v !== ''));
   // A token file given as a flag overrides a token from the environment, like every flag.
   if (flags.settings.JITGATE_AGENT_TOKEN_FILE !== undefined) delete env.JITGATE_AGENT_TOKEN;
+  // google-auth-library and @google-cloud/iam-credentials print every response, access tokens
+  // included, to stderr when this is set: the agent would leak the tokens it mints (README).
+  if (env.GOOGLE_SDK_NODE_LOGGING !== undefined)
+    throw new ConfigError(['GOOGLE_SDK_NODE_LOGGING: Google client debug logging prints the access tokens the agent mints; unset it']);
   const result = settingsSchema.safeParse({ ...env, ...flags.settings });
   if (!result.success) {
     throw new ConfigError(

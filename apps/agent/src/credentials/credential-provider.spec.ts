@@ -73,10 +73,10 @@ describe('LocalCredentialProvider', () => {
     expect(await codeOf(provider().resolve(`file:${dir}`))).toBe('missing');
   });
 
-  it('says gcp references are not supported yet', async () => {
+  it('refuses gcp references when no GCP token broker is configured', async () => {
     const check = await provider().check('gcp-adc');
     expect(check).toMatchObject({ ok: false, code: 'unsupported' });
-    expect(check.ok === false && check.message).toMatch(/not supported by this agent yet/);
+    expect(check.ok === false && check.message).toMatch(/not configured on this agent/);
     expect(await codeOf(provider().resolve('gcp-sa:reader@proj-12345.iam.gserviceaccount.com'))).toBe('unsupported');
   });
 

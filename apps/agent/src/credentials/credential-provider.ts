@@ -2,27 +2,41 @@
 // finds one (ConnectionAssignment.credential_ref) and the value never travels back.
 // References are read at use time, so a rotated Secret (env via restart, file in place) applies
 // to the next session without restarting anything. Errors name the reference, never the value.
+// `gcp-sa:<account>` and `gcp-adc` are minted, not read: by GcpTokenBroker, per session, bounded by
+// the session's grant (CredentialContext) and shaped by the connection's settings (GcpTokenWanted).
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
+import { CredentialError, type CredentialErrorCode } from './credential-error.js';
+import { DEFAULT_GCP_SCOPES, type GcpTokenBroker } from './gcp-token-broker.js';
 import { SecretValue } from './secret-value.js';
 
 export type CredentialRef = { kind: 'env'; name: string } | { kind: 'file'; path: string } | { kind: 'gcp-adc' } | { kind: 'gcp-sa'; account: string };
 
-export type CredentialErrorCode = 'invalid_ref' | 'unsupported' | 'missing' | 'forbidden';
+export { CredentialError, type CredentialErrorCode };
 
-export class CredentialError extends Error {
-  constructor(
-    readonly code: CredentialErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CredentialError';
-  }
+/** What a session asks of a Google token, from its connection's settings. */
+export type GcpTokenWanted =
+  | {
+      kind: 'access';
+      /** Default: cloud-platform. */
+      scopes?: readonly string[];
+      delegates?: readonly string[];
+      /** settings.targetServiceAccount: must match a `gcp-sa:` account; with `gcp-adc`, the account to impersonate. */
+      targetServiceAccount?: string;
+    }
+  | { kind: 'id'; audience: string; includeEmail?: boolean; delegates?: readonly string[]; targetServiceAccount?: string };
+
+/** The session a credential is resolved for. gcp references need it; env: and file: ignore it. */
+export interface CredentialContext {
+  /** The session's grant end (SessionOpen.grant_expires_at): no minted token outlives it. */
+  grantExpiresAtUnixMs: number;
+  /** Default: an access token with the cloud-platform scope. */
+  gcp?: GcpTokenWanted;
 }
 
 export interface CredentialProvider {
   /** The credential now; throws CredentialError. */
-  resolve(ref: string): Promise<SecretValue>;
+  resolve(ref: string, context?: CredentialContext): Promise<SecretValue>;
   /** Whether `resolve` would succeed now, for the logs at Welcome; never returns the value. */
   check(ref: string): Promise<{ ok: true } | { ok: false; code: CredentialErrorCode; message: string }>;
 }
@@ -31,6 +45,8 @@ export interface CredentialProviderOptions {
   readEnv: (name: string) => string | undefined;
   /** Files that must never be handed out, whatever the gateway asks: the agent token file. */
   protectedFiles?: readonly string[];
+  /** Mints `gcp-sa:` and `gcp-adc` tokens; without it those references are refused as unsupported. */
+  gcp?: GcpTokenBroker;
 }
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
@@ -71,7 +87,7 @@ export class LocalCredentialProvider implements CredentialProvider {
     this.protectedFiles = new Set((options.protectedFiles ?? []).map((file) => normalize(file)));
   }
 
-  async resolve(ref: string): Promise<SecretValue> {
+  async resolve(ref: string, context?: CredentialContext): Promise<SecretValue> {
     const parsed = parseCredentialRef(ref);
     switch (parsed.kind) {
       case 'env':
@@ -80,18 +96,50 @@ export class LocalCredentialProvider implements CredentialProvider {
         return this.fromFile(parsed.path);
       case 'gcp-adc':
       case 'gcp-sa':
-        throw new CredentialError('unsupported', `${parsed.kind} credentials are not supported by this agent yet`);
+        return this.fromGoogle(parsed, context);
     }
   }
 
   async check(ref: string): Promise<{ ok: true } | { ok: false; code: CredentialErrorCode; message: string }> {
     try {
-      await this.resolve(ref);
+      const parsed = parseCredentialRef(ref);
+      // A gcp token is minted per session: here, only whether the agent's own identity works.
+      if (parsed.kind === 'gcp-adc' || parsed.kind === 'gcp-sa') await this.broker(parsed.kind).checkIdentity();
+      else await this.resolve(ref);
       return { ok: true };
     } catch (error) {
       if (error instanceof CredentialError) return { ok: false, code: error.code, message: error.message };
       throw error;
     }
+  }
+
+  private async fromGoogle(ref: Extract<CredentialRef, { kind: 'gcp-adc' | 'gcp-sa' }>, context: CredentialContext | undefined): Promise<SecretValue> {
+    const broker = this.broker(ref.kind);
+    const wanted: GcpTokenWanted = context?.gcp ?? { kind: 'access' };
+    let account: string | undefined;
+    if (ref.kind === 'gcp-sa') {
+      if (wanted.targetServiceAccount !== undefined && wanted.targetServiceAccount !== ref.account)
+        throw new CredentialError('invalid_ref', `gcp-sa:${ref.account} and the connection's targetServiceAccount ${wanted.targetServiceAccount} disagree`);
+      account = ref.account;
+    } else {
+      account = wanted.targetServiceAccount;
+    }
+    if (account === undefined) {
+      // gcp-adc, nobody to impersonate: the agent's own token, whose lifetime ADC decides.
+      return wanted.kind === 'id' ? (await broker.agentIdToken(wanted.audience)).value : (await broker.agentAccessToken()).value;
+    }
+    if (!context) throw new CredentialError('invalid_ref', `gcp-sa:${account} tokens are minted per session and need the session's grant end`);
+    const common = { account, delegates: wanted.delegates, grantExpiresAtUnixMs: context.grantExpiresAtUnixMs };
+    const token =
+      wanted.kind === 'id'
+        ? await broker.idToken({ ...common, audience: wanted.audience, includeEmail: wanted.includeEmail })
+        : await broker.accessToken({ ...common, scopes: wanted.scopes ?? DEFAULT_GCP_SCOPES });
+    return token.value;
+  }
+
+  private broker(kind: 'gcp-adc' | 'gcp-sa'): GcpTokenBroker {
+    if (!this.options.gcp) throw new CredentialError('unsupported', `${kind} credentials are not configured on this agent`);
+    return this.options.gcp;
   }
 
   private fromEnv(name: string): SecretValue {

@@ -4,6 +4,12 @@
 // keep the server's cancel key. What the server says after login (ParameterStatus, notices,
 // ReadyForQuery) is unshifted onto the socket, so that the gateway hears it first; the cancel
 // key is not: it never leaves the agent. Errors name what failed, never the credential or user.
+//
+// Cloud SQL IAM database authentication: with `credentialRef: gcp-sa:<account>` the agent logs in
+// as the service account's IAM database user (its e-mail without `.gserviceaccount.com`, or
+// settings.user) with a freshly minted access token as the password (scope sqlservice.login,
+// lifetime bounded by the grant). Cloud SQL checks the token at login only; the session's own
+// timer still ends it at the grant end. postgres-dialer.cloudsql.spec.ts logs in for real.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -19,7 +25,7 @@ import {
   encodeStartupMessage,
   MessageReader,
 } from '@jitgate/pgwire';
-import { CredentialError, type CredentialProvider } from '../credentials/credential-provider.js';
+import { CredentialError, parseCredentialRef, type CredentialContext, type CredentialProvider } from '../credentials/credential-provider.js';
 import { connectTcp, TargetDialError, type DialedTarget, type TargetDialer } from './target-dialer.js';
 
 const settingsSchema = z.object({
@@ -44,19 +50,30 @@ const BACKEND_KEY_DATA = 0x4b; // K
 const READY_FOR_QUERY = 0x5a; // Z
 const NEGOTIATE_PROTOCOL_VERSION = 0x76; // v
 
+/** The narrowest scope Cloud SQL accepts for IAM database logins (the Cloud SQL connectors use it). */
+export const CLOUD_SQL_LOGIN_SCOPE = 'https://www.googleapis.com/auth/sqlservice.login';
+
+/** Cloud SQL's IAM database user for a service account: the e-mail without `.gserviceaccount.com`. */
+export function cloudSqlIamUser(account: string): string {
+  return account.replace(/\.gserviceaccount\.com$/, '');
+}
+
 export function postgresDialer(credentials: CredentialProvider): TargetDialer {
   return {
-    async dial(assignment, { signal, timeoutMs, clientParameters }) {
+    async dial(assignment, { signal, timeoutMs, clientParameters, grantExpiresAtUnixMs }) {
       const settings = parseSettings(assignment);
-      if (!settings.user) throw new TargetDialError('the connection names no database user (settings.user)');
-      const password = await resolvePassword(credentials, assignment.credentialRef);
+      const user = databaseUser(settings, assignment.credentialRef);
+      const password = await resolvePassword(credentials, assignment.credentialRef, {
+        grantExpiresAtUnixMs,
+        gcp: { kind: 'access', scopes: [CLOUD_SQL_LOGIN_SCOPE] },
+      });
       const deadline = Date.now() + timeoutMs;
       const socket = await open(settings, signal, timeoutMs);
       try {
-        const params: Record<string, string> = { user: settings.user, database: settings.database };
+        const params: Record<string, string> = { user, database: settings.database };
         for (const [name, value] of Object.entries(clientParameters)) if (CLIENT_PARAMETERS.has(name)) params[name] = value;
         params['application_name'] ??= 'jitgate';
-        const key = await logIn(socket, params, new ClientAuthenticator({ user: settings.user, password }), deadline, signal);
+        const key = await logIn(socket, params, new ClientAuthenticator({ user, password }), deadline, signal);
         return { socket, cancel: () => void sendCancel(settings, key).catch(() => {}) } satisfies DialedTarget;
       } catch (error) {
         socket.destroy();
@@ -78,10 +95,27 @@ function parseSettings(assignment: ConnectionAssignment): Settings {
   return parsed.data;
 }
 
-async function resolvePassword(credentials: CredentialProvider, ref: string): Promise<string> {
+/** settings.user, or for `gcp-sa:` the account's Cloud SQL IAM user. */
+function databaseUser(settings: Settings, ref: string): string {
+  if (settings.user) return settings.user;
+  let parsed;
+  try {
+    parsed = parseCredentialRef(ref);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.kind === 'gcp-sa') {
+    const user = cloudSqlIamUser(parsed.account);
+    if (user.length <= 63) return user;
+    throw new TargetDialError('the Cloud SQL IAM user name of this service account is longer than 63 characters: set settings.user');
+  }
+  throw new TargetDialError('the connection names no database user (settings.user)');
+}
+
+async function resolvePassword(credentials: CredentialProvider, ref: string, context: CredentialContext): Promise<string> {
   if (!ref) throw new TargetDialError('the connection has no credential reference');
   try {
-    return (await credentials.resolve(ref)).reveal().replace(/\r?\n$/, '');
+    return (await credentials.resolve(ref, context)).reveal().replace(/\r?\n$/, '');
   } catch (error) {
     if (error instanceof CredentialError) throw new TargetDialError(`credential ${ref}: ${error.message}`);
     throw error;

@@ -11,6 +11,8 @@ export interface DialOptions {
   timeoutMs: number;
   /** Protocol options the client asked for, filtered by the gateway (SessionOpen). */
   clientParameters: Record<string, string>;
+  /** The session's grant end (SessionOpen.grant_expires_at): minted credentials must not outlive it. */
+  grantExpiresAtUnixMs: number;
 }
 
 /** A reached target: its socket (with anything the client must read first unshifted onto it). */

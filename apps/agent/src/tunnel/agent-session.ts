@@ -55,7 +55,12 @@ export class AgentSession {
   private async connect(): Promise<void> {
     let target;
     try {
-      target = await this.dialer.dial(this.assignment, { signal: this.dialAbort.signal, timeoutMs: this.deps.dialTimeoutMs, clientParameters: this.open.clientParameters });
+      target = await this.dialer.dial(this.assignment, {
+        signal: this.dialAbort.signal,
+        timeoutMs: this.deps.dialTimeoutMs,
+        clientParameters: this.open.clientParameters,
+        grantExpiresAtUnixMs: Number(this.open.grantExpiresAtUnixMs),
+      });
     } catch (error) {
       if (this.state !== 'opening') return;
       const message = error instanceof TargetDialError ? error.message : 'target unreachable';
