@@ -1,8 +1,8 @@
 // JITGATE_PG_PORT: where Postgres clients (psql, pgbench, drivers, ORMs) arrive. Thin: accept,
 // hand each socket to PgSessions, and stop cleanly. One bad client only ever ends its own socket.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { once } from 'node:events';
 import net from 'node:net';
+import { boundPort, closeServer, listen } from '../common/net/tcp-server.js';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { PgSessions } from './pg-sessions.service.js';
@@ -19,8 +19,7 @@ export class PgListener {
   ) {}
 
   get port(): number {
-    const address = this.server?.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return boundPort(this.server);
   }
 
   async start(): Promise<void> {
@@ -31,8 +30,7 @@ export class PgListener {
       socket.on('error', () => {});
       void this.sessions.serve(socket).finally(() => this.loggingIn.delete(socket));
     });
-    server.listen(this.config.postgres.port, this.config.http.host);
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+    await listen(server, this.config.postgres.port, this.config.http.host);
     this.server = server;
     this.logger.log({ port: this.port, tls: this.config.postgres.tls !== null }, 'postgres listener started');
   }
@@ -42,14 +40,6 @@ export class PgListener {
     const server = this.server;
     if (!server) return Promise.resolve();
     this.server = undefined;
-    for (const socket of this.loggingIn) socket.destroy();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      timer.unref();
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return closeServer(server, this.loggingIn, graceMs);
   }
 }

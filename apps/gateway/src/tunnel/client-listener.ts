@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import { once } from 'node:events';
+import { boundPort, closeServer, listen } from '../common/net/tcp-server.js';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { formatRefusal, HandshakeRefusal, parseHandshake, readHandshakeLine } from './handshake.js';
@@ -30,8 +30,7 @@ export class ClientListener {
 
   /** The bound port (JITGATE_TCP_PORT=0 picks a free one). */
   get port(): number {
-    const address = this.server?.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return boundPort(this.server);
   }
 
   async start(): Promise<void> {
@@ -42,8 +41,7 @@ export class ClientListener {
       ? tls.createServer({ cert: await readFile(files.certFile), key: await readFile(files.keyFile), allowHalfOpen: true }, onSocket)
       : net.createServer({ allowHalfOpen: true }, onSocket);
     server.on('tlsClientError', (error: Error) => this.logger.debug({ err: error.message }, 'client TLS handshake failed'));
-    server.listen(this.config.tcp.port, this.config.http.host);
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+    await listen(server, this.config.tcp.port, this.config.http.host);
     this.server = server;
     this.logger.log({ port: this.port, tls: files !== null }, 'client listener started');
   }
@@ -56,15 +54,7 @@ export class ClientListener {
     const server = this.server;
     if (!server) return Promise.resolve();
     this.server = undefined;
-    for (const socket of this.handshaking) socket.destroy();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      timer.unref();
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return closeServer(server, this.handshaking, graceMs);
   }
 
   private async handle(socket: net.Socket): Promise<void> {
