@@ -50,7 +50,7 @@ export interface PgBenchRun extends PgBenchOutput {
   round: number;
   command: string;
   /** CPU milliseconds during the run, by process group; `other` is the machine's busy time no group explains. */
-  cpu: { wallMs: number; gateway: number; agent: number; pgbouncer: number; postgres: number; pgbench: number; other: number; machineBusy: number };
+  cpu: { wallMs: number; gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; postgres: number; pgbench: number; other: number; machineBusy: number };
 }
 
 export interface PgBenchResult {
@@ -156,7 +156,9 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
       cpu: {
         wallMs: cpu.wallMs,
         gateway: cpu.byGroup['gateway'] ?? 0,
+        gatewayKernel: cpu.systemByGroup['gateway'] ?? 0,
         agent: cpu.byGroup['agent'] ?? 0,
+        agentKernel: cpu.systemByGroup['agent'] ?? 0,
         pgbouncer: cpu.byGroup['pgbouncer'] ?? 0,
         postgres: cpu.byGroup['postgres'] ?? 0,
         pgbench: pgbenchMs,

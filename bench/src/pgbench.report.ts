@@ -20,7 +20,7 @@ export interface PgAggregate {
   /** Rounds' average latencies weighted by their transactions. */
   latencyMs: number;
   /** CPU ms per transaction. */
-  cpuPerTx: { gateway: number; agent: number; pgbouncer: number; postgres: number; pgbench: number; other: number };
+  cpuPerTx: { gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; postgres: number; pgbench: number; other: number };
 }
 
 export function aggregate(runs: PgBenchRun[], script: PgScript, clients: number, target: PgBenchRun['target']): PgAggregate | null {
@@ -39,7 +39,7 @@ export function aggregate(runs: PgBenchRun[], script: PgScript, clients: number,
     tpsMin: Math.min(...tpsValues),
     tpsMax: Math.max(...tpsValues),
     latencyMs: mine.reduce((s, r) => s + r.latencyMs * r.transactions, 0) / Math.max(1, transactions),
-    cpuPerTx: { gateway: sum('gateway'), agent: sum('agent'), pgbouncer: sum('pgbouncer'), postgres: sum('postgres'), pgbench: sum('pgbench'), other: sum('other') },
+    cpuPerTx: { gateway: sum('gateway'), gatewayKernel: sum('gatewayKernel'), agent: sum('agent'), agentKernel: sum('agentKernel'), pgbouncer: sum('pgbouncer'), postgres: sum('postgres'), pgbench: sum('pgbench'), other: sum('other') },
   };
 }
 
@@ -71,8 +71,8 @@ export function renderPgBench(result: PgBenchResult): string {
           `${script === 'select-only' ? '`-S`' : 'TPC-B-like'}`,
           String(clients),
           target,
-          target === 'jitgate' ? fmt(c.gateway) : '',
-          target === 'jitgate' ? fmt(c.agent) : '',
+          target === 'jitgate' ? `${fmt(c.gateway)} (${fmt(c.gatewayKernel)})` : '',
+          target === 'jitgate' ? `${fmt(c.agent)} (${fmt(c.agentKernel)})` : '',
           target === 'pgbouncer' ? fmt(c.pgbouncer) : '',
           fmt(c.postgres),
           fmt(c.pgbench),
@@ -84,7 +84,7 @@ export function renderPgBench(result: PgBenchResult): string {
   const sections = [
     `pgbench ${result.rounds} round(s) × ${result.durationSeconds} s per script, client count and target, targets in turn within each round (scale ${result.scale}, simple query protocol, \`-n\`: the vacuum and the history truncation pgbench would do run directly before every TPC-B-like run, unmeasured; 8 clients run with \`-j 2\`). TPS: the mean of the rounds (their range in brackets), without connection time; latency: pgbench's average, weighted over the rounds.`,
     table(['script', 'clients', 'target', 'TPS (range)', 'TPS ÷ direct', 'avg latency', 'added vs direct', 'failed tx'], rows),
-    'CPU per transaction (ms, from /proc): PostgreSQL counts every `postgres` process on the machine; "other" is busy CPU on the machine that no group (nor this process) explains.',
+    'CPU per transaction (ms, from /proc; the gateway\'s and the agent\'s kernel share in brackets — on loopback the sender\'s `writev` also runs the receiver\'s TCP stack): PostgreSQL counts every `postgres` process on the machine; "other" is busy CPU on the machine that no group (nor this process) explains.',
     table(['script', 'clients', 'target', 'gateway', 'agent', 'pgbouncer', 'PostgreSQL', 'pgbench', 'other'], cpuRows),
     renderGoals(result),
     `Recording: ${result.recorded.statements.toLocaleString('en-US')} statement events in ${result.recorded.sessions} sessions after the runs (the measured jitgate transactions alone account for ${result.recorded.expectedAtLeast.toLocaleString('en-US')}; warm-up, readiness probes and pgbench's own start-up queries make the rest).`,
