@@ -20,7 +20,7 @@ export type PgScript = (typeof SCRIPTS)[number];
 export const STATEMENTS_PER_TRANSACTION: Record<PgScript, number> = { 'select-only': 1, 'tpcb-like': 7 };
 export const CLIENTS = [1, 8] as const;
 const THREADS: Record<number, number> = { 1: 1, 8: 2 };
-const TARGETS = ['direct', 'pgbouncer', 'jitgate'] as const;
+export const TARGETS = ['direct', 'pgbouncer', 'jitgate', 'jitgate-tcp'] as const;
 const WARMUP_SECONDS = 2;
 
 export interface PgBenchOptions {
@@ -50,7 +50,7 @@ export interface PgBenchRun extends PgBenchOutput {
   round: number;
   command: string;
   /** CPU milliseconds during the run, by process group; `other` is the machine's busy time no group explains. */
-  cpu: { wallMs: number; gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; postgres: number; pgbench: number; other: number; machineBusy: number };
+  cpu: { wallMs: number; gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; postgres: number; pgbench: number; forwarder: number; other: number; machineBusy: number };
 }
 
 export interface PgBenchResult {
@@ -162,6 +162,8 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
         pgbouncer: cpu.byGroup['pgbouncer'] ?? 0,
         postgres: cpu.byGroup['postgres'] ?? 0,
         pgbench: pgbenchMs,
+        // This process: the meter's bookkeeping, and for jitgate-tcp the forwarder.
+        forwarder: cpu.clientMs,
         // The meter counts this process as its client; pgbench is a child it does not see.
         other: Math.max(0, cpu.otherMs - pgbenchMs),
         machineBusy: cpu.machineBusyMs,

@@ -2,10 +2,8 @@
 // latency over all rounds, against direct (TPS ratio, added latency), the CPU each process group
 // spent per transaction, issue 4's two goals, and the profile when one was taken.
 import { renderProfile } from './cpu-profile.js';
-import { CLIENTS, SCRIPTS, STATEMENTS_PER_TRANSACTION, type PgBenchResult, type PgBenchRun, type PgScript } from './pgbench.bench.js';
+import { CLIENTS, SCRIPTS, STATEMENTS_PER_TRANSACTION, TARGETS, type PgBenchResult, type PgBenchRun, type PgScript } from './pgbench.bench.js';
 import { table } from './stats.js';
-
-const TARGETS = ['direct', 'pgbouncer', 'jitgate'] as const;
 
 export interface PgAggregate {
   script: PgScript;
@@ -20,7 +18,7 @@ export interface PgAggregate {
   /** Rounds' average latencies weighted by their transactions. */
   latencyMs: number;
   /** CPU ms per transaction. */
-  cpuPerTx: { gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; postgres: number; pgbench: number; other: number };
+  cpuPerTx: { gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; postgres: number; pgbench: number; forwarder: number; other: number };
 }
 
 export function aggregate(runs: PgBenchRun[], script: PgScript, clients: number, target: PgBenchRun['target']): PgAggregate | null {
@@ -39,7 +37,7 @@ export function aggregate(runs: PgBenchRun[], script: PgScript, clients: number,
     tpsMin: Math.min(...tpsValues),
     tpsMax: Math.max(...tpsValues),
     latencyMs: mine.reduce((s, r) => s + r.latencyMs * r.transactions, 0) / Math.max(1, transactions),
-    cpuPerTx: { gateway: sum('gateway'), gatewayKernel: sum('gatewayKernel'), agent: sum('agent'), agentKernel: sum('agentKernel'), pgbouncer: sum('pgbouncer'), postgres: sum('postgres'), pgbench: sum('pgbench'), other: sum('other') },
+    cpuPerTx: { gateway: sum('gateway'), gatewayKernel: sum('gatewayKernel'), agent: sum('agent'), agentKernel: sum('agentKernel'), pgbouncer: sum('pgbouncer'), postgres: sum('postgres'), pgbench: sum('pgbench'), forwarder: sum('forwarder'), other: sum('other') },
   };
 }
 
@@ -71,11 +69,12 @@ export function renderPgBench(result: PgBenchResult): string {
           `${script === 'select-only' ? '`-S`' : 'TPC-B-like'}`,
           String(clients),
           target,
-          target === 'jitgate' ? `${fmt(c.gateway)} (${fmt(c.gatewayKernel)})` : '',
-          target === 'jitgate' ? `${fmt(c.agent)} (${fmt(c.agentKernel)})` : '',
+          target.startsWith('jitgate') ? `${fmt(c.gateway)} (${fmt(c.gatewayKernel)})` : '',
+          target.startsWith('jitgate') ? `${fmt(c.agent)} (${fmt(c.agentKernel)})` : '',
           target === 'pgbouncer' ? fmt(c.pgbouncer) : '',
           fmt(c.postgres),
           fmt(c.pgbench),
+          target === 'jitgate-tcp' ? fmt(c.forwarder) : '',
           fmt(c.other),
         ]);
       }
@@ -83,9 +82,10 @@ export function renderPgBench(result: PgBenchResult): string {
   }
   const sections = [
     `pgbench ${result.rounds} round(s) × ${result.durationSeconds} s per script, client count and target, targets in turn within each round (scale ${result.scale}, simple query protocol, \`-n\`: the vacuum and the history truncation pgbench would do run directly before every TPC-B-like run, unmeasured; 8 clients run with \`-j 2\`). TPS: the mean of the rounds (their range in brackets), without connection time; latency: pgbench's average, weighted over the rounds.`,
+    '`jitgate-tcp` is the same database as a plain `tcp` connection through the same gateway and agent — the tunnel alone, no Postgres layer (no parse, no recording, no masking) — reached through a small forwarder in the bench process that does what `jitgate connect` does (one more loopback hop, its CPU in the "forwarder" column). `jitgate` minus `jitgate-tcp` is what the Postgres layer costs; `jitgate-tcp` minus direct is the relay (plus that hop).',
     table(['script', 'clients', 'target', 'TPS (range)', 'TPS ÷ direct', 'avg latency', 'added vs direct', 'failed tx'], rows),
     'CPU per transaction (ms, from /proc; the gateway\'s and the agent\'s kernel share in brackets — on loopback the sender\'s `writev` also runs the receiver\'s TCP stack): PostgreSQL counts every `postgres` process on the machine; "other" is busy CPU on the machine that no group (nor this process) explains.',
-    table(['script', 'clients', 'target', 'gateway', 'agent', 'pgbouncer', 'PostgreSQL', 'pgbench', 'other'], cpuRows),
+    table(['script', 'clients', 'target', 'gateway', 'agent', 'pgbouncer', 'PostgreSQL', 'pgbench', 'forwarder', 'other'], cpuRows),
     renderGoals(result),
     `Recording: ${result.recorded.statements.toLocaleString('en-US')} statement events in ${result.recorded.sessions} sessions after the runs (the measured jitgate transactions alone account for ${result.recorded.expectedAtLeast.toLocaleString('en-US')}; warm-up, readiness probes and pgbench's own start-up queries make the rest).`,
   ];

@@ -6,6 +6,7 @@
 // credential (env:BENCH_PG_PASSWORD; trust auth makes its value irrelevant). All through the
 // public API, as in tunnel.setup.ts.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,12 @@ const AGENT_GROUP = 'bench-pg';
 const AGENT_NAME = 'bench-pg-agent';
 /** The connection's name is the database name pgbench asks the gateway for. */
 export const PG_CONNECTION = 'bench-pgbench';
+/**
+ * The same database as a plain `tcp` connection: the tunnel alone, no Postgres layer (no parse,
+ * no recording, no masking), reached through a local forwarder that does what `jitgate connect`
+ * does. It splits jitgate's cost between the relay and the Postgres work.
+ */
+export const TCP_CONNECTION = 'bench-pgbench-tcp';
 const READY_TIMEOUT_MS = 30_000;
 /** The guardrail of the brief: every text column scanned, none blocked. */
 export const MASKING_GUARDRAIL = {
@@ -28,7 +35,7 @@ export const MASKING_GUARDRAIL = {
 };
 
 export interface PgTarget {
-  name: 'direct' | 'pgbouncer' | 'jitgate';
+  name: 'direct' | 'pgbouncer' | 'jitgate' | 'jitgate-tcp';
   host: string;
   port: number;
   database: string;
@@ -39,7 +46,7 @@ export interface PgTarget {
 
 export interface PgBenchWorld {
   database: { name: string; url: string };
-  targets: { direct: PgTarget; pgbouncer: PgTarget; jitgate: PgTarget };
+  targets: { direct: PgTarget; pgbouncer: PgTarget; jitgate: PgTarget; 'jitgate-tcp': PgTarget };
   /** The gateway and the agent of the measured jitgate runs; pgbouncer's process. */
   pids: { gateway: number; agent: number; pgbouncer: number };
   /** With --profile pgbench: a second gateway under --cpu-prof that the agent also serves. */
@@ -183,6 +190,52 @@ function listeningPortsOfAny(pid: number | undefined): number[] {
   }
 }
 
+/**
+ * `jitgate connect` in miniature, in the bench process: each local connection becomes a session
+ * on the gateway's client port (the handshake line of docs/tunnel.md), then bytes both ways.
+ */
+async function startForwarder(gatewayTcpPort: number, connection: string, token: string): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((local) => {
+    local.pause();
+    local.setNoDelay(true);
+    const upstream = net.connect({ host: '127.0.0.1', port: gatewayTcpPort, noDelay: true });
+    sockets.add(local).add(upstream);
+    const drop = () => {
+      local.destroy();
+      upstream.destroy();
+      sockets.delete(local);
+      sockets.delete(upstream);
+    };
+    local.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    upstream.write(`JITGATE/1 CONNECT ${connection} ${token}\n`);
+    let head = Buffer.alloc(0);
+    const onHead = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(0x0a);
+      if (nl < 0) return;
+      upstream.off('data', onHead);
+      if (!head.subarray(0, nl).toString('utf8').startsWith('JITGATE/1 200 ')) return drop();
+      if (nl + 1 < head.length) local.write(head.subarray(nl + 1));
+      upstream.pipe(local);
+      local.pipe(upstream);
+      local.resume();
+    };
+    upstream.on('data', onHead);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export interface PgBenchSetupOptions {
   postgresUrl: string;
   scale: number;
@@ -229,11 +282,14 @@ export async function setUpPgBenchWorld(world: BenchWorld, options: PgBenchSetup
       settings: { host: direct.host, port: direct.port, database, user: direct.user, sslmode: 'disable' },
       credentialRef: 'env:BENCH_PG_PASSWORD',
     });
-    await admin.call('POST', '/v1/policies', 201, { name: 'bench-pgbench', rules: benchPolicyRules([PG_CONNECTION]), guardrails: [MASKING_GUARDRAIL] });
+    await admin.call('POST', '/v1/connections', 201, { name: TCP_CONNECTION, type: 'tcp', agentGroup: AGENT_GROUP, settings: { host: direct.host, port: direct.port } });
+    await admin.call('POST', '/v1/policies', 201, { name: 'bench-pgbench', rules: benchPolicyRules([PG_CONNECTION, TCP_CONNECTION]), guardrails: [MASKING_GUARDRAIL] });
     const agent = await admin.call<{ id: string; token: string }>('POST', '/v1/agents', 201, { name: AGENT_NAME, agentGroup: AGENT_GROUP });
     const identity = world.identities[0]!;
-    const created = await new Api(world.gateway.baseUrl, identity.token).call<{ status: string }>('POST', '/v1/access-requests', 201, { connection: PG_CONNECTION, duration: '12h', reason: 'bench: pgbench' });
-    if (created.status !== 'approved') throw new Error(`the pgbench bench's request was ${created.status}, not auto-approved`);
+    for (const connection of [PG_CONNECTION, TCP_CONNECTION]) {
+      const created = await new Api(world.gateway.baseUrl, identity.token).call<{ status: string }>('POST', '/v1/access-requests', 201, { connection, duration: '12h', reason: 'bench: pgbench' });
+      if (created.status !== 'approved') throw new Error(`the pgbench bench's request on ${connection} was ${created.status}, not auto-approved`);
+    }
 
     // The data plane's gateway (a process of its own, so its CPU is the Postgres path's), and
     // with --profile a second one under --cpu-prof; the agent dials both.
@@ -259,7 +315,7 @@ export async function setUpPgBenchWorld(world: BenchWorld, options: PgBenchSetup
         JITGATE_AGENT_NAME: AGENT_NAME,
         JITGATE_AGENT_INSTANCE_ID: 'bench-pg',
         JITGATE_GATEWAY: [gateway, ...(profiled ? [profiled.gateway] : [])].map((g) => `127.0.0.1:${g.tunnelPort}`).join(','),
-        JITGATE_AGENT_CONNECTIONS: PG_CONNECTION,
+        JITGATE_AGENT_CONNECTIONS: `${PG_CONNECTION},${TCP_CONNECTION}`,
         JITGATE_AGENT_HEALTH_HOST: '127.0.0.1',
         JITGATE_AGENT_HEALTH_PORT: '0',
         BENCH_PG_PASSWORD: 'unused-with-trust-auth',
@@ -271,11 +327,15 @@ export async function setUpPgBenchWorld(world: BenchWorld, options: PgBenchSetup
     cleanups.push(() => stopChild(agentProcess));
     agentProcess.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk.toString('utf8').replace(/^(?=.)/gm, '[agent] ')));
 
-    for (const target of [direct, pgbouncer, jitgate, ...(profiled ? [profiled.target] : [])]) await waitUntilServing(target);
+    const forwarder = await startForwarder(gateway.tcpPort, TCP_CONNECTION, identity.token);
+    cleanups.push(() => forwarder.close());
+    const jitgateTcp: PgTarget = { ...direct, name: 'jitgate-tcp', host: '127.0.0.1', port: forwarder.port };
+
+    for (const target of [direct, pgbouncer, jitgate, jitgateTcp, ...(profiled ? [profiled.target] : [])]) await waitUntilServing(target);
     options.log(`pgbench: gateway pid ${gateway.pid} (postgres :${jitgate.port}), agent pid ${agentProcess.pid}${profiled ? `, profiled gateway pid ${profiled.gateway.pid} (postgres :${profiled.target.port})` : ''}`);
     return {
       database: { name: database, url: url.toString() },
-      targets: { direct, pgbouncer, jitgate },
+      targets: { direct, pgbouncer, jitgate, 'jitgate-tcp': jitgateTcp },
       pids: { gateway: gateway.pid, agent: agentProcess.pid as number, pgbouncer: bouncer.child.pid as number },
       profiled,
       stop,
