@@ -5,7 +5,8 @@ import { SCENARIOS, type ScenarioKey } from './rest.bench.js';
 
 const USAGE = `pnpm bench [-- options]
 
-  --only grant-check|write-path|rest|tunnel   run one bench (default: all four)
+  --only grant-check|write-path|rest|tunnel|pgbench
+                              run one bench (default: all but pgbench, which runs only when named)
   --quick                     short runs (3 s, 1,500 calls): to try the bench, not to quote it
   --identities N              identities to seed (default 64)
   --connections N             connections to seed (default 8); every pair gets an active grant
@@ -26,7 +27,11 @@ const USAGE = `pnpm bench [-- options]
   --bulk-mb N                 tunnel: size of the one bulk transfer, direct and through jitgate (default 512)
   --round-trips N             tunnel: 64-byte request/response round trips, direct and through (default 20000)
   --idle-sessions N           tunnel: idle sessions per batch (two batches) to read the memory each costs (default 1000)
-  --profile SCENARIO          afterwards, restart the gateway with --cpu-prof and profile one REST scenario
+  --pgbench-duration S        pgbench: -T of each run (default 15; 5 with --quick)
+  --pgbench-rounds N          pgbench: rounds, each running every target in turn (default 2)
+  --pgbench-scale N           pgbench: -i -s (default 10; 2 with --quick)
+  --profile SCENARIO          afterwards, restart the gateway with --cpu-prof and profile one REST scenario;
+                              --profile pgbench: one more jitgate run (-S, 8 clients) on a gateway under --cpu-prof
   --profile-clients N         clients for the profiled run (default 64)
   --candidate PATH            A/B: also run another build of the gateway (PATH to its main.js) on the
                               same database, each REST round measuring both in turn
@@ -35,7 +40,7 @@ const USAGE = `pnpm bench [-- options]
 Environment: BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432),
              BENCH_REDIS_URL (default redis://127.0.0.1:6379)`;
 
-const BENCHES = ['grant-check', 'write-path', 'rest', 'tunnel'] as const;
+const BENCHES = ['grant-check', 'write-path', 'rest', 'tunnel', 'pgbench'] as const;
 
 export interface BenchConfig {
   only: (typeof BENCHES)[number] | null;
@@ -49,6 +54,7 @@ export interface BenchConfig {
   writePath: { calls: number; warmupCalls: number };
   rest: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; scenarios: ScenarioKey[]; replicas: number; compareReplicas: number | null };
   tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number };
+  pgbench: { durationSeconds: number; rounds: number; scale: number; profile: boolean };
   profile: { scenario: ScenarioKey; clients: number } | null;
   candidate: string | null;
   keep: boolean;
@@ -77,6 +83,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       'bulk-mb': { type: 'string' },
       'round-trips': { type: 'string' },
       'idle-sessions': { type: 'string', default: '1000' },
+      'pgbench-duration': { type: 'string' },
+      'pgbench-rounds': { type: 'string', default: '2' },
+      'pgbench-scale': { type: 'string' },
       profile: { type: 'string' },
       'profile-clients': { type: 'string', default: '64' },
       candidate: { type: 'string' },
@@ -129,7 +138,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       roundTrips: int('round-trips', values['round-trips'] ?? (values.quick ? '4000' : '20000'), 100, 10_000_000),
       idleSessions: int('idle-sessions', values['idle-sessions'], 1, 20_000),
     },
-    profile: values.profile ? { scenario: scenario(values.profile), clients: int('profile-clients', values['profile-clients'], 1, 1000) } : null,
+    pgbench: {
+      durationSeconds: int('pgbench-duration', values['pgbench-duration'] ?? (values.quick ? '5' : '15'), 1, 600),
+      rounds: int('pgbench-rounds', values['pgbench-rounds'], 1, 20),
+      scale: int('pgbench-scale', values['pgbench-scale'] ?? (values.quick ? '2' : '10'), 1, 1000),
+      profile: values.profile === 'pgbench',
+    },
+    profile: values.profile && values.profile !== 'pgbench' ? { scenario: scenario(values.profile), clients: int('profile-clients', values['profile-clients'], 1, 1000) } : null,
     candidate: values.candidate ? path.resolve(values.candidate) : null,
     keep: values.keep,
   };

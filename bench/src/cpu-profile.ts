@@ -48,8 +48,9 @@ export function categoryOf(url: string, functionName: string): string {
     return `native: ${functionName || '(anonymous)'}`;
   }
   if (url.startsWith('node:')) return 'node core';
-  // The only WebAssembly the gateway runs is Prisma 7's query compiler.
-  if (url.startsWith('wasm://')) return 'WebAssembly (Prisma query compiler)';
+  // The gateway runs two WebAssembly modules: Prisma 7's query compiler and, on the Postgres
+  // path, libpg-query's parser; a wasm frame's URL does not say which.
+  if (url.startsWith('wasm://')) return 'WebAssembly (Prisma query compiler or libpg-query)';
   const clean = url.replace(/^file:\/\//, '');
   const nm = clean.lastIndexOf('/node_modules/');
   if (nm !== -1) {

@@ -9,6 +9,8 @@ import { renderProfile, summariseProfile } from './cpu-profile.js';
 import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.js';
 import { renderGrantCheck, runGrantCheckBench, type GrantCheckResult } from './grant-check.bench.js';
 import { machineFacts, renderMachine, type MachineFacts } from './machine.js';
+import { runPgBenchBench, type PgBenchResult } from './pgbench.bench.js';
+import { renderPgBench } from './pgbench.report.js';
 import { runRestBench, type RestResult } from './rest.bench.js';
 import { renderComparison, renderRest } from './rest.report.js';
 import { setUpWorld, type BenchWorld } from './setup.js';
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
 
   const machine: MachineFacts = await machineFacts(config.postgresUrl, config.redisUrl);
   log(`${machine.cpuModel}, ${machine.cores} cores; load average ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}`);
-  const world = await setUpWorld({ ...config, log });
+  // pgbench needs one identity and seeds its own connection.
+  const world = await setUpWorld({ ...config, ...(config.only === 'pgbench' ? { identities: 1, connections: 1 } : {}), log });
   let grantCheck: GrantCheckResult | null = null;
   let writePath: WritePathRow[] | null = null;
   let rest: RestResult | null = null;
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   let profile: string | null = null;
   let tunnel: TunnelResult | null = null;
   let fewer: RestResult | null = null;
+  let pgbench: PgBenchResult | null = null;
   try {
     if (config.only === null || config.only === 'grant-check') {
       log('grant check (in process)…');
@@ -82,6 +86,11 @@ async function main(): Promise<void> {
       log('tunnel (gateway + agent + target, direct vs through jitgate)…');
       tunnel = await runTunnelBench(world, { ...config.tunnel, searchPath: config.searchPath, cores: machine.cores, log });
     }
+    // On demand only: it needs pgbouncer and takes ≈ 7 minutes.
+    if (config.only === 'pgbench') {
+      log('pgbench (direct / pgbouncer / jitgate, interleaved)…');
+      pgbench = await runPgBenchBench(world, { ...config.pgbench, postgresUrl: config.postgresUrl, searchPath: config.searchPath, cores: machine.cores, log });
+    }
     if (config.profile) {
       profile = await profileScenario(world, config, config.profile, outDir, machine.cores).catch((error: unknown) => {
         log(`profiling failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -110,12 +119,13 @@ async function main(): Promise<void> {
       ? `## ${config.rest.replicas} replicas against ${config.rest.compareReplicas} (the same processes, same run, rounds interleaved)\n\n${renderComparison(fewer.rows, rest.rows, { base: `${config.rest.compareReplicas} repl.`, other: `${config.rest.replicas} repl.` })}\n\n${renderRest(fewer.rows)}`
       : '',
     tunnel ? `## The tunnel: direct to the target vs through jitgate (gateway + agent on loopback)\n\n${renderTunnel(tunnel)}` : '',
+    pgbench ? `## Postgres through the gateway: pgbench direct / pgbouncer / jitgate\n\n${renderPgBench(pgbench)}` : '',
     profile ? `## CPU profile of the gateway: ${config.profile?.scenario}, ${config.profile?.clients} clients\n\n${profile}` : '',
   ]
     .filter(Boolean)
     .join('\n\n');
   writeFileSync(path.join(outDir, 'report.md'), `${report}\n`);
-  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate, fewer, tunnel }, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate, fewer, tunnel, pgbench }, null, 2)}\n`);
   console.log(report);
   log(`written to ${path.relative(REPO_ROOT, outDir)}/report.md and results.json`);
 }
