@@ -54,10 +54,13 @@ export class TunnelAdmission {
 
   /** The Connect handler. The tunnel owns the call from here; a refusal ends it with a status. */
   handle(call: TunnelCall): void {
+    const up = this.metrics.bytes.labels('up');
+    const down = this.metrics.bytes.labels('down');
     const tunnel = new AgentTunnel(call, {
       heartbeatIntervalMs: this.config.tunnel.heartbeatIntervalMs,
       logger: this.logger,
-      countBytes: (direction, bytes) => this.metrics.bytes.inc({ direction }, bytes),
+      // Children looked up once: a labelled inc() per DATA frame showed in the profile.
+      countBytes: (direction, bytes) => (direction === 'up' ? up : down).inc(bytes),
       onAlive: (alive) => this.recordSeen(alive.peer?.agentId),
       onClosed: (closed) => this.registry.remove(closed),
     });
