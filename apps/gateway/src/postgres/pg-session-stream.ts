@@ -9,6 +9,7 @@
 import { Duplex } from 'node:stream';
 import { encodeErrorResponse, MessageReader, PgWireError } from '@jitgate/pgwire';
 import { ClientProtocolError, type ClientMessages } from './pg-client-messages.js';
+import { OutputBatch } from './pg-output-batch.js';
 import { ServerProtocolError, UnmaskableOutput, type ServerMessages } from './pg-server-messages.js';
 
 /** How long a client gets to read its farewell before its socket is destroyed. */
@@ -26,6 +27,8 @@ export class PgSessionStream extends Duplex {
   private client: Duplex | undefined;
   private clientSide: ClientMessages | undefined;
   private serverSide: ServerMessages | undefined;
+  private readonly toServerBatch = new OutputBatch();
+  private readonly toClientBatch = new OutputBatch();
 
   /** Set by the session: ends it as a protocol error (recorded so) instead of a client hang-up. */
   onFailure: ((message: string) => void) | undefined;
@@ -84,6 +87,8 @@ export class PgSessionStream extends Duplex {
       if (held) {
         this.holding = true;
         client.pause();
+        // What came before the held message goes now; the held one waits for its decision.
+        this.flushToServer();
         held.then(
           () => {
             this.holding = false;
@@ -94,11 +99,17 @@ export class PgSessionStream extends Duplex {
         );
       }
     }
+    this.flushToServer();
   }
 
-  /** ClientMessages' output. */
+  /** ClientMessages' output, sent when the messages read so far are handled. */
   toServer(bytes: Buffer): void {
-    if (this.destroyed) return;
+    this.toServerBatch.add(bytes);
+  }
+
+  private flushToServer(): void {
+    const bytes = this.toServerBatch.take();
+    if (!bytes || this.destroyed) return;
     if (!this.push(bytes)) {
       this.serverBusy = true;
       this.client?.pause();
@@ -118,22 +129,26 @@ export class PgSessionStream extends Duplex {
     const serverSide = this.serverSide;
     if (!client || !serverSide) return callback();
     this.serverReader.push(chunk);
-    client.cork();
     try {
       for (let message = this.serverReader.next(); message; message = this.serverReader.next()) serverSide.handle(message);
     } catch (error) {
-      client.uncork();
+      this.flushToClient();
       this.fail(error, 'the server');
       return callback();
     }
-    client.uncork();
+    this.flushToClient();
     if (client.writableNeedDrain) client.once('drain', () => callback());
     else callback();
   }
 
-  /** ServerMessages' output. */
+  /** ServerMessages' output, written once the chunk is handled. */
   toClient(bytes: Buffer): void {
-    this.client?.write(bytes);
+    this.toClientBatch.add(bytes);
+  }
+
+  private flushToClient(): void {
+    const bytes = this.toClientBatch.take();
+    if (bytes && this.client && !this.client.destroyed) this.client.write(bytes);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
