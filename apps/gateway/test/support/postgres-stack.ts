@@ -131,16 +131,17 @@ export class PostgresStack {
     return response.body.items as Array<Record<string, any>>;
   }
 
-  /** The newest postgres sessions of alice on "shop". */
-  async sessions(): Promise<Array<Record<string, any>>> {
-    const response = await this.stack.alice.api.get(`/v1/sessions?connection=${SHOP}`);
+  /** The newest postgres sessions on `connection` ("shop"): alice's, or everyone's with `all`. */
+  async sessions(options: { all?: boolean; connection?: string } = {}): Promise<Array<Record<string, any>>> {
+    const api = options.all ? this.stack.admin() : this.stack.alice.api;
+    const response = await api.get(`/v1/sessions?connection=${options.connection ?? SHOP}${options.all ? '&view=all' : ''}`);
     return response.body.items as Array<Record<string, any>>;
   }
 
   /** The session of a node-postgres client, found by the client's local port in its clientAddress. */
   async sessionOf(client: pg.Client): Promise<Record<string, any>> {
     const port = (client as unknown as { connection: { stream: { localPort: number } } }).connection.stream.localPort;
-    return eventually(async () => (await this.sessions()).find((s) => String(s.clientAddress).endsWith(`:${port}`)) ?? null);
+    return eventually(async () => (await this.sessions({ all: true })).find((s) => String(s.clientAddress).endsWith(`:${port}`)) ?? null);
   }
 
   async dispose(): Promise<void> {
