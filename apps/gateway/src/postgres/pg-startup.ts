@@ -38,12 +38,17 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
   let current: Duplex = socket;
   let reader = new MessageReader({ maxMessageBytes: MAX_LOGIN_MESSAGE_BYTES, expectStartup: true });
   let secured = false;
+  // Each request is answered once, as PostgreSQL does: a second one is a protocol violation
+  // (and would otherwise let a client keep a login slot busy with 8-byte packets).
+  let sslAnswered = false;
+  let gssAnswered = false;
   for (;;) {
     const packet = await readMessage(current, reader, deadline);
-    const startup = parseStartupPacket(packet.body);
+    const startup = wireChecked(() => parseStartupPacket(packet.body));
     switch (startup.kind) {
       case 'ssl':
-        if (secured) throw new StartupRefusal('08P01', 'SSLRequest received twice');
+        if (secured || sslAnswered) throw new StartupRefusal('08P01', 'SSLRequest received twice');
+        sslAnswered = true;
         if (!secureContext) {
           current.write('N');
           continue;
@@ -57,6 +62,8 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
         secured = true;
         continue;
       case 'gssenc':
+        if (gssAnswered) throw new StartupRefusal('08P01', 'GSSENCRequest received twice');
+        gssAnswered = true;
         current.write('N');
         continue;
       case 'cancel':
@@ -71,7 +78,7 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
         current.write(encodeAuthenticationCleartextPassword());
         const password = await readMessage(current, reader, deadline);
         if (password.type !== PASSWORD_MESSAGE) throw new StartupRefusal('08P01', 'expected a password message');
-        const token = decodePasswordMessage(password.body);
+        const token = wireChecked(() => decodePasswordMessage(password.body));
         if (!token) throw new StartupRefusal('28P01', 'empty password: send your jitgate token as the password');
         const parameters: Record<string, string> = {};
         for (const [name, value] of Object.entries(startup.params)) if (FORWARDED_PARAMETERS.has(name)) parameters[name] = value;
@@ -79,6 +86,16 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
         return { kind: 'login', socket: current, reader, user, database, token, parameters, tls: secured };
       }
     }
+  }
+}
+
+/** Malformed bytes from the client are its protocol violation (08P01), not the gateway's failure. */
+function wireChecked<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof PgWireError) throw new StartupRefusal('08P01', error.message);
+    throw error;
   }
 }
 
