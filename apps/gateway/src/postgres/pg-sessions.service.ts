@@ -78,6 +78,7 @@ export class PgSessions {
       startup.reader.setMaxMessageBytes(this.config.postgres.maxClientMessageBytes);
       this.run(admitted, client, startup.reader, guardrails);
     } catch (error) {
+      if (error instanceof StartupRefusal && error.socket) client = error.socket;
       this.refuse(client, error);
     }
   }

@@ -18,6 +18,9 @@ export type StartupOutcome =
 
 /** A failure to answer with a FATAL ErrorResponse (when the socket can still carry one). */
 export class StartupRefusal extends Error {
+  /** Where to answer: the TLS socket once the handshake is done, never the raw one under it. */
+  socket: Duplex | undefined;
+
   constructor(
     readonly sqlstate: string,
     message: string,
@@ -34,8 +37,19 @@ export class StartupRefusal extends Error {
 const FORWARDED_PARAMETERS = new Set(['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path']);
 
 export async function negotiateStartup(socket: Duplex, secureContext: tls.SecureContext | null, deadlineMs = STARTUP_DEADLINE_MS): Promise<StartupOutcome> {
-  const deadline = Date.now() + deadlineMs;
-  let current: Duplex = socket;
+  const state = { current: socket };
+  try {
+    return await negotiate(state, secureContext, Date.now() + deadlineMs);
+  } catch (error) {
+    // A refusal after the TLS handshake must travel inside TLS: plaintext bytes under it would
+    // read as a broken TLS record to the client, which would never see the SQLSTATE.
+    if (error instanceof StartupRefusal) error.socket ??= state.current;
+    throw error;
+  }
+}
+
+async function negotiate(state: { current: Duplex }, secureContext: tls.SecureContext | null, deadline: number): Promise<StartupOutcome> {
+  let current = state.current;
   let reader = new MessageReader({ maxMessageBytes: MAX_LOGIN_MESSAGE_BYTES, expectStartup: true });
   let secured = false;
   // Each request is answered once, as PostgreSQL does: a second one is a protocol violation
@@ -58,6 +72,7 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
         current.write('S');
         current = new tls.TLSSocket(current as import('node:net').Socket, { isServer: true, secureContext });
         current.on('error', () => {});
+        state.current = current;
         reader = new MessageReader({ maxMessageBytes: MAX_LOGIN_MESSAGE_BYTES, expectStartup: true });
         secured = true;
         continue;
