@@ -22,6 +22,10 @@ export interface Farewell {
 export class PgSessionStream extends Duplex {
   private holding = false;
   private serverBusy = false;
+  /** Messages handled in this drain, not yet pushed (toServer). */
+  private upstream: Buffer[] = [];
+  private upstreamBytes = 0;
+  private draining = false;
   private farewell: Farewell | undefined;
   private client: Duplex | undefined;
   private clientSide: ClientMessages | undefined;
@@ -69,6 +73,16 @@ export class PgSessionStream extends Duplex {
   // ---- client → server -------------------------------------------------------------------
 
   private drainClient(): void {
+    this.draining = true;
+    try {
+      this.drainMessages();
+    } finally {
+      this.draining = false;
+      this.flushToServer();
+    }
+  }
+
+  private drainMessages(): void {
     const client = this.client;
     const clientSide = this.clientSide;
     if (!client || !clientSide) return;
@@ -96,8 +110,23 @@ export class PgSessionStream extends Duplex {
     }
   }
 
-  /** ClientMessages' output. */
+  /**
+   * ClientMessages' output. What one client chunk carried goes on as one push: the tunnel sends
+   * each chunk it reads as a DATA frame of its own, and a frame per message made COPY FROM STDIN
+   * (a CopyData per row) and extended-protocol batches (five messages per statement) slow.
+   */
   toServer(bytes: Buffer): void {
+    if (this.destroyed) return;
+    this.upstream.push(bytes);
+    this.upstreamBytes += bytes.length;
+    if (!this.draining) this.flushToServer();
+  }
+
+  private flushToServer(): void {
+    if (this.upstream.length === 0) return;
+    const bytes = this.upstream.length === 1 ? (this.upstream[0] as Buffer) : Buffer.concat(this.upstream, this.upstreamBytes);
+    this.upstream = [];
+    this.upstreamBytes = 0;
     if (this.destroyed) return;
     if (!this.push(bytes)) {
       this.serverBusy = true;
