@@ -42,7 +42,7 @@ export class PgSessionStream extends Duplex {
   }
 
   /** Connects the client socket (paused, past login) and the two protocol halves. */
-  attach(client: Duplex, clientSide: ClientMessages, serverSide: ServerMessages): void {
+  attach(client: Duplex, clientSide: ClientMessages, serverSide: ServerMessages, inFlight: () => boolean = () => false): void {
     this.client = client;
     this.clientSide = clientSide;
     this.serverSide = serverSide;
@@ -51,7 +51,13 @@ export class PgSessionStream extends Duplex {
       this.drainClient();
     });
     client.on('end', () => {
-      if (!this.destroyed) this.push(null);
+      if (this.destroyed) return;
+      this.push(null);
+      // No Postgres client half-closes: its FIN means it is gone. Idle (or after Terminate), the
+      // server ends on the EOF by itself; with a statement in flight nobody will read the answer,
+      // and the server would not notice the EOF until the statement is done: end the session now
+      // (the agent then cancels the statement). test/e2e/postgres.protocol.test.ts, "vanishes".
+      if (inFlight()) this.destroy();
     });
     client.on('error', () => {});
     client.on('close', () => this.destroy());

@@ -109,7 +109,7 @@ export class PgSessions {
     log.append({ at: wall(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: guardrails.applied, readOnly: guardrails.sql.readOnly, masking } });
 
     client.write(encodeAuthenticationOk());
-    stream.attach(client, clientSide, serverSide);
+    stream.attach(client, clientSide, serverSide, () => ledger.serving !== undefined);
     const live = this.broker.start(admitted, stream, {
       onEnd: (summary) => {
         held.abort();
