@@ -170,6 +170,17 @@ describe('notices and the end of a session', () => {
     }
   });
 
+  it('a client that vanishes mid-statement: the statement stops on the server, the session ends as client_closed', async () => {
+    const client = await connected();
+    const session = await pgs.sessionOf(client);
+    void client.query('select pg_sleep(25) /* vanished */').catch(() => {});
+    const running = () => pgs.direct<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'select pg_sleep(25) /* vanished */'");
+    await eventually(async () => (await running())[0]!.n === 1);
+    (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    expect((await pgs.stack.endedSession(session.id)).endReason).toBe('client_closed');
+    await eventually(async () => (await running())[0]!.n === 0, 5_000);
+  }, 20_000);
+
   it('Terminate ends the session as client_closed, and its recording verifies', async () => {
     const client = await connected();
     await client.query('select 1');
