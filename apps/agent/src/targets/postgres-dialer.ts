@@ -74,7 +74,9 @@ export function postgresDialer(credentials: CredentialProvider): TargetDialer {
         for (const [name, value] of Object.entries(clientParameters)) if (CLIENT_PARAMETERS.has(name)) params[name] = value;
         params['application_name'] ??= 'jitgate';
         const key = await logIn(socket, params, new ClientAuthenticator({ user, password }), deadline, signal);
-        return { socket, cancel: () => void sendCancel(settings, key).catch(() => {}) } satisfies DialedTarget;
+        const cancel = () => void sendCancel(settings, key).catch(() => {});
+        cancelWhenAbandoned(socket, cancel);
+        return { socket, cancel } satisfies DialedTarget;
       } catch (error) {
         socket.destroy();
         throw error;
@@ -227,6 +229,23 @@ function logIn(socket: Duplex, params: Record<string, string>, auth: ClientAuthe
     socket.once('close', onClose);
     socket.write(encodeStartupMessage(params));
     socket.resume();
+  });
+}
+
+/**
+ * When the agent closes the server connection before the server closed it (the session ended:
+ * grant expired or revoked, the client vanished), a statement still running would go on: the
+ * server notices a closed socket only when it next reads or writes, so pg_sleep(20) sleeps on
+ * and a long UPDATE commits after the grant ended, holding its locks meanwhile. Cancelling it
+ * makes the backend fail the statement, hit the closed socket and exit, rolling back
+ * (test/e2e/postgres.enforcement.test.ts). A server that ended the connection itself (after a
+ * Terminate, or its own FATAL) has nothing running: no cancel then.
+ */
+function cancelWhenAbandoned(socket: Duplex, cancel: () => void): void {
+  let serverEnded = false;
+  socket.once('end', () => (serverEnded = true));
+  socket.once('close', () => {
+    if (!serverEnded) cancel();
   });
 }
 

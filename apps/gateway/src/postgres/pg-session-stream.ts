@@ -23,12 +23,15 @@ export interface Farewell {
 export class PgSessionStream extends Duplex {
   private holding = false;
   private serverBusy = false;
+  /** Messages handled in this drain, not yet pushed (toServer). */
+  private readonly toServerBatch = new OutputBatch();
+  private draining = false;
+  /** Messages from the server's chunk being handled, not yet written (toClient). */
+  private readonly toClientBatch = new OutputBatch();
   private farewell: Farewell | undefined;
   private client: Duplex | undefined;
   private clientSide: ClientMessages | undefined;
   private serverSide: ServerMessages | undefined;
-  private readonly toServerBatch = new OutputBatch();
-  private readonly toClientBatch = new OutputBatch();
 
   /** Set by the session: ends it as a protocol error (recorded so) instead of a client hang-up. */
   onFailure: ((message: string) => void) | undefined;
@@ -41,7 +44,7 @@ export class PgSessionStream extends Duplex {
   }
 
   /** Connects the client socket (paused, past login) and the two protocol halves. */
-  attach(client: Duplex, clientSide: ClientMessages, serverSide: ServerMessages): void {
+  attach(client: Duplex, clientSide: ClientMessages, serverSide: ServerMessages, inFlight: () => boolean = () => false): void {
     this.client = client;
     this.clientSide = clientSide;
     this.serverSide = serverSide;
@@ -50,7 +53,13 @@ export class PgSessionStream extends Duplex {
       this.drainClient();
     });
     client.on('end', () => {
-      if (!this.destroyed) this.push(null);
+      if (this.destroyed) return;
+      this.push(null);
+      // No Postgres client half-closes: its FIN means it is gone. Idle (or after Terminate), the
+      // server ends on the EOF by itself; with a statement in flight nobody will read the answer,
+      // and the server would not notice the EOF until the statement is done: end the session now
+      // (the agent then cancels the statement). test/e2e/postgres.protocol.test.ts, "vanishes".
+      if (inFlight()) this.destroy();
     });
     client.on('error', () => {});
     client.on('close', () => this.destroy());
@@ -72,6 +81,16 @@ export class PgSessionStream extends Duplex {
   // ---- client → server -------------------------------------------------------------------
 
   private drainClient(): void {
+    this.draining = true;
+    try {
+      this.drainMessages();
+    } finally {
+      this.draining = false;
+      this.flushToServer();
+    }
+  }
+
+  private drainMessages(): void {
     const client = this.client;
     const clientSide = this.clientSide;
     if (!client || !clientSide) return;
@@ -87,8 +106,6 @@ export class PgSessionStream extends Duplex {
       if (held) {
         this.holding = true;
         client.pause();
-        // What came before the held message goes now; the held one waits for its decision.
-        this.flushToServer();
         held.then(
           () => {
             this.holding = false;
@@ -99,12 +116,17 @@ export class PgSessionStream extends Duplex {
         );
       }
     }
-    this.flushToServer();
   }
 
-  /** ClientMessages' output, sent when the messages read so far are handled. */
+  /**
+   * ClientMessages' output. What one client chunk carried goes on as one push: the tunnel sends
+   * each chunk it reads as a DATA frame of its own, and a frame per message made COPY FROM STDIN
+   * (a CopyData per row) and extended-protocol batches (five messages per statement) slow.
+   */
   toServer(bytes: Buffer): void {
+    if (this.destroyed) return;
     this.toServerBatch.add(bytes);
+    if (!this.draining) this.flushToServer();
   }
 
   private flushToServer(): void {
@@ -141,7 +163,10 @@ export class PgSessionStream extends Duplex {
     else callback();
   }
 
-  /** ServerMessages' output, written once the chunk is handled. */
+  /**
+   * ServerMessages' output: what one chunk from the server carried is written at once, mostly as
+   * one slice of that chunk (pg-output-batch.ts).
+   */
   toClient(bytes: Buffer): void {
     this.toClientBatch.add(bytes);
   }

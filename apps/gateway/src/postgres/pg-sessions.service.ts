@@ -86,6 +86,7 @@ export class PgSessions {
       this.run(admitted, client, startup.reader, guardrails, startup.user);
       this.metrics.logins.inc({ result: 'ok' });
     } catch (error) {
+      if (error instanceof StartupRefusal && error.socket) client = error.socket;
       this.refuse(client, error);
     }
   }
@@ -125,7 +126,7 @@ export class PgSessions {
     log.append({ at: wall(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: guardrails.applied, readOnly: guardrails.sql.readOnly, masking } });
 
     client.write(encodeAuthenticationOk());
-    stream.attach(client, clientSide, serverSide);
+    stream.attach(client, clientSide, serverSide, () => ledger.serving !== undefined);
     const live = this.broker.start(admitted, stream, {
       onEnd: (summary) => {
         held.abort();

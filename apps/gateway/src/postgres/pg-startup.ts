@@ -18,6 +18,9 @@ export type StartupOutcome =
 
 /** A failure to answer with a FATAL ErrorResponse (when the socket can still carry one). */
 export class StartupRefusal extends Error {
+  /** Where to answer: the TLS socket once the handshake is done, never the raw one under it. */
+  socket: Duplex | undefined;
+
   constructor(
     readonly sqlstate: string,
     message: string,
@@ -34,16 +37,32 @@ export class StartupRefusal extends Error {
 const FORWARDED_PARAMETERS = new Set(['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path']);
 
 export async function negotiateStartup(socket: Duplex, secureContext: tls.SecureContext | null, deadlineMs = STARTUP_DEADLINE_MS): Promise<StartupOutcome> {
-  const deadline = Date.now() + deadlineMs;
-  let current: Duplex = socket;
+  const state = { current: socket };
+  try {
+    return await negotiate(state, secureContext, Date.now() + deadlineMs);
+  } catch (error) {
+    // A refusal after the TLS handshake must travel inside TLS: plaintext bytes under it would
+    // read as a broken TLS record to the client, which would never see the SQLSTATE.
+    if (error instanceof StartupRefusal) error.socket ??= state.current;
+    throw error;
+  }
+}
+
+async function negotiate(state: { current: Duplex }, secureContext: tls.SecureContext | null, deadline: number): Promise<StartupOutcome> {
+  let current = state.current;
   let reader = new MessageReader({ maxMessageBytes: MAX_LOGIN_MESSAGE_BYTES, expectStartup: true });
   let secured = false;
+  // Each request is answered once, as PostgreSQL does: a second one is a protocol violation
+  // (and would otherwise let a client keep a login slot busy with 8-byte packets).
+  let sslAnswered = false;
+  let gssAnswered = false;
   for (;;) {
     const packet = await readMessage(current, reader, deadline);
-    const startup = parseStartupPacket(packet.body);
+    const startup = wireChecked(() => parseStartupPacket(packet.body));
     switch (startup.kind) {
       case 'ssl':
-        if (secured) throw new StartupRefusal('08P01', 'SSLRequest received twice');
+        if (secured || sslAnswered) throw new StartupRefusal('08P01', 'SSLRequest received twice');
+        sslAnswered = true;
         if (!secureContext) {
           current.write('N');
           continue;
@@ -53,10 +72,13 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
         current.write('S');
         current = new tls.TLSSocket(current as import('node:net').Socket, { isServer: true, secureContext });
         current.on('error', () => {});
+        state.current = current;
         reader = new MessageReader({ maxMessageBytes: MAX_LOGIN_MESSAGE_BYTES, expectStartup: true });
         secured = true;
         continue;
       case 'gssenc':
+        if (gssAnswered) throw new StartupRefusal('08P01', 'GSSENCRequest received twice');
+        gssAnswered = true;
         current.write('N');
         continue;
       case 'cancel':
@@ -71,7 +93,7 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
         current.write(encodeAuthenticationCleartextPassword());
         const password = await readMessage(current, reader, deadline);
         if (password.type !== PASSWORD_MESSAGE) throw new StartupRefusal('08P01', 'expected a password message');
-        const token = decodePasswordMessage(password.body);
+        const token = wireChecked(() => decodePasswordMessage(password.body));
         if (!token) throw new StartupRefusal('28P01', 'empty password: send your jitgate token as the password');
         const parameters: Record<string, string> = {};
         for (const [name, value] of Object.entries(startup.params)) if (FORWARDED_PARAMETERS.has(name)) parameters[name] = value;
@@ -79,6 +101,16 @@ export async function negotiateStartup(socket: Duplex, secureContext: tls.Secure
         return { kind: 'login', socket: current, reader, user, database, token, parameters, tls: secured };
       }
     }
+  }
+}
+
+/** Malformed bytes from the client are its protocol violation (08P01), not the gateway's failure. */
+function wireChecked<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof PgWireError) throw new StartupRefusal('08P01', error.message);
+    throw error;
   }
 }
 

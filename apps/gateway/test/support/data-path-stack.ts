@@ -96,6 +96,8 @@ export class DataPathStack {
     // One at a time: the first creates the bootstrap admin, the others find it.
     for (let i = 0; i < (options.replicas ?? 1); i += 1) {
       const gateway = new GatewayProcess({
+        // Generous: the shared 2-core machines are often busy with other suites' processes.
+        readyTimeoutMs: 60_000,
         env: {
           ...baseEnv(this.database.url, this.redisPrefix),
           JITGATE_BOOTSTRAP_TOKEN: this.adminToken,

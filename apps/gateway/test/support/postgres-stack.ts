@@ -3,9 +3,9 @@
 // customers whose rows hold e-mail addresses, card numbers and phone numbers, a `postgres`
 // connection "shop" to it whose password the agent holds (env:SHOP_DB_PASSWORD), a policy that
 // auto-approves it with the suite's guardrails, and real clients: node-postgres and psql.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { createConnection } from './fixtures.js';
+import { createConnection, eventually } from './fixtures.js';
 import { AGENT_GROUP, DataPathStack, FOREIGN_CONNECTION } from './data-path-stack.js';
 
 export const SHOP = 'shop';
@@ -21,10 +21,20 @@ CREATE TABLE orders (id serial PRIMARY KEY, customer_id integer REFERENCES custo
 INSERT INTO orders (customer_id, total) SELECT 1 + (g % 3), g * 1.5 FROM generate_series(1, 50) g;
 `;
 
+/** Another postgres connection the stack's agent serves, under the same auto-approve policy. */
+export interface ExtraPostgresConnection {
+  name: string;
+  settings: Record<string, unknown>;
+  credentialRef: string;
+}
+
 export interface PostgresStackOptions {
   guardrails?: unknown[];
   gatewayEnv?: Record<string, string>;
   replicas?: number;
+  extraConnections?: ExtraPostgresConnection[];
+  /** More environment for the agent (the credentials of the extra connections). */
+  agentEnv?: Record<string, string>;
 }
 
 export class PostgresStack {
@@ -41,10 +51,14 @@ export class PostgresStack {
     await seed.connect();
     await seed.query(SEED_SQL);
     await seed.end();
+    const extras = options.extraConnections ?? [];
     const stack = await DataPathStack.start(suite, {
       replicas: options.replicas,
       gatewayEnv: options.gatewayEnv,
-      agentOptions: { connections: ['echo', 'pg', FOREIGN_CONNECTION, SHOP], env: { SHOP_DB_PASSWORD: 'not-needed-with-trust\n' } },
+      agentOptions: {
+        connections: ['echo', 'pg', FOREIGN_CONNECTION, SHOP, ...extras.map((c) => c.name)],
+        env: { SHOP_DB_PASSWORD: 'not-needed-with-trust\n', ...options.agentEnv },
+      },
       beforeAgent: async (s) => {
         const admin = s.admin();
         await createConnection(admin, SHOP, {
@@ -52,9 +66,10 @@ export class PostgresStack {
           settings: { host: '127.0.0.1', port: 5432, database: targetDatabase, user: 'postgres', sslmode: 'disable' },
           credentialRef: 'env:SHOP_DB_PASSWORD',
         });
+        for (const extra of extras) await createConnection(admin, extra.name, { agentGroup: AGENT_GROUP, settings: extra.settings, credentialRef: extra.credentialRef });
         const created = await admin.post('/v1/policies', {
           name: 'shop',
-          rules: [{ name: 'auto', effect: 'auto-approve', match: { connection: { names: [SHOP] } }, maxDuration: '24h' }],
+          rules: [{ name: 'auto', effect: 'auto-approve', match: { connection: { names: [SHOP, ...extras.map((c) => c.name)] } }, maxDuration: '24h' }],
           guardrails: options.guardrails ?? [],
         });
         if (created.status !== 201) throw new Error(`policy: ${created.status} ${JSON.stringify(created.body)}`);
@@ -79,12 +94,16 @@ export class PostgresStack {
   }
 
   /** psql through the gateway: `-c` statements, or a script on stdin. */
-  psql(args: string[], options: { token?: string; input?: string; database?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  psql(
+    args: string[],
+    options: { token?: string; input?: string; database?: string; env?: Record<string, string>; onSpawn?: (child: ChildProcess) => void } = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(this.pgPort), '-U', 'alice', '-d', options.database ?? SHOP, ...args], {
-        env: { ...process.env, PGPASSWORD: options.token ?? this.stack.alice.token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
+        env: { ...process.env, PGPASSWORD: options.token ?? this.stack.alice.token, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10', ...options.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
+      options.onSpawn?.(child);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -112,10 +131,17 @@ export class PostgresStack {
     return response.body.items as Array<Record<string, any>>;
   }
 
-  /** The newest postgres sessions of alice on "shop". */
-  async sessions(): Promise<Array<Record<string, any>>> {
-    const response = await this.stack.alice.api.get(`/v1/sessions?connection=${SHOP}`);
+  /** The newest postgres sessions on `connection` ("shop"): alice's, or everyone's with `all`. */
+  async sessions(options: { all?: boolean; connection?: string } = {}): Promise<Array<Record<string, any>>> {
+    const api = options.all ? this.stack.admin() : this.stack.alice.api;
+    const response = await api.get(`/v1/sessions?connection=${options.connection ?? SHOP}${options.all ? '&view=all' : ''}`);
     return response.body.items as Array<Record<string, any>>;
+  }
+
+  /** The session of a node-postgres client, found by the client's local port in its clientAddress. */
+  async sessionOf(client: pg.Client): Promise<Record<string, any>> {
+    const port = (client as unknown as { connection: { stream: { localPort: number } } }).connection.stream.localPort;
+    return eventually(async () => (await this.sessions({ all: true })).find((s) => String(s.clientAddress).endsWith(`:${port}`)) ?? null);
   }
 
   async dispose(): Promise<void> {
