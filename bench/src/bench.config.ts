@@ -26,6 +26,7 @@ const USAGE = `pnpm bench [-- options]
   --bulk-mb N                 tunnel: size of the one bulk transfer, direct and through jitgate (default 512)
   --round-trips N             tunnel: 64-byte request/response round trips, direct and through (default 20000)
   --idle-sessions N           tunnel: idle sessions per batch (two batches) to read the memory each costs (default 1000)
+  --tunnel-profile            tunnel: run its gateway and agent under --cpu-prof; profiles summarised in the report
   --profile SCENARIO          afterwards, restart the gateway with --cpu-prof and profile one REST scenario
   --profile-clients N         clients for the profiled run (default 64)
   --candidate PATH            A/B: also run another build of the gateway (PATH to its main.js) on the
@@ -48,7 +49,7 @@ export interface BenchConfig {
   grantCheck: { calls: number; rounds: number; concurrencies: number[]; warmupCalls: number };
   writePath: { calls: number; warmupCalls: number };
   rest: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; scenarios: ScenarioKey[]; replicas: number; compareReplicas: number | null };
-  tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number };
+  tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number; profile: boolean };
   profile: { scenario: ScenarioKey; clients: number } | null;
   candidate: string | null;
   keep: boolean;
@@ -77,6 +78,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       'bulk-mb': { type: 'string' },
       'round-trips': { type: 'string' },
       'idle-sessions': { type: 'string', default: '1000' },
+      'tunnel-profile': { type: 'boolean', default: false },
       profile: { type: 'string' },
       'profile-clients': { type: 'string', default: '64' },
       candidate: { type: 'string' },
@@ -128,6 +130,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       bulkBytes: int('bulk-mb', values['bulk-mb'] ?? (values.quick ? '64' : '512'), 1, 16_384) * 1024 * 1024,
       roundTrips: int('round-trips', values['round-trips'] ?? (values.quick ? '4000' : '20000'), 100, 10_000_000),
       idleSessions: int('idle-sessions', values['idle-sessions'], 1, 20_000),
+      profile: values['tunnel-profile'],
     },
     profile: values.profile ? { scenario: scenario(values.profile), clients: int('profile-clients', values['profile-clients'], 1, 1000) } : null,
     candidate: values.candidate ? path.resolve(values.candidate) : null,
