@@ -3,7 +3,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
-import { tunnelServiceDefinition } from '@jitgate/proto';
+import { tunnelWireDefinition } from '@jitgate/tunnel';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import type { TunnelCall } from './agent-tunnel.js';
@@ -41,7 +41,7 @@ export class TunnelServer {
 
   async start(): Promise<void> {
     const server = new Server(SERVER_OPTIONS);
-    server.addService(tunnelServiceDefinition, { connect: (call: TunnelCall) => this.admission.handle(call) });
+    server.addService(tunnelWireDefinition, { connect: (call: TunnelCall) => this.admission.handle(call) });
     const { tls } = this.config.tunnel;
     const credentials = tls
       ? ServerCredentials.createSsl(null, [{ cert_chain: await readFile(tls.certFile), private_key: await readFile(tls.keyFile) }], false)
