@@ -30,6 +30,7 @@ const USAGE = `pnpm bench [-- options]
   --pgbench-duration S        pgbench: -T of each run (default 15; 5 with --quick)
   --pgbench-rounds N          pgbench: rounds, each running every target in turn (default 2)
   --pgbench-scale N           pgbench: -i -s (default 10; 2 with --quick)
+  --tunnel-profile            tunnel: run its gateway and agent under --cpu-prof; profiles summarised in the report
   --profile SCENARIO          afterwards, restart the gateway with --cpu-prof and profile one REST scenario;
                               --profile pgbench: one more jitgate run (-S, 8 clients) on a gateway under --cpu-prof
   --profile-clients N         clients for the profiled run (default 64)
@@ -53,7 +54,7 @@ export interface BenchConfig {
   grantCheck: { calls: number; rounds: number; concurrencies: number[]; warmupCalls: number };
   writePath: { calls: number; warmupCalls: number };
   rest: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; scenarios: ScenarioKey[]; replicas: number; compareReplicas: number | null };
-  tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number };
+  tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number; profile: boolean };
   pgbench: { durationSeconds: number; rounds: number; scale: number; profile: boolean };
   profile: { scenario: ScenarioKey; clients: number } | null;
   candidate: string | null;
@@ -86,6 +87,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       'pgbench-duration': { type: 'string' },
       'pgbench-rounds': { type: 'string', default: '2' },
       'pgbench-scale': { type: 'string' },
+      'tunnel-profile': { type: 'boolean', default: false },
       profile: { type: 'string' },
       'profile-clients': { type: 'string', default: '64' },
       candidate: { type: 'string' },
@@ -137,6 +139,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       bulkBytes: int('bulk-mb', values['bulk-mb'] ?? (values.quick ? '64' : '512'), 1, 16_384) * 1024 * 1024,
       roundTrips: int('round-trips', values['round-trips'] ?? (values.quick ? '4000' : '20000'), 100, 10_000_000),
       idleSessions: int('idle-sessions', values['idle-sessions'], 1, 20_000),
+      profile: values['tunnel-profile'],
     },
     pgbench: {
       durationSeconds: int('pgbench-duration', values['pgbench-duration'] ?? (values.quick ? '5' : '15'), 1, 600),

@@ -40,6 +40,8 @@ export interface GatewayProcessOptions {
   main?: string;
   /** When set, the process runs with --cpu-prof and writes its profile here on exit. */
   cpuProfileDir?: string;
+  /** More node flags (the tunnel bench's GC probe). */
+  nodeArgs?: string[];
 }
 
 export interface GatewayProcess {
@@ -78,7 +80,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const tunnelPort = await freePort();
   const tcpPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const nodeArgs = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), ...(options.nodeArgs ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: REPO_ROOT,
     // Only what the gateway needs: the bench's own environment (and its secrets) stays here.

@@ -22,6 +22,19 @@ import { renderWritePath, runWritePathBench, type WritePathRow } from './write-p
  * Restarts the gateway under --cpu-prof, runs one REST scenario once (one window, so the profile
  * can be cut to it), stops the process so it writes the profile, and summarises it.
  */
+/** The tunnel bench's gateway and agent profiles (`--tunnel-profile`), one summary each. */
+function renderTunnelProfiles(dir: string, window: NonNullable<TunnelResult['profileWindow']>): string {
+  return (['gateway', 'agent'] as const)
+    .map((name) => {
+      const sub = path.join(dir, name);
+      const file = existsSync(sub) ? readdirSync(sub).find((f) => f.endsWith('.cpuprofile')) : undefined;
+      const exitedAtEpochMs = name === 'gateway' ? window.gatewayExitedAt : window.agentExitedAt;
+      const summary = file ? summariseProfile(path.join(sub, file), { fromEpochMs: window.fromEpochMs, toEpochMs: window.toEpochMs, exitedAtEpochMs }) : undefined;
+      return `### ${name}\n\n${summary ? renderProfile(summary, 0) : 'No .cpuprofile was written.'}`;
+    })
+    .join('\n\n');
+}
+
 async function profileScenario(world: BenchWorld, config: BenchConfig, profile: NonNullable<BenchConfig['profile']>, outDir: string, cores: number): Promise<string> {
   const dir = path.join(outDir, 'profile');
   log(`profiling ${profile.scenario} with ${profile.clients} clients…`);
@@ -54,6 +67,7 @@ async function main(): Promise<void> {
   let candidate: RestResult | null = null;
   let profile: string | null = null;
   let tunnel: TunnelResult | null = null;
+  let tunnelProfile: string | null = null;
   let fewer: RestResult | null = null;
   let pgbench: PgBenchResult | null = null;
   try {
@@ -84,7 +98,9 @@ async function main(): Promise<void> {
     }
     if (config.only === null || config.only === 'tunnel') {
       log('tunnel (gateway + agent + target, direct vs through jitgate)…');
-      tunnel = await runTunnelBench(world, { ...config.tunnel, searchPath: config.searchPath, cores: machine.cores, log });
+      const profileDir = config.tunnel.profile ? path.join(outDir, 'tunnel-profile') : undefined;
+      tunnel = await runTunnelBench(world, { ...config.tunnel, profileDir, searchPath: config.searchPath, cores: machine.cores, log });
+      if (profileDir && tunnel.profileWindow) tunnelProfile = renderTunnelProfiles(profileDir, tunnel.profileWindow);
     }
     // On demand only: it needs pgbouncer and takes ≈ 7 minutes.
     if (config.only === 'pgbench') {
@@ -120,6 +136,7 @@ async function main(): Promise<void> {
       : '',
     tunnel ? `## The tunnel: direct to the target vs through jitgate (gateway + agent on loopback)\n\n${renderTunnel(tunnel)}` : '',
     pgbench ? `## Postgres through the gateway: pgbench direct / pgbouncer / jitgate\n\n${renderPgBench(pgbench)}` : '',
+    tunnelProfile ? `## CPU profiles of the tunnel's gateway and agent, cut to the bulk transfer through jitgate\n\n${tunnelProfile}` : '',
     profile ? `## CPU profile of the gateway: ${config.profile?.scenario}, ${config.profile?.clients} clients\n\n${profile}` : '',
   ]
     .filter(Boolean)

@@ -43,7 +43,7 @@ export interface BenchWorld {
    */
   restartGateway(options?: { cpuProfileDir?: string; main?: string }): Promise<{ previousExitedAtEpochMs: number }>;
   /** Starts a second gateway process from another build on the same database (stopped by teardown). */
-  startExtraGateway(main: string): Promise<GatewayProcess>;
+  startExtraGateway(main: string, extra?: { cpuProfileDir?: string; nodeArgs?: string[] }): Promise<GatewayProcess>;
   /** Stops the gateway, drops the database and deletes the Redis keys (unless kept). */
   teardown(): Promise<void>;
 }
@@ -182,8 +182,8 @@ export async function setUpWorld(options: SetupOptions): Promise<BenchWorld> {
       options.log(`gateway restarted: pid ${gateway.pid} on ${gateway.baseUrl}${cpuProfileDir ? ' (profiling)' : ''}${main ? ` from ${main}` : ''}`);
       return { previousExitedAtEpochMs };
     },
-    async startExtraGateway(main: string) {
-      const extra = await startGatewayProcess({ databaseUrl, redisUrl: options.redisUrl, redisPrefix, bootstrapToken: adminToken, poolSize: options.poolSize, searchPath: options.searchPath, main });
+    async startExtraGateway(main: string, flags: { cpuProfileDir?: string; nodeArgs?: string[] } = {}) {
+      const extra = await startGatewayProcess({ databaseUrl, redisUrl: options.redisUrl, redisPrefix, bootstrapToken: adminToken, poolSize: options.poolSize, searchPath: options.searchPath, main, ...flags });
       extras.push(extra);
       options.log(`extra gateway pid ${extra.pid} on ${extra.baseUrl} from ${main}`);
       return extra;

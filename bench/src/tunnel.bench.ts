@@ -8,7 +8,9 @@
 // Beside each: the CPU the gateway, the agent and the target spent (from /proc), since on a
 // 2-core box a CPU-bound relay is what caps the tunnel.
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { CpuMeter, type CpuReport } from './cpu-meter.js';
 import { inParallel, type BenchWorld } from './setup.js';
@@ -17,6 +19,8 @@ import { setUpTunnelWorld, type TunnelWorld } from './tunnel.setup.js';
 
 export interface TunnelOptions {
   bulkBytes: number;
+  /** When set, the gateway and the agent run under --cpu-prof and write their profiles here. */
+  profileDir?: string;
   roundTrips: number;
   idleSessions: number;
   searchPath: string;
@@ -24,14 +28,20 @@ export interface TunnelOptions {
   log: (line: string) => void;
 }
 
-/** RSS (KiB, median of 5 readings) before, after one batch of idle sessions, after a second batch. */
+/** One reading of a process right after a forced full GC (bench/preload/gc-probe.cjs), in KiB. */
+export interface MemoryReading {
+  rssKb: number;
+  heapUsedKb: number;
+  /** C++ objects bound to JS, Buffers and ArrayBuffers included. */
+  externalKb: number;
+  arrayBuffersKb: number;
+}
+
+/** Before, after one batch of idle sessions, after a second batch; each after a forced GC. */
 export interface IdleMemory {
-  beforeKb: number;
-  afterKb: number;
-  afterSecondKb: number;
-  samplesBeforeKb: number[];
-  samplesAfterKb: number[];
-  samplesAfterSecondKb: number[];
+  before: MemoryReading;
+  after: MemoryReading;
+  afterSecond: MemoryReading;
 }
 
 export interface BulkRun {
@@ -47,6 +57,8 @@ export interface TunnelResult {
   latency: { direct: LatencySummary; jitgate: LatencySummary; rounds: number };
   /** Handshake to `JITGATE/1 200`, per session, while the idle sessions were opened (8 at a time). */
   open: LatencySummary;
+  /** The timed bulk transfer through jitgate and when each process exited (epoch ms): the profiles' window. */
+  profileWindow: { fromEpochMs: number; toEpochMs: number; gatewayExitedAt: number; agentExitedAt: number } | null;
   idle: {
     sessions: number;
     gateway: IdleMemory;
@@ -148,30 +160,31 @@ function roundTripper(socket: net.Socket): (samples: Float64Array, from: number,
   };
 }
 
-/** VmRSS of a process in KiB (/proc/<pid>/status). */
-export function rssKb(pid: number): number {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]);
+const sleep = (msToWait: number) => new Promise((resolve) => setTimeout(resolve, msToWait));
+
+/** SIGUSR2 → the process's GC probe collects garbage and writes its memory; waits for that file. */
+async function memoryAfterGc(pid: number): Promise<MemoryReading> {
+  const file = path.join(os.tmpdir(), `jitgate-bench-gc-${pid}.json`);
+  const read = () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { sequence: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }) : undefined);
+  const previous = read()?.sequence ?? 0;
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const reading = read();
+    if (reading && reading.sequence > previous) {
+      return { rssKb: reading.rss / 1024, heapUsedKb: reading.heapUsed / 1024, externalKb: reading.external / 1024, arrayBuffersKb: reading.arrayBuffers / 1024 };
+    }
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not answer the GC probe (is it running with bench/preload/gc-probe.cjs?)`);
+    await sleep(20);
+  }
 }
 
-const sleep = (msToWait: number) => new Promise((resolve) => setTimeout(resolve, msToWait));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-/** Five readings 400 ms apart: GC runs on its own schedule, the median is steadier than one reading. */
-async function rssSamples(pids: { gateway: number; agent: number }): Promise<{ gateway: number[]; agent: number[] }> {
-  const gateway: number[] = [];
-  const agent: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    gateway.push(rssKb(pids.gateway));
-    agent.push(rssKb(pids.agent));
-    await sleep(400);
-  }
-  return { gateway, agent };
+async function memorySamples(pids: { gateway: number; agent: number }): Promise<{ gateway: MemoryReading; agent: MemoryReading }> {
+  return { gateway: await memoryAfterGc(pids.gateway), agent: await memoryAfterGc(pids.agent) };
 }
 
 export async function runTunnelBench(world: BenchWorld, options: TunnelOptions): Promise<TunnelResult> {
-  const tunnel = await setUpTunnelWorld(world, options.searchPath, options.log);
+  const tunnel = await setUpTunnelWorld(world, options.searchPath, options.log, options.profileDir);
   const meter = new CpuMeter(
     [
       { name: 'gateway', pids: async () => [tunnel.gateway.pid] },
@@ -183,6 +196,7 @@ export async function runTunnelBench(world: BenchWorld, options: TunnelOptions):
   try {
     // (a) Bulk: a short warm-up on each path, then one timed transfer each, direct first.
     const bulkRuns: BulkRun[] = [];
+    let bulkWindow = { fromEpochMs: 0, toEpochMs: 0 };
     for (const path of ['direct', 'jitgate'] as const) {
       const socket = path === 'direct' ? await connect(tunnel.target.sink) : await openSession(tunnel, tunnel.connections.sink);
       await bulk(socket, Math.min(options.bulkBytes, 16 * 1024 * 1024));
@@ -191,7 +205,9 @@ export async function runTunnelBench(world: BenchWorld, options: TunnelOptions):
     for (const path of ['direct', 'jitgate'] as const) {
       const socket = path === 'direct' ? await connect(tunnel.target.sink) : await openSession(tunnel, tunnel.connections.sink);
       await meter.start();
+      const fromEpochMs = Date.now();
       const seconds = await bulk(socket, options.bulkBytes);
+      if (path === 'jitgate') bulkWindow = { fromEpochMs, toEpochMs: Date.now() };
       const cpu = await meter.stop();
       socket.destroy();
       const mbPerSecond = options.bulkBytes / 1024 / 1024 / seconds;
@@ -229,7 +245,7 @@ export async function runTunnelBench(world: BenchWorld, options: TunnelOptions):
     // (c) Idle sessions: RSS before, open them (8 handshakes at a time), settle, RSS after.
     await sleep(SETTLE_MS);
     const pids = { gateway: tunnel.gateway.pid, agent: tunnel.agentPid };
-    const before = await rssSamples(pids);
+    const before = await memorySamples(pids);
     const openMs = new Float64Array(options.idleSessions);
     const openStarted = performance.now();
     const openBatch = () =>
@@ -242,30 +258,26 @@ export async function runTunnelBench(world: BenchWorld, options: TunnelOptions):
     const sockets = await openBatch();
     const open = summarise(openMs, performance.now() - openStarted);
     await sleep(SETTLE_MS);
-    const after = await rssSamples(pids);
+    const after = await memorySamples(pids);
     // A second batch on top: its delta is the marginal cost, without the one-time growth (heap
     // pages, compiled code, pool connections) that the first batch also paid for.
     sockets.push(...(await openBatch()));
     await sleep(SETTLE_MS);
-    const afterSecond = await rssSamples(pids);
+    const afterSecond = await memorySamples(pids);
     for (const socket of sockets) socket.destroy();
-    const memoryOf = (key: 'gateway' | 'agent'): IdleMemory => ({
-      beforeKb: median(before[key]),
-      afterKb: median(after[key]),
-      afterSecondKb: median(afterSecond[key]),
-      samplesBeforeKb: before[key],
-      samplesAfterKb: after[key],
-      samplesAfterSecondKb: afterSecond[key],
-    });
+    const memoryOf = (key: 'gateway' | 'agent'): IdleMemory => ({ before: before[key], after: after[key], afterSecond: afterSecond[key] });
     const idle = { sessions: options.idleSessions, gateway: memoryOf('gateway'), agent: memoryOf('agent') };
-    const each = (from: number, to: number) => `${((to - from) / options.idleSessions).toFixed(1)} KiB`;
+    const each = (from: MemoryReading, to: MemoryReading) =>
+      `${((to.heapUsedKb + to.externalKb - from.heapUsedKb - from.externalKb) / options.idleSessions).toFixed(1)} KiB heap+external, ${((to.rssKb - from.rssKb) / options.idleSessions).toFixed(1)} KiB RSS`;
     options.log(
-      `tunnel idle, per session (first ${options.idleSessions} / next ${options.idleSessions}): gateway ${each(idle.gateway.beforeKb, idle.gateway.afterKb)} / ${each(idle.gateway.afterKb, idle.gateway.afterSecondKb)}, agent ${each(idle.agent.beforeKb, idle.agent.afterKb)} / ${each(idle.agent.afterKb, idle.agent.afterSecondKb)}`,
+      `tunnel idle, per session after forced GC (first ${options.idleSessions} / next ${options.idleSessions}): gateway ${each(idle.gateway.before, idle.gateway.after)} / ${each(idle.gateway.after, idle.gateway.afterSecond)}; agent ${each(idle.agent.before, idle.agent.after)} / ${each(idle.agent.after, idle.agent.afterSecond)}`,
     );
     // Let the gateway record the sessions' end before it is stopped.
     await sleep(SETTLE_MS);
-    return { bulk: bulkRuns, latency, open, idle };
-  } finally {
+    const exited = await tunnel.stop();
+    return { bulk: bulkRuns, latency, open, idle, profileWindow: options.profileDir ? { ...bulkWindow, ...exited } : null };
+  } catch (error) {
     await tunnel.stop();
+    throw error;
   }
 }

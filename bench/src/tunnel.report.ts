@@ -1,7 +1,7 @@
 // The tunnel bench's tables: bulk throughput, round-trip latency and idle-session memory, each
 // through jitgate beside the direct path of the same run.
 import { ms, ratio, table } from './stats.js';
-import { OPEN_CONCURRENCY, ROUND_TRIP_BYTES, SETTLE_MS, type BulkRun, type TunnelResult } from './tunnel.bench.js';
+import { OPEN_CONCURRENCY, ROUND_TRIP_BYTES, SETTLE_MS, type BulkRun, type MemoryReading, type TunnelResult } from './tunnel.bench.js';
 
 export function renderTunnel(result: TunnelResult): string {
   const direct = result.bulk.find((b) => b.path === 'direct');
@@ -40,27 +40,32 @@ export function renderTunnel(result: TunnelResult): string {
     }),
   );
   const { idle } = result;
-  const perSession = (fromKb: number, toKb: number) => `${((toKb - fromKb) / idle.sessions).toFixed(1)} KiB`;
   const mib = (kb: number) => `${(kb / 1024).toFixed(1)} MiB`;
+  const js = (r: MemoryReading) => r.heapUsedKb + r.externalKb;
+  const per = (from: number, to: number, n: number) => `${((to - from) / n).toFixed(1)} KiB`;
   const idleTable = table(
-    ['process', 'RSS before', `with ${idle.sessions} idle sessions`, `with ${2 * idle.sessions}`, `per session, first ${idle.sessions}`, `per session, next ${idle.sessions}`, `per session, all ${2 * idle.sessions}`, 'readings (KiB): before / first / second'],
-    (['gateway', 'agent'] as const).map((key) => {
+    ['process', 'measure (after forced GC)', 'before', `with ${idle.sessions} idle sessions`, `with ${2 * idle.sessions}`, `per session, first ${idle.sessions}`, `per session, next ${idle.sessions}`, `per session, all ${2 * idle.sessions}`],
+    (['gateway', 'agent'] as const).flatMap((key) => {
       const p = idle[key];
-      return [
-        key,
-        mib(p.beforeKb),
-        mib(p.afterKb),
-        mib(p.afterSecondKb),
-        `**${perSession(p.beforeKb, p.afterKb)}**`,
-        `**${perSession(p.afterKb, p.afterSecondKb)}**`,
-        `**${((p.afterSecondKb - p.beforeKb) / (2 * idle.sessions)).toFixed(1)} KiB**`,
-        [p.samplesBeforeKb, p.samplesAfterKb, p.samplesAfterSecondKb].map((s) => s.join(', ')).join(' / '),
-      ];
+      const row = (label: string, of: (r: MemoryReading) => number, bold: boolean) => {
+        const b = (text: string) => (bold ? `**${text}**` : text);
+        return [
+          key,
+          label,
+          mib(of(p.before)),
+          mib(of(p.after)),
+          mib(of(p.afterSecond)),
+          b(per(of(p.before), of(p.after), idle.sessions)),
+          b(per(of(p.after), of(p.afterSecond), idle.sessions)),
+          b(per(of(p.before), of(p.afterSecond), 2 * idle.sessions)),
+        ];
+      };
+      return [row('JS heap used + external', js, true), row('of which ArrayBuffers', (r) => r.arrayBuffersKb, false), row('RSS', (r) => r.rssKb, false)];
     }),
   );
   return [
     `**Bulk**: one transfer each, after a 16 MiB warm-up on each path${direct && through ? `; through ÷ direct = **${ratio(through.mbPerSecond, direct.mbPerSecond)}** (goal ≥ 0.50×)` : ''}. CPU is per MiB moved, from /proc.\n\n${bulkTable}`,
     `**Request/response**: ${ROUND_TRIP_BYTES}-byte round trips, one in flight on one socket per path, Nagle off, ${latency.rounds} interleaved rounds; added p50 = **${ms(latency.jitgate.p50Ms - latency.direct.p50Ms)}** (goal ≤ 0.3 ms).\n\n${latencyTable}`,
-    `**Idle sessions**: VmRSS of each process (median of 5 readings 400 ms apart) before, ${SETTLE_MS / 1000} s after opening ${idle.sessions} sessions that then send nothing, and after ${idle.sessions} more (goal < 64 KiB each). No GC is forced: RSS holds the garbage of the handshakes (each one authenticates, checks the grant, writes a session row and an audit event) until V8 collects it, and pages the allocator keeps afterwards, so a delta is an upper bound with GC noise of a few MiB either way. Opening the first batch, ${OPEN_CONCURRENCY} handshakes at a time: p50 ${ms(result.open.p50Ms)}, p99 ${ms(result.open.p99Ms)}, ${result.open.perSecond.toFixed(0)} sessions/s.\n\n${idleTable}`,
+    `**Idle sessions**: each process's memory right after a forced full GC (\`--expose-gc\` and the bench's preload \`bench/preload/gc-probe.cjs\`, triggered by SIGUSR2) before, ${SETTLE_MS / 1000} s after opening ${idle.sessions} sessions that then send nothing, and after ${idle.sessions} more (goal < 64 KiB each). "JS heap used + external" is what the sessions hold (objects, Buffers, sockets' C++ handles); RSS also keeps pages the allocator does not give back, so its delta is noisier. Opening the first batch, ${OPEN_CONCURRENCY} handshakes at a time: p50 ${ms(result.open.p50Ms)}, p99 ${ms(result.open.p99Ms)}, ${result.open.perSecond.toFixed(0)} sessions/s.\n\n${idleTable}`,
   ].join('\n\n');
 }

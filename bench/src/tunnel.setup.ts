@@ -10,6 +10,8 @@ import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.
 import { Api, benchPolicyRules, type BenchIdentity, type BenchWorld } from './setup.js';
 
 export const AGENT_MAIN = path.join(REPO_ROOT, 'apps', 'agent', 'dist', 'main.js');
+/** Both data-plane processes run with it: SIGUSR2 makes them collect garbage and report memory. */
+export const GC_PROBE_ARGS = ['--expose-gc', '--require', path.join(REPO_ROOT, 'bench', 'preload', 'gc-probe.cjs')];
 const AGENT_GROUP = 'bench-tunnel';
 const AGENT_NAME = 'bench-agent';
 const READY_TIMEOUT_MS = 30_000;
@@ -51,7 +53,8 @@ export interface TunnelWorld {
   target: { sink: number; echo: number };
   connections: { sink: string; echo: string };
   identity: BenchIdentity;
-  stop(): Promise<void>;
+  /** Stops the agent, the target and the tunnel's gateway; says when the gateway and the agent exited (epoch ms). */
+  stop(): Promise<{ gatewayExitedAt: number; agentExitedAt: number }>;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -75,11 +78,21 @@ async function startTarget(): Promise<{ child: ChildProcess; ports: { sink: numb
   return { child, ports };
 }
 
-export async function setUpTunnelWorld(world: BenchWorld, searchPath: string, log: (line: string) => void): Promise<TunnelWorld> {
+/** `profileDir`: the gateway and the agent run under --cpu-prof and write their profiles in `<dir>/gateway` and `<dir>/agent`. */
+export async function setUpTunnelWorld(world: BenchWorld, searchPath: string, log: (line: string) => void, profileDir?: string): Promise<TunnelWorld> {
   if (!existsSync(AGENT_MAIN)) throw new Error(`${path.relative(REPO_ROOT, AGENT_MAIN)} is missing: pnpm turbo run build --filter=@jitgate/agent --filter=@jitgate/gateway...`);
   const children: ChildProcess[] = [];
+  let gatewayProcess: GatewayProcess | undefined;
+  const exitedAt = { gatewayExitedAt: 0, agentExitedAt: 0 };
   const stop = async () => {
-    for (const child of children.reverse()) await stopChild(child);
+    for (const child of children.reverse()) {
+      await stopChild(child);
+      // A profile ends when its process exits: the bench cuts it to the bulk transfer from there.
+      if (child.spawnargs.includes(AGENT_MAIN)) exitedAt.agentExitedAt = Date.now();
+    }
+    await gatewayProcess?.stop();
+    exitedAt.gatewayExitedAt = Date.now();
+    return exitedAt;
   };
   try {
     const target = await startTarget();
@@ -96,14 +109,16 @@ export async function setUpTunnelWorld(world: BenchWorld, searchPath: string, lo
     const agent = await admin.call<{ id: string; token: string }>('POST', '/v1/agents', 201, { name: AGENT_NAME, agentGroup: AGENT_GROUP });
 
     // The tunnel's gateway: a process of its own, so its memory is the data plane's and nothing else's.
-    const gateway = await world.startExtraGateway(GATEWAY_MAIN);
+    const gateway = await world.startExtraGateway(GATEWAY_MAIN, { nodeArgs: GC_PROBE_ARGS, cpuProfileDir: profileDir && path.join(profileDir, 'gateway') });
+    gatewayProcess = gateway;
     const identity = world.identities[0]!;
     for (const connection of [connections.sink, connections.echo]) {
       const created = await new Api(gateway.baseUrl, identity.token).call<{ status: string }>('POST', '/v1/access-requests', 201, { connection, duration: '1h', reason: 'bench: tunnel' });
       if (created.status !== 'approved') throw new Error(`the tunnel bench's request on ${connection} was ${created.status}, not auto-approved`);
     }
 
-    const agentProcess = spawn(process.execPath, [AGENT_MAIN, '--insecure'], {
+    const agentProfile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'agent')}`] : [];
+    const agentProcess = spawn(process.execPath, [...agentProfile, ...GC_PROBE_ARGS, AGENT_MAIN, '--insecure'], {
       cwd: REPO_ROOT,
       env: {
         PATH: searchPath,

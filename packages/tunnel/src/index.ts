@@ -2,3 +2,4 @@ export { SessionPipe, type PeerFrames, type SessionEnd, type SessionPipeOptions,
 export { DEFAULT_WINDOW, MAX_FRAME, ReceiveWindow, SendCredit } from './flow-control.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { classifyTransportError, type TransportVerdict } from './transport-errors.js';
+export { dataRequest, dataResponse, decodeData, encodeData, tunnelWireDefinition } from './data-frame-codec.js';

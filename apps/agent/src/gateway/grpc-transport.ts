@@ -2,7 +2,8 @@
 // TunnelTransport interface so that the tunnel state machine is tested with a fake stream
 // (tunnel.spec.ts) and against a real gRPC server (test/*.test.ts).
 import grpc from '@grpc/grpc-js';
-import { tunnelServiceDefinition, type ConnectRequest, type ConnectResponse } from '@jitgate/proto';
+import type { ConnectRequest, ConnectResponse } from '@jitgate/proto';
+import { tunnelWireDefinition } from '@jitgate/tunnel';
 import type { SecretValue } from '../credentials/secret-value.js';
 import { formatHostPort, type TunnelEndpoint } from './gateway-addresses.js';
 
@@ -40,7 +41,15 @@ export interface GrpcTransportOptions {
   keepaliveTimeoutMs?: number;
 }
 
-const connect = tunnelServiceDefinition.connect;
+const connect = tunnelWireDefinition.connect;
+
+/**
+ * HTTP/2 receive window of the tunnel's stream and connection. grpc-js (1.14) leaves Node's
+ * 64 KiB default otherwise: the gateway could then send one 64 KiB DATA message per round trip
+ * of a WINDOW_UPDATE, which capped the download direction (bench/README.md, the tunnel).
+ * Session windows (1 MiB each) still bound what a session may have in flight.
+ */
+const FLOW_CONTROL_WINDOW = 8 * 1024 * 1024;
 
 export function createGrpcTransport(options: GrpcTransportOptions): TunnelTransport {
   const credentials = options.insecure ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(options.ca ?? null);
@@ -56,6 +65,7 @@ export function createGrpcTransport(options: GrpcTransportOptions): TunnelTransp
         'grpc.use_local_subchannel_pool': 1,
         // The tunnel does its own reconnecting (Backoff); a retried stream would replay nothing useful.
         'grpc.enable_retries': 0,
+        'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
       };
       if (endpoint.name) {
         // Dialling one address of a DNS name: present and verify the name, not the IP.

@@ -3,8 +3,6 @@
 import { create } from '@bufbuild/protobuf';
 import {
   CloseReason,
-  ConnectRequestSchema,
-  DataSchema,
   HalfCloseSchema,
   HeartbeatSchema,
   HelloSchema,
@@ -13,6 +11,7 @@ import {
   WindowUpdateSchema,
   type ConnectRequest,
 } from '@jitgate/proto';
+import { dataRequest } from '@jitgate/tunnel';
 
 export type AgentFrame = ConnectRequest['msg'];
 
@@ -31,7 +30,9 @@ export interface HelloFields {
   instanceId: string;
 }
 
-export const toRequest = (frame: AgentFrame): ConnectRequest => create(ConnectRequestSchema, { msg: frame });
+// Every frame value below is a complete message (create(), or dataRequest's literal), so the
+// envelope needs no create(): it is on the path of every DATA frame.
+export const toRequest = (frame: AgentFrame): ConnectRequest => ({ $typeName: 'jitgate.tunnel.v1.ConnectRequest', msg: frame });
 
 // Only names and connection names go into Hello: credentials never leave the agent.
 export const helloFrame = (hello: HelloFields): AgentFrame => ({ case: 'hello', value: create(HelloSchema, { ...hello }) });
@@ -43,7 +44,7 @@ export const openedFrame = (sid: number, result: { ok: true; initialWindow: numb
   value: create(SessionOpenedSchema, result.ok ? { sid, ok: true, initialWindow: result.initialWindow } : { sid, ok: false, error: result.error }),
 });
 
-export const dataFrame = (sid: number, payload: Uint8Array): AgentFrame => ({ case: 'data', value: create(DataSchema, { sid, payload }) });
+export const dataFrame = (sid: number, payload: Uint8Array): AgentFrame => dataRequest(sid, payload).msg;
 
 export const windowUpdateFrame = (sid: number, increment: number): AgentFrame => ({ case: 'windowUpdate', value: create(WindowUpdateSchema, { sid, increment }) });
 

@@ -2,6 +2,7 @@
 // as the protocol of docs/tunnel.md and not as protobuf plumbing.
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { CloseReason, ConnectResponseSchema, type ConnectResponse, type WelcomeSchema } from '@jitgate/proto';
+import { dataResponse } from '@jitgate/tunnel';
 
 export interface SessionOpenInit {
   sid: number;
@@ -42,8 +43,9 @@ export const toAgent = {
   sessionCancel(sid: number): ConnectResponse {
     return create(ConnectResponseSchema, { msg: { case: 'sessionCancel', value: { sid } } });
   },
+  /** The hot path: built without create() (data-frame-codec.ts in @jitgate/tunnel). */
   data(sid: number, payload: Uint8Array): ConnectResponse {
-    return create(ConnectResponseSchema, { msg: { case: 'data', value: { sid, payload } } });
+    return dataResponse(sid, payload);
   },
   windowUpdate(sid: number, increment: number): ConnectResponse {
     return create(ConnectResponseSchema, { msg: { case: 'windowUpdate', value: { sid, increment } } });

@@ -1,9 +1,11 @@
 // JITGATE_TUNNEL_PORT: the gRPC server agents dial. TLS from JITGATE_TUNNEL_TLS_CERT/KEY, or
 // plaintext only with JITGATE_TUNNEL_INSECURE=true (the config refuses anything in between).
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
 import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
-import { tunnelServiceDefinition } from '@jitgate/proto';
+import { tunnelWireDefinition } from '@jitgate/tunnel';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import type { TunnelCall } from './agent-tunnel.js';
@@ -27,6 +29,7 @@ const SERVER_OPTIONS: ChannelOptions = {
 export class TunnelServer {
   private readonly logger = new Logger('TunnelServer');
   private server: Server | undefined;
+  private listener: net.Server | undefined;
   private boundPort = 0;
 
   constructor(
@@ -41,15 +44,21 @@ export class TunnelServer {
 
   async start(): Promise<void> {
     const server = new Server(SERVER_OPTIONS);
-    server.addService(tunnelServiceDefinition, { connect: (call: TunnelCall) => this.admission.handle(call) });
+    server.addService(tunnelWireDefinition, { connect: (call: TunnelCall) => this.admission.handle(call) });
     const { tls } = this.config.tunnel;
     const credentials = tls
       ? ServerCredentials.createSsl(null, [{ cert_chain: await readFile(tls.certFile), private_key: await readFile(tls.keyFile) }], false)
       : ServerCredentials.createInsecure();
-    const host = this.config.http.host.includes(':') ? `[${this.config.http.host}]` : this.config.http.host;
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${this.config.tunnel.port}`, credentials, (error, port) => (error ? reject(error) : resolve(port)));
-    });
+    // Our own listener, its sockets handed to grpc-js: sockets that grpc-js's bindAsync accepts
+    // keep Nagle on (1.14), and a small DATA frame (one keystroke, one query) could then wait
+    // for the agent's ACK of the previous one. Shutdown still goes through the Server, which
+    // closes the injector's HTTP/2 sessions like its own.
+    const injector = server.createConnectionInjector(credentials);
+    const listener = net.createServer({ noDelay: true }, (socket) => injector.injectConnection(socket));
+    listener.listen(this.config.tunnel.port, this.config.http.host);
+    await Promise.race([once(listener, 'listening'), once(listener, 'error').then(([error]) => Promise.reject(error as Error))]);
+    this.boundPort = (listener.address() as AddressInfo).port;
+    this.listener = listener;
     this.server = server;
     this.logger.log({ port: this.boundPort, tls: tls !== null }, 'tunnel server started');
   }
@@ -59,6 +68,8 @@ export class TunnelServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.listener?.close();
+    this.listener = undefined;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         server.forceShutdown();
