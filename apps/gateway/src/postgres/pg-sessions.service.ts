@@ -101,7 +101,7 @@ export class PgSessions {
     const stored = this.writer.open(sessionId, (message) => end(CloseReason.SHUTDOWN, message));
     const log = {
       append: (event: SessionEventInput) => {
-        this.metrics.events.inc({ kind: event.kind, outcome: event.outcome });
+        this.metrics.eventCounter(event.kind, event.outcome).inc();
         const masked = event.details?.['maskedValues'];
         if (typeof masked === 'number') this.metrics.maskedValues.inc(masked);
         stored.append(event);

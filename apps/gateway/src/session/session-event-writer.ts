@@ -112,6 +112,10 @@ function clip(text: string): string {
 }
 
 function cleanDetails(details: Record<string, unknown>): Record<string, unknown> {
+  // Most events carry no details or a count: nothing that could hold a NUL.
+  let plain = true;
+  for (const key in details) if (typeof details[key] !== 'number') plain = false;
+  if (plain) return details;
   const json = JSON.stringify(details);
   return json.includes('\\u0000') ? (JSON.parse(json.replaceAll('\\u0000', '\\ufffd')) as Record<string, unknown>) : details;
 }
@@ -119,7 +123,7 @@ function cleanDetails(details: Record<string, unknown>): Record<string, unknown>
 /** What is hashed is what is stored: clipped texts, millisecond times, rounded durations. */
 function normalise(input: SessionEventInput): SessionEventInput {
   return {
-    at: new Date(input.at.getTime()),
+    at: input.at,
     kind: input.kind,
     statement: input.statement === undefined || input.statement === null ? null : clip(input.statement),
     parameters: input.parameters ? input.parameters.map((p) => (p === null ? null : clip(p))) : null,
