@@ -202,3 +202,15 @@ describe('parseMcpMessage: never throws (property)', () => {
     fc.assert(fc.property(fc.oneof(msg, fc.array(msg, { maxLength: 4 })), (v) => { parseMcpMessage(v); parseMcpMessage(JSON.stringify(v)); }), limits);
   });
 });
+
+describe('parseMcpMessage: already-parsed values', () => {
+  it('an undefined member counts as absent (as JSON.stringify would drop it)', () => {
+    expect(parseMcpMessage({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: undefined })).toEqual(
+      parseMcpMessage('{"jsonrpc":"2.0","id":1,"method":"tools/list"}'),
+    );
+    expect(parseMcpMessage({ jsonrpc: '2.0', id: undefined, method: 'notifications/initialized' })).toMatchObject({
+      kind: 'message',
+      message: { type: 'notification' },
+    });
+  });
+});

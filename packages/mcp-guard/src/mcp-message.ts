@@ -96,8 +96,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * An own member with a value. `undefined` counts as absent, as JSON.stringify would drop it: the
+ * SDK's in-process transports hand over `{ params: undefined }` for parameterless requests.
+ */
 function has(o: Record<string, unknown>, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key);
+  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined;
 }
 
 /** MCP requires string or integer ids; null only on an error response to an unreadable request. */
