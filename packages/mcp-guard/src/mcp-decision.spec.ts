@@ -154,3 +154,15 @@ describe('globMatch', () => {
   ];
   it.each(cases)('%s ~ %s → %s', (p, t, r) => expect(globMatch(p, t)).toBe(r));
 });
+
+describe('decideMcpRequest: echoed names are bounded', () => {
+  it('a long tool name is shortened in the message and data, kept whole in a hold', () => {
+    const long = `drop_${'x'.repeat(1000)}`;
+    const d = decideMcpRequest(parseMcpMessage(call(long)), policy);
+    if (d.action !== 'reject') throw new Error('expected a rejection');
+    expect(d.error.message.length).toBeLessThan(300);
+    expect((d.error.data as { tool: string }).tool).toBe(`${long.slice(0, 200)}…`);
+    const h = decideMcpRequest(parseMcpMessage(call('deploy')), policy);
+    expect(h).toMatchObject({ action: 'hold', tool: 'deploy', rule: 'tools[5]' });
+  });
+});

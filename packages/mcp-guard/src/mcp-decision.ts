@@ -74,36 +74,43 @@ export function decideMcpMessage(message: McpMessage, policy: McpPolicy): McpMes
       const o = matchNamedRule(policy.tools, 'tools', call.name, call.arguments, policy);
       if (o.action === 'allow') return FORWARD;
       if (o.action === 'approve') {
-        return { action: 'hold', reason: `tool "${call.name}" requires approval (policy rule ${o.rule})`, tool: call.name, rule: o.rule };
+        return { action: 'hold', reason: `tool "${echo(call.name)}" requires approval (policy rule ${o.rule})`, tool: call.name, rule: o.rule };
       }
-      return deny(`tool "${call.name}"`, o.rule, { tool: call.name });
+      return deny(`tool "${echo(call.name)}"`, o.rule, { tool: echo(call.name) });
     }
     case 'prompts/get': {
       const o = matchNamedRule(policy.prompts, 'prompts', call.name, call.arguments, policy);
-      return o.action === 'allow' ? FORWARD : deny(`prompt "${call.name}"`, o.rule, { prompt: call.name });
+      return o.action === 'allow' ? FORWARD : deny(`prompt "${echo(call.name)}"`, o.rule, { prompt: echo(call.name) });
     }
     case 'resources/read':
     case 'resources/subscribe':
     case 'resources/unsubscribe': {
       const o = matchResourceRule(policy, call.uri);
-      return o.action === 'allow' ? FORWARD : deny(`resource "${call.uri}"`, o.rule, { uri: call.uri });
+      return o.action === 'allow' ? FORWARD : deny(`resource "${echo(call.uri)}"`, o.rule, { uri: echo(call.uri) });
     }
     case 'completion/complete': {
       // Completions reveal argument values of a prompt or resource template: same rules apply.
       if (call.ref.type === 'prompt') {
         const o = matchNamedRule(policy.prompts, 'prompts', call.ref.name, {}, policy);
-        return o.action === 'allow' ? FORWARD : deny(`completion for prompt "${call.ref.name}"`, o.rule, { prompt: call.ref.name });
+        return o.action === 'allow' ? FORWARD : deny(`completion for prompt "${echo(call.ref.name)}"`, o.rule, { prompt: echo(call.ref.name) });
       }
       const o = matchResourceRule(policy, call.ref.uri);
-      return o.action === 'allow' ? FORWARD : deny(`completion for resource "${call.ref.uri}"`, o.rule, { uri: call.ref.uri });
+      return o.action === 'allow' ? FORWARD : deny(`completion for resource "${echo(call.ref.uri)}"`, o.rule, { uri: echo(call.ref.uri) });
     }
     case 'other':
       return (policy.otherMethods ?? 'deny') === 'allow'
         ? FORWARD
-        : deny(`method "${call.method}"`, 'otherMethods', { method: call.method });
+        : deny(`method "${echo(call.method)}"`, 'otherMethods', { method: echo(call.method) });
     default:
       return rejectUnknown();
   }
+}
+
+/** Longest caller-sent name or URI repeated in an error message or reason. */
+const MAX_ECHO = 200;
+
+function echo(s: string): string {
+  return s.length <= MAX_ECHO ? s : `${s.slice(0, MAX_ECHO)}…`;
 }
 
 const FORWARD: McpMessageDecision = Object.freeze({ action: 'forward' });
