@@ -100,6 +100,14 @@ describe('decideMcpRequest', () => {
     expect(JSON.stringify(d)).not.toContain('secret');
   });
 
+  it('an invalid notification is rejected without a response', () => {
+    expect(decideMcpRequest(parseMcpMessage({ jsonrpc: '2.0', method: 'resources/read', params: {} }), policy)).toMatchObject({
+      action: 'reject',
+      error: { code: -32602 },
+      response: undefined,
+    });
+  });
+
   it('a rejected notification gets no response', () => {
     const d = decideMcpRequest(parseMcpMessage({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'drop_x' } }), policy);
     expect(d).toMatchObject({ action: 'reject', response: undefined });

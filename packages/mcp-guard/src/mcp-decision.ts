@@ -30,7 +30,7 @@ export function decideMcpRequest(parsed: McpParsed, policy: McpPolicy): McpDecis
     case 'batch':
       return { action: 'batch', decisions: parsed.messages.map((m) => decideMcpMessage(m, policy)) };
     case 'invalid':
-      return { action: 'reject', error: parsed.response.error, response: parsed.response };
+      return { action: 'reject', error: parsed.error, response: parsed.response };
     default:
       return rejectUnknown();
   }
@@ -39,7 +39,7 @@ export function decideMcpRequest(parsed: McpParsed, policy: McpPolicy): McpDecis
 export function decideMcpMessage(message: McpMessage, policy: McpPolicy): McpMessageDecision {
   switch (message.type) {
     case 'invalid':
-      return { action: 'reject', error: message.response.error, response: message.response };
+      return { action: 'reject', error: message.error, response: message.response };
     case 'result':
     case 'error':
       return FORWARD;

@@ -155,9 +155,14 @@ describe('parseMcpMessage: bad input', () => {
     const parsed = parseMcpMessage(body);
     expect(parsed.kind).toBe('invalid');
     if (parsed.kind !== 'invalid') return;
-    expect(parsed.response.jsonrpc).toBe('2.0');
-    expect(parsed.response.error.code).toBe(code);
-    expect(parsed.response.id).toBe(id);
+    expect(parsed.response?.jsonrpc).toBe('2.0');
+    expect(parsed.response?.error.code).toBe(code);
+    expect(parsed.response?.id).toBe(id);
+  });
+
+  it('a notification with unusable params is dropped, not answered', () => {
+    const parsed = parseMcpMessage('{"jsonrpc":"2.0","method":"tools/call","params":{}}');
+    expect(parsed).toMatchObject({ kind: 'invalid', error: { code: INVALID_PARAMS }, response: undefined });
   });
 
   it('a cyclic value hits the depth bound', () => {

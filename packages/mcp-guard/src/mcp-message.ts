@@ -35,14 +35,21 @@ export type McpMessage =
   | { type: 'notification'; method: string; params: McpParams; call: McpCall }
   | { type: 'result'; id: string | number; result: unknown }
   | { type: 'error'; id: JsonRpcId; error: JsonRpcError }
-  /** One invalid element of a batch; `response` is what to answer for it (JSON-RPC §6). */
-  | { type: 'invalid'; response: JsonRpcErrorResponse };
+  /**
+   * One invalid element of a batch; `response` is what to answer for it (JSON-RPC §6), or
+   * `undefined` for a well-formed notification with unusable params: notifications are never
+   * answered, so it is dropped.
+   */
+  | { type: 'invalid'; error: JsonRpcError; response: JsonRpcErrorResponse | undefined };
 
 export type McpParsed =
   | { kind: 'message'; message: Exclude<McpMessage, { type: 'invalid' }> }
   | { kind: 'batch'; messages: McpMessage[] }
-  /** The whole body is unusable: send `response` (with `id: null` unless the id was readable). */
-  | { kind: 'invalid'; response: JsonRpcErrorResponse };
+  /**
+   * The whole body is unusable: send `response` (with `id: null` unless the id was readable);
+   * `undefined` as for an invalid batch element.
+   */
+  | { kind: 'invalid'; error: JsonRpcError; response: JsonRpcErrorResponse | undefined };
 
 export interface ParseLimits {
   /** Longest accepted string body, in UTF-16 code units. Default 4 MiB. */
@@ -85,11 +92,14 @@ export function parseMcpMessage(body: unknown, limits: ParseLimits = {}): McpPar
     return { kind: 'batch', messages: value.map(parseElement) };
   }
   const message = parseElement(value);
-  return message.type === 'invalid' ? { kind: 'invalid', response: message.response } : { kind: 'message', message };
+  return message.type === 'invalid'
+    ? { kind: 'invalid', error: message.error, response: message.response }
+    : { kind: 'message', message };
 }
 
 function invalid(code: number, message: string): McpParsed {
-  return { kind: 'invalid', response: jsonRpcError(null, code, message) };
+  const response = jsonRpcError(null, code, message);
+  return { kind: 'invalid', error: response.error, response };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -110,10 +120,10 @@ function isRequestId(v: unknown): v is string | number {
 }
 
 function parseElement(v: unknown): McpMessage {
-  const bad = (id: JsonRpcId, code: number, message: string): McpMessage => ({
-    type: 'invalid',
-    response: jsonRpcError(id, code, message),
-  });
+  const bad = (id: JsonRpcId, code: number, message: string): McpMessage => {
+    const response = jsonRpcError(id, code, message);
+    return { type: 'invalid', error: response.error, response };
+  };
   if (!isRecord(v)) return bad(null, INVALID_REQUEST, 'invalid request: not an object');
   const id = has(v, 'id') && isRequestId(v['id']) ? v['id'] : null;
   if (v['jsonrpc'] !== '2.0') return bad(id, INVALID_REQUEST, 'invalid request: jsonrpc must be "2.0"');
@@ -130,7 +140,12 @@ function parseElement(v: unknown): McpMessage {
       return bad(id, INVALID_REQUEST, 'invalid request: params must be an object or an array');
     }
     const call = classify(method, params as McpParams);
-    if (typeof call === 'string') return bad(id, INVALID_PARAMS, `invalid params for ${method}: ${call}`);
+    if (typeof call === 'string') {
+      const error: JsonRpcError = { code: INVALID_PARAMS, message: `invalid params for ${method}: ${call}` };
+      // JSON-RPC never answers a notification, even an unusable one: it is dropped.
+      if (!has(v, 'id')) return { type: 'invalid', error, response: undefined };
+      return bad(id, error.code, error.message);
+    }
     if (!has(v, 'id')) return { type: 'notification', method, params: params as McpParams, call };
     if (v['id'] === null) return bad(null, INVALID_REQUEST, 'invalid request: id must not be null');
     return { type: 'request', id: v['id'] as string | number, method, params: params as McpParams, call };
