@@ -5,16 +5,17 @@
 // no SQL rules), a grant, a gateway process of its own and the built agent holding the database
 // credential (env:BENCH_PG_PASSWORD; trust auth makes its value irrelevant). All through the
 // public API, as in tunnel.setup.ts.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { freePort, GATEWAY_MAIN, REPO_ROOT, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
+import { GATEWAY_MAIN, REPO_ROOT, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { Api, benchPolicyRules, type BenchWorld } from './setup.js';
 import { AGENT_MAIN } from './tunnel.setup.js';
+import { listeningPorts, stopChild } from './child-processes.js';
+import { startForwarder, startPgbouncer } from './pgbench.side-processes.js';
 
 const AGENT_GROUP = 'bench-pg';
 const AGENT_NAME = 'bench-pg-agent';
@@ -54,17 +55,6 @@ export interface PgBenchWorld {
   stop(): Promise<void>;
 }
 
-export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
 
 async function adminQuery(postgresUrl: string, database: string, sql: string): Promise<void> {
   const url = new URL(postgresUrl);
@@ -78,32 +68,7 @@ async function adminQuery(postgresUrl: string, database: string, sql: string): P
   }
 }
 
-/**
- * The TCP ports `pid` listens on (its socket inodes matched against /proc/net/tcp{,6}). The
- * gateway's Postgres listener is started on port 0 by gateway-process.ts; this finds it.
- */
-export function listeningPorts(pid: number): number[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.add(match[1]!);
-    } catch {
-      // closed while we looked
-    }
-  }
-  const ports: number[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    if (!existsSync(table)) continue;
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      // local_address is field 1 ("0100007F:1F90"), st field 3 (0A = LISTEN), inode field 9.
-      if (fields[3] === '0A' && inodes.has(fields[9] ?? '')) ports.push(parseInt(fields[1]!.split(':')[1]!, 16));
-    }
-  }
-  return ports;
-}
-
+/** The gateway's Postgres listener is started on port 0 by gateway-process.ts; this finds it. */
 async function pgListenerPort(gateway: GatewayProcess): Promise<number> {
   const known = new Set([Number(new URL(gateway.baseUrl).port), gateway.tunnelPort, gateway.tcpPort]);
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -135,106 +100,8 @@ async function waitUntilServing(target: PgTarget): Promise<void> {
   }
 }
 
-/** pgbouncer in session mode, in the foreground (stopped by SIGINT), as `postgres` when we are root (it refuses root). */
-async function startPgbouncer(realDatabase: string, log: (line: string) => void): Promise<{ child: ChildProcess; port: number; dir: string }> {
-  const binary = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p));
-  if (!binary) throw new Error('pgbouncer is not installed: apt-get install -y pgbouncer (as root)');
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'jgbench-pgbouncer-'));
-  chmodSync(dir, 0o755);
-  writeFileSync(path.join(dir, 'userlist.txt'), '"postgres" ""\n', { mode: 0o644 });
-  writeFileSync(
-    path.join(dir, 'pgbouncer.ini'),
-    [
-      '[databases]',
-      `${realDatabase} = host=127.0.0.1 port=5432 dbname=${realDatabase} user=postgres`,
-      '[pgbouncer]',
-      'listen_addr = 127.0.0.1',
-      `listen_port = ${port}`,
-      'unix_socket_dir =',
-      'auth_type = trust',
-      `auth_file = ${path.join(dir, 'userlist.txt')}`,
-      'pool_mode = session',
-      'max_client_conn = 100',
-      'default_pool_size = 20',
-      'ignore_startup_parameters = extra_float_digits',
-      'log_connections = 0',
-      'log_disconnections = 0',
-      '',
-    ].join('\n'),
-    { mode: 0o644 },
-  );
-  const asRoot = process.getuid?.() === 0;
-  const child = spawn(binary, [...(asRoot ? ['-u', 'postgres'] : []), path.join(dir, 'pgbouncer.ini')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const tail: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => {
-    tail.push(chunk.toString('utf8'));
-    tail.splice(0, Math.max(0, tail.length - 20));
-  });
-  const deadline = Date.now() + 10_000;
-  while (!listeningPortsOfAny(child.pid).includes(port)) {
-    if (child.exitCode !== null) throw new Error(`pgbouncer exited with ${child.exitCode}: ${tail.join('')}`);
-    if (Date.now() > deadline) throw new Error(`pgbouncer did not listen on :${port}: ${tail.join('')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const version = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? 'pgbouncer';
-  log(`pgbench: ${version}, session mode, pid ${child.pid} on :${port}`);
-  return { child, port, dir };
-}
 
-function listeningPortsOfAny(pid: number | undefined): number[] {
-  try {
-    return pid === undefined ? [] : listeningPorts(pid);
-  } catch {
-    return [];
-  }
-}
 
-/**
- * `jitgate connect` in miniature, in the bench process: each local connection becomes a session
- * on the gateway's client port (the handshake line of docs/tunnel.md), then bytes both ways.
- */
-async function startForwarder(gatewayTcpPort: number, connection: string, token: string): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((local) => {
-    local.pause();
-    local.setNoDelay(true);
-    const upstream = net.connect({ host: '127.0.0.1', port: gatewayTcpPort, noDelay: true });
-    sockets.add(local).add(upstream);
-    const drop = () => {
-      local.destroy();
-      upstream.destroy();
-      sockets.delete(local);
-      sockets.delete(upstream);
-    };
-    local.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    upstream.write(`JITGATE/1 CONNECT ${connection} ${token}\n`);
-    let head = Buffer.alloc(0);
-    const onHead = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      const nl = head.indexOf(0x0a);
-      if (nl < 0) return;
-      upstream.off('data', onHead);
-      if (!head.subarray(0, nl).toString('utf8').startsWith('JITGATE/1 200 ')) return drop();
-      if (nl + 1 < head.length) local.write(head.subarray(nl + 1));
-      upstream.pipe(local);
-      local.pipe(upstream);
-      local.resume();
-    };
-    upstream.on('data', onHead);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 export interface PgBenchSetupOptions {
   postgresUrl: string;

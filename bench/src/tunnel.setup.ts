@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.js';
 import { Api, benchPolicyRules, type BenchIdentity, type BenchWorld } from './setup.js';
+import { stopChild } from './child-processes.js';
 
 export const AGENT_MAIN = path.join(REPO_ROOT, 'apps', 'agent', 'dist', 'main.js');
 /** Both data-plane processes run with it: SIGUSR2 makes them collect garbage and report memory. */
@@ -55,18 +56,6 @@ export interface TunnelWorld {
   identity: BenchIdentity;
   /** Stops the agent, the target and the tunnel's gateway; says when the gateway and the agent exited (epoch ms). */
   stop(): Promise<{ gatewayExitedAt: number; agentExitedAt: number }>;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 async function startTarget(): Promise<{ child: ChildProcess; ports: { sink: number; echo: number } }> {

@@ -1,6 +1,7 @@
 export { PgWireError, type PgWireErrorCode } from './errors.js';
 export { MessageReader, MAX_STARTUP_LENGTH, MIN_STARTUP_LENGTH, type MessageReaderOptions, type PgMessage } from './message-reader.js';
 export {
+  FORWARDED_STARTUP_PARAMETERS,
   encodeCancelRequest,
   encodeGSSENCRequest,
   encodeSSLRequest,

@@ -14,6 +14,13 @@ export const StartupCode = {
 } as const;
 
 /** PG 18 allows cancel keys up to 256 bytes; before that they are 4 bytes. */
+/**
+ * Startup parameters a proxy may pass on from a client to the server: formatting and naming
+ * only. Left out on purpose: `options` (it can carry `-c role=…` or any setting), `replication`,
+ * and `user`/`database`, which the proxy chooses.
+ */
+export const FORWARDED_STARTUP_PARAMETERS: ReadonlySet<string> = new Set(['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path']);
+
 export const MIN_CANCEL_KEY = 4;
 export const MAX_CANCEL_KEY = 256;
 

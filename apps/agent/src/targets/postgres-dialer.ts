@@ -14,8 +14,8 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { z } from 'zod';
-import type { ConnectionAssignment } from '@jitgate/proto';
 import {
+  BackendType,
   ClientAuthenticator,
   decodeAuthentication,
   decodeBackendKeyData,
@@ -23,32 +23,22 @@ import {
   encodeCancelRequest,
   encodeSSLRequest,
   encodeStartupMessage,
+  FORWARDED_STARTUP_PARAMETERS,
   MessageReader,
 } from '@jitgate/pgwire';
 import { CredentialError, parseCredentialRef, type CredentialContext, type CredentialProvider } from '../credentials/credential-provider.js';
-import { connectTcp, TargetDialError, type DialedTarget, type TargetDialer } from './target-dialer.js';
+import { connectTcp, hostSetting, parseSettings, portSetting, TargetDialError, type DialedTarget, type TargetDialer } from './target-dialer.js';
 
 const settingsSchema = z.object({
-  host: z
-    .string()
-    .min(1)
-    .max(253)
-    .transform((host) => host.replace(/^\[(.*)\]$/, '$1')),
-  port: z.number().int().min(1).max(65_535).default(5432),
+  host: hostSetting,
+  port: portSetting.default(5432),
   database: z.string().min(1).max(63),
   user: z.string().min(1).max(63).optional(),
   sslmode: z.enum(['disable', 'require', 'verify-full']).default('require'),
 });
 type Settings = z.output<typeof settingsSchema>;
 
-/** Options a client may set; the gateway filters the same way (defence in depth). */
-const CLIENT_PARAMETERS = new Set(['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path']);
 const MAX_LOGIN_MESSAGE_BYTES = 1024 * 1024;
-const AUTHENTICATION = 0x52; // R
-const ERROR_RESPONSE = 0x45; // E
-const BACKEND_KEY_DATA = 0x4b; // K
-const READY_FOR_QUERY = 0x5a; // Z
-const NEGOTIATE_PROTOCOL_VERSION = 0x76; // v
 
 /** The narrowest scope Cloud SQL accepts for IAM database logins (the Cloud SQL connectors use it). */
 export const CLOUD_SQL_LOGIN_SCOPE = 'https://www.googleapis.com/auth/sqlservice.login';
@@ -61,7 +51,7 @@ export function cloudSqlIamUser(account: string): string {
 export function postgresDialer(credentials: CredentialProvider): TargetDialer {
   return {
     async dial(assignment, { signal, timeoutMs, clientParameters, grantExpiresAtUnixMs }) {
-      const settings = parseSettings(assignment);
+      const settings = parseSettings(assignment.settingsJson, settingsSchema, 'postgres connection settings need host, port and database');
       const user = databaseUser(settings, assignment.credentialRef);
       const password = await resolvePassword(credentials, assignment.credentialRef, {
         grantExpiresAtUnixMs,
@@ -71,7 +61,7 @@ export function postgresDialer(credentials: CredentialProvider): TargetDialer {
       const socket = await open(settings, signal, timeoutMs);
       try {
         const params: Record<string, string> = { user, database: settings.database };
-        for (const [name, value] of Object.entries(clientParameters)) if (CLIENT_PARAMETERS.has(name)) params[name] = value;
+        for (const [name, value] of Object.entries(clientParameters)) if (FORWARDED_STARTUP_PARAMETERS.has(name)) params[name] = value;
         params['application_name'] ??= 'jitgate';
         const key = await logIn(socket, params, new ClientAuthenticator({ user, password }), deadline, signal);
         const cancel = () => void sendCancel(settings, key).catch(() => {});
@@ -85,17 +75,6 @@ export function postgresDialer(credentials: CredentialProvider): TargetDialer {
   };
 }
 
-function parseSettings(assignment: ConnectionAssignment): Settings {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(assignment.settingsJson);
-  } catch {
-    throw new TargetDialError('connection settings are not valid JSON');
-  }
-  const parsed = settingsSchema.safeParse(raw);
-  if (!parsed.success) throw new TargetDialError('postgres connection settings need host, port and database');
-  return parsed.data;
-}
 
 /** settings.user, or for `gcp-sa:` the account's Cloud SQL IAM user. */
 function databaseUser(settings: Settings, ref: string): string {
@@ -196,23 +175,23 @@ function logIn(socket: Duplex, params: Record<string, string>, auth: ClientAuthe
       try {
         for (let message = reader.next(); message; message = reader.next()) {
           switch (message.type) {
-            case AUTHENTICATION: {
+            case BackendType.Authentication: {
               const reply = auth.onAuthentication(decodeAuthentication(message.body));
               if (reply) socket.write(reply);
               break;
             }
-            case ERROR_RESPONSE: {
+            case BackendType.ErrorResponse: {
               // The server's text may quote the user name: only the SQLSTATE leaves the agent.
               const code = decodeErrorResponse(message.body)['C'] ?? 'unknown';
               return fail(`the server refused the agent's login (SQLSTATE ${code})`);
             }
-            case BACKEND_KEY_DATA:
+            case BackendType.BackendKeyData:
               key = decodeBackendKeyData(message.body);
               break;
-            case NEGOTIATE_PROTOCOL_VERSION:
+            case BackendType.NegotiateProtocolVersion:
               // Between the agent and the server only: the client negotiated with the gateway.
               break;
-            case READY_FOR_QUERY:
+            case BackendType.ReadyForQuery:
               forward.push(Buffer.from(message.raw));
               return finish(undefined);
             default:

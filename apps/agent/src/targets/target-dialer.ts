@@ -31,30 +31,32 @@ export type TargetDialers = ReadonlyMap<string, TargetDialer>;
 /** A failure to reach the target, with a message fit for SessionOpened.error (no secret in it). */
 export class TargetDialError extends Error {}
 
-const tcpSettings = z.object({
-  host: z
-    .string()
-    .min(1)
-    .max(253)
-    .transform((host) => host.replace(/^\[(.*)\]$/, '$1')),
-  port: z.number().int().min(1).max(65_535),
-});
+/** A host name or address; an IPv6 literal may come in brackets. */
+export const hostSetting = z
+  .string()
+  .min(1)
+  .max(253)
+  .transform((host) => host.replace(/^\[(.*)\]$/, '$1'));
+export const portSetting = z.number().int().min(1).max(65_535);
 
-function parseSettings(json: string): z.output<typeof tcpSettings> {
+const tcpSettings = z.object({ host: hostSetting, port: portSetting });
+
+/** The assignment's settings JSON checked against `schema`; `missing` says what it needs. */
+export function parseSettings<S extends z.ZodType>(json: string, schema: S, missing: string): z.output<S> {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
     throw new TargetDialError('connection settings are not valid JSON');
   }
-  const parsed = tcpSettings.safeParse(raw);
-  if (!parsed.success) throw new TargetDialError('connection settings need host and port');
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new TargetDialError(missing);
   return parsed.data;
 }
 
 export const tcpDialer: TargetDialer = {
   async dial(assignment, { signal, timeoutMs }) {
-    const { host, port } = parseSettings(assignment.settingsJson);
+    const { host, port } = parseSettings(assignment.settingsJson, tcpSettings, 'connection settings need host and port');
     return { socket: await connectTcp(host, port, signal, timeoutMs) };
   },
 };

@@ -5,6 +5,7 @@
 // no extra channel to be right. Approval runs the statement once, in that session; it grants
 // nothing else.
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Prisma } from '@jitgate/db';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
@@ -88,7 +89,8 @@ export class StatementApprovalService {
       if (row.status === 'expired') return { requestId, status: 'timed_out' };
       if (row.status === 'cancelled') return { requestId, status: 'cancelled' };
       if (this.clock.now().getTime() >= deadline) break;
-      await sleep(Math.min(POLL_MS, Math.max(1, deadline - this.clock.now().getTime())), signal);
+      // An abort (the session ended) only ends the wait early; the loop sees signal.aborted.
+      await delay(Math.min(POLL_MS, Math.max(1, deadline - this.clock.now().getTime())), undefined, { signal }).catch(() => undefined);
     }
     return this.close(requestId, signal.aborted ? 'cancelled' : 'expired');
   }
@@ -113,16 +115,4 @@ export class StatementApprovalService {
       return { requestId, status: 'timed_out' };
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -16,6 +16,7 @@ import {
   encodeDescribe,
   encodeParse,
   encodeQuery,
+  FrontendType,
   type PgMessage,
 } from '@jitgate/pgwire';
 import type { Masker } from '@jitgate/masking';
@@ -23,19 +24,6 @@ import type { SessionEventInput } from '../session/session-event-chain.js';
 import type { StatementGuard, StatementVerdict } from './pg-statement-guard.js';
 import type { StatementGroup, StatementLedger } from './pg-statement-ledger.js';
 
-const Q = 0x51; // Query
-const P = 0x50; // Parse
-const B = 0x42; // Bind
-const D = 0x44; // Describe
-const E = 0x45; // Execute
-const C = 0x43; // Close
-const S = 0x53; // Sync
-const H = 0x48; // Flush
-const F = 0x46; // FunctionCall
-const X = 0x58; // Terminate
-const COPY_DATA = 0x64; // d
-const COPY_DONE = 0x63; // c
-const COPY_FAIL = 0x66; // f
 
 /** A refusal the server will answer in place of the statement (see ServerMessages). */
 export interface Refusal {
@@ -84,35 +72,35 @@ export class ClientMessages {
   /** Handles one message; a promise means the message is held and nothing else may run until it settles. */
   handle(message: PgMessage): void | Promise<void> {
     switch (message.type) {
-      case Q:
+      case FrontendType.Query:
         return this.onQuery(message);
-      case P:
+      case FrontendType.Parse:
         return this.onParse(message);
-      case B:
+      case FrontendType.Bind:
         return this.onBind(message);
-      case D:
+      case FrontendType.Describe:
         return this.onDescribe(message);
-      case E:
+      case FrontendType.Execute:
         return this.onExecute(message);
-      case C: {
+      case FrontendType.Close: {
         const { kind, name } = decodeClose(message.body);
         if (kind === 'S') this.statements.delete(name);
         else this.portals.delete(name);
         this.ledger.batch();
         return this.deps.toServer(message.raw);
       }
-      case S:
+      case FrontendType.Sync:
         this.ledger.sync();
         return this.deps.toServer(message.raw);
-      case H:
+      case FrontendType.Flush:
         this.ledger.batch();
         return this.deps.toServer(message.raw);
-      case COPY_DATA:
-      case COPY_DONE:
-      case COPY_FAIL:
-      case X:
+      case FrontendType.CopyData:
+      case FrontendType.CopyDone:
+      case FrontendType.CopyFail:
+      case FrontendType.Terminate:
         return this.deps.toServer(message.raw);
-      case F:
+      case FrontendType.FunctionCall:
         // The fast-path call runs a function by OID, past any SQL check: never forwarded.
         return this.refuseQuery('function call', { sqlstate: '42501', message: 'jitgate: fast-path function calls (FunctionCall messages) are not allowed' }, 'function_call');
       default:
@@ -125,11 +113,10 @@ export class ClientMessages {
   private onQuery(message: PgMessage): void | Promise<void> {
     const { sql } = decodeQuery(message.body);
     const verdict = this.deps.guard.check(sql);
-    const raw = stable(message, verdict);
     const run = (): void => {
       const group = this.ledger.query();
       this.expectStatements(group, sql, verdict);
-      this.deps.toServer(raw);
+      this.deps.toServer(message.raw);
     };
     return this.apply(sql, verdict, run, (refusal, rule) => this.refuseQuery(sql, refusal, rule));
   }
@@ -155,11 +142,10 @@ export class ClientMessages {
   private onParse(message: PgMessage): void | Promise<void> {
     const { name, sql } = decodeParse(message.body);
     const verdict = this.deps.guard.check(sql);
-    const raw = stable(message, verdict);
     const run = (): void => {
       this.statements.set(name, { sql, blocked: false });
       this.ledger.batch();
-      this.deps.toServer(raw);
+      this.deps.toServer(message.raw);
     };
     const refuse = (refusal: Refusal, rule: string): void => {
       this.recordBlock(sql, refusal, rule);
@@ -245,11 +231,6 @@ export class ClientMessages {
     this.deps.refuse(nonce, refusal);
     return `jitgate_refused_${nonce}`;
   }
-}
-
-/** A held message outlives the chunk it was read from: keep a copy of its bytes. */
-function stable(message: PgMessage, verdict: StatementVerdict): Buffer {
-  return verdict.action === 'approve' ? Buffer.from(message.raw) : message.raw;
 }
 
 export const STAND_IN_PATTERN = /jitgate_refused_([0-9a-f]{16})/;

@@ -3,12 +3,14 @@
 // server's cancel key replaced by the gateway's own, and the stand-ins of refused statements
 // turned back into the refusal the client must read. Everything else goes on byte for byte.
 import {
+  BackendType,
   decodeCommandComplete,
   decodeDataRow,
   decodeErrorResponse,
   decodeParameterStatus,
   decodeRowDescription,
   encodeBackendKeyData,
+  encodeCopyData,
   encodeDataRow,
   encodeErrorResponse,
   encodeParameterStatus,
@@ -20,25 +22,17 @@ import { STAND_IN_PATTERN, type Refusal } from './pg-client-messages.js';
 import { RowLayout } from './pg-row-masker.js';
 import type { StatementLedger } from './pg-statement-ledger.js';
 
-const ROW_DESCRIPTION = 0x54; // T
-const NO_DATA = 0x6e; // n
-const DATA_ROW = 0x44; // D
-const COMMAND_COMPLETE = 0x43; // C
-const EMPTY_QUERY = 0x49; // I
-const PORTAL_SUSPENDED = 0x73; // s
-const ERROR_RESPONSE = 0x45; // E
-const NOTICE_RESPONSE = 0x4e; // N
-const READY_FOR_QUERY = 0x5a; // Z
-const BACKEND_KEY_DATA = 0x4b; // K
-const COPY_OUT_RESPONSE = 0x48; // H
-const COPY_BOTH_RESPONSE = 0x57; // W
-const COPY_DATA = 0x64; // d
-const COPY_DONE = 0x63; // c
-const AUTHENTICATION = 0x52; // R
-const PARAMETER_STATUS = 0x53; // S
-/** NotificationResponse, ParseComplete, BindComplete, CloseComplete, ParameterDescription,
- * CopyInResponse, FunctionCallResponse. */
-const PASSED = new Set([0x41, 0x31, 0x32, 0x33, 0x74, 0x47, 0x56]);
+/** Passed on untouched: NotificationResponse, ParseComplete, BindComplete, CloseComplete,
+ * ParameterDescription, CopyInResponse, FunctionCallResponse. */
+const PASSED = new Set<number>([
+  BackendType.NotificationResponse,
+  BackendType.ParseComplete,
+  BackendType.BindComplete,
+  BackendType.CloseComplete,
+  BackendType.ParameterDescription,
+  BackendType.CopyInResponse,
+  BackendType.FunctionCallResponse,
+]);
 
 /** Notices recorded per session at most; a chatty function must not flood the recording. */
 const MAX_RECORDED_NOTICES = 200;
@@ -66,8 +60,6 @@ export class ServerMessages {
   private copyOut = false;
   private notices = 0;
   private readonly refusals = new Map<string, Refusal>();
-  /** Transaction status of the last ReadyForQuery: I (idle), T (in a block), E (failed block). */
-  transactionStatus = 'I';
 
   constructor(
     private readonly ledger: StatementLedger,
@@ -81,45 +73,45 @@ export class ServerMessages {
 
   handle(message: PgMessage): void {
     switch (message.type) {
-      case DATA_ROW:
+      case BackendType.DataRow:
         return this.onDataRow(message);
-      case ROW_DESCRIPTION:
-      case NO_DATA:
+      case BackendType.RowDescription:
+      case BackendType.NoData:
         return this.onDescription(message);
-      case COMMAND_COMPLETE:
+      case BackendType.CommandComplete:
         this.layout = undefined;
         this.ledger.complete('ok', decodeCommandComplete(message.body));
         return this.deps.toClient(message.raw);
-      case EMPTY_QUERY:
+      case BackendType.EmptyQueryResponse:
         this.layout = undefined;
         this.ledger.complete('ok', '');
         return this.deps.toClient(message.raw);
-      case PORTAL_SUSPENDED:
+      case BackendType.PortalSuspended:
         this.ledger.complete('suspended', '');
         return this.deps.toClient(message.raw);
-      case ERROR_RESPONSE:
+      case BackendType.ErrorResponse:
         return this.onError(message);
-      case NOTICE_RESPONSE:
+      case BackendType.NoticeResponse:
         return this.onNotice(message);
-      case READY_FOR_QUERY:
+      case BackendType.ReadyForQuery:
         return this.onReady(message);
-      case BACKEND_KEY_DATA:
+      case BackendType.BackendKeyData:
         // The server's key stays at the agent; the client gets the gateway's (on the first Z).
         return;
-      case COPY_OUT_RESPONSE:
-      case COPY_BOTH_RESPONSE:
+      case BackendType.CopyOutResponse:
+      case BackendType.CopyBothResponse:
         // Binary COPY rows have no text to scan: with masking on they cannot go out.
         if (this.deps.masker && message.body[0] === 1) throw new UnmaskableOutput('binary COPY output cannot be masked on this connection; use the text format');
         this.copyOut = true;
         return this.deps.toClient(message.raw);
-      case PARAMETER_STATUS:
+      case BackendType.ParameterStatus:
         return this.onParameterStatus(message);
-      case COPY_DATA:
+      case BackendType.CopyData:
         return this.onCopyData(message);
-      case COPY_DONE:
+      case BackendType.CopyDone:
         this.copyOut = false;
         return this.deps.toClient(message.raw);
-      case AUTHENTICATION:
+      case BackendType.Authentication:
         throw new ServerProtocolError('the server asked for authentication after login');
       default:
         if (PASSED.has(message.type)) return this.deps.toClient(message.raw);
@@ -145,7 +137,7 @@ export class ServerMessages {
     const expectation = group?.kind === 'extended' ? group.describes.shift() : { portal: true, swallow: false };
     if (expectation?.portal !== false) {
       this.layout =
-        message.type === ROW_DESCRIPTION && this.deps.masker
+        message.type === BackendType.RowDescription && this.deps.masker
           ? new RowLayout(decodeRowDescription(message.body), this.deps.masker)
           : undefined;
     }
@@ -185,7 +177,6 @@ export class ServerMessages {
   }
 
   private onReady(message: PgMessage): void {
-    this.transactionStatus = String.fromCharCode(message.body[0] ?? 0x49);
     this.layout = undefined;
     this.copyOut = false;
     if (!this.ready) {
@@ -204,11 +195,6 @@ export class ServerMessages {
     if (!found) return this.deps.toClient(message.raw);
     const current = this.ledger.current;
     if (current) current.masked += found.hits.length;
-    const body = Buffer.from(found.text, 'utf8');
-    const frame = Buffer.allocUnsafe(5 + body.length);
-    frame[0] = COPY_DATA;
-    frame.writeInt32BE(4 + body.length, 1);
-    body.copy(frame, 5);
-    this.deps.toClient(frame);
+    this.deps.toClient(encodeCopyData(Buffer.from(found.text, 'utf8')));
   }
 }

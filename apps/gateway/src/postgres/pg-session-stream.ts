@@ -74,10 +74,6 @@ export class PgSessionStream extends Duplex {
     this.farewell ??= farewell;
   }
 
-  get transactionStatus(): string {
-    return this.serverSide?.transactionStatus ?? 'I';
-  }
-
   // ---- client → server -------------------------------------------------------------------
 
   private drainClient(): void {

@@ -5,12 +5,11 @@
 // why TLS matters outside loopback). The user name is informational.
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { encodeAuthenticationCleartextPassword, MessageReader, parseStartupPacket, PgWireError, decodePasswordMessage } from '@jitgate/pgwire';
+import { encodeAuthenticationCleartextPassword, FORWARDED_STARTUP_PARAMETERS, FrontendType, MessageReader, parseStartupPacket, PgWireError, decodePasswordMessage } from '@jitgate/pgwire';
 
 export const STARTUP_DEADLINE_MS = 15_000;
 /** A startup packet is at most 10,000 bytes; a password message carries a JWT at most. */
 const MAX_LOGIN_MESSAGE_BYTES = 64 * 1024;
-const PASSWORD_MESSAGE = 0x70; // p
 
 export type StartupOutcome =
   | { kind: 'login'; socket: Duplex; reader: MessageReader; user: string; database: string; token: string; parameters: Record<string, string>; tls: boolean }
@@ -30,11 +29,6 @@ export class StartupRefusal extends Error {
   }
 }
 
-/**
- * Client options passed on to the server. Anything else (notably `options`, which can carry
- * `-c role=…`, and `replication`) is dropped: the session's role and mode are the agent's.
- */
-const FORWARDED_PARAMETERS = new Set(['application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'extra_float_digits', 'IntervalStyle', 'search_path']);
 
 export async function negotiateStartup(socket: Duplex, secureContext: tls.SecureContext | null, deadlineMs = STARTUP_DEADLINE_MS): Promise<StartupOutcome> {
   const state = { current: socket };
@@ -92,11 +86,11 @@ async function negotiate(state: { current: Duplex }, secureContext: tls.SecureCo
         const database = startup.params['database'] || user;
         current.write(encodeAuthenticationCleartextPassword());
         const password = await readMessage(current, reader, deadline);
-        if (password.type !== PASSWORD_MESSAGE) throw new StartupRefusal('08P01', 'expected a password message');
+        if (password.type !== FrontendType.Password) throw new StartupRefusal('08P01', 'expected a password message');
         const token = wireChecked(() => decodePasswordMessage(password.body));
         if (!token) throw new StartupRefusal('28P01', 'empty password: send your jitgate token as the password');
         const parameters: Record<string, string> = {};
-        for (const [name, value] of Object.entries(startup.params)) if (FORWARDED_PARAMETERS.has(name)) parameters[name] = value;
+        for (const [name, value] of Object.entries(startup.params)) if (FORWARDED_STARTUP_PARAMETERS.has(name)) parameters[name] = value;
         current.pause();
         return { kind: 'login', socket: current, reader, user, database, token, parameters, tls: secured };
       }

@@ -25,10 +25,6 @@ export class StatementGuard {
     };
   }
 
-  get holdsStatements(): boolean {
-    return this.guardrails.sql.approvals !== null;
-  }
-
   check(sql: string): StatementVerdict {
     const analysis: SqlAnalysis = analyzeSql(sql);
     if (this.columnsMasked && analysis.ok) {

@@ -14,9 +14,4 @@ export class SessionEventRepository {
       take: filter.limit,
     });
   }
-
-  /** Every event of a session, in order, for verification (bounded by the caller's page size). */
-  all(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[]> {
-    return this.prisma.client.sessionEvent.findMany({ where: { sessionId, seq: { gt: afterSeq } }, orderBy: { seq: 'asc' }, take: limit });
-  }
 }

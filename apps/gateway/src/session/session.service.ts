@@ -73,7 +73,7 @@ export class SessionService {
     const session = await this.get(caller, id);
     const chained: ChainedSessionEvent[] = [];
     for (let after = 0; ; ) {
-      const page = await this.events_.all(id, after, 5_000);
+      const page = await this.events_.list(id, { afterSeq: after, limit: 5_000 });
       for (const row of page) chained.push(toChained(row));
       if (page.length < 5_000) break;
       after = page[page.length - 1]!.seq;
