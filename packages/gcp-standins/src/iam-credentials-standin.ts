@@ -8,12 +8,15 @@
 //     (modelled as a list of member → service account bindings);
 //   - scopes are non-empty and within an allowed set; `lifetime` ≤ 3600 s (unset means 3600 s);
 //   - an ID token has an audience.
-// Access tokens are deterministic (`accessTokenFor`), so a test can set one as a password first.
+// Access tokens are deterministic (`accessTokenFor`), so a test can set one as a password first;
+// each one minted is registered with its account, scopes and expiry (`tokenInfo`), which is how
+// the BigQuery and Cloud Storage stand-ins tell a live token from a stale or forged one.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { AccessTokenRegistry, type AccessTokenInfo } from './access-token-registry.js';
 import { signIdToken } from './oauth-token-standin.js';
 
 export interface TokenCreatorBinding {
@@ -57,6 +60,8 @@ export interface IamCredentialsStandin {
   accessTokenFor(account: string, scopes: readonly string[]): string;
   /** Every token minted so far (access and ID tokens), for log-scanning tests. */
   mintedTokens(): string[];
+  /** Google's tokeninfo for an access token minted here: undefined when unknown or expired. */
+  tokenInfo(accessToken: string): AccessTokenInfo | undefined;
   readonly idTokenPublicKeyPem: string;
   close(): Promise<void>;
 }
@@ -108,6 +113,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
   const seed = options.seed ?? 'jitgate-standin';
   const calls: IamCall[] = [];
   const minted: string[] = [];
+  const registry = new AccessTokenRegistry(now);
   const idKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const service = loadIamCredentialsService();
 
@@ -172,6 +178,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
           const accessToken = accessTokenFor(target, request.scope);
           minted.push(accessToken);
           const expireMs = now() + Math.round(lifetime * 1000);
+          registry.record(accessToken, { serviceAccount: target, scopes: request.scope, expiresAtMs: expireMs });
           return { caller, response: { accessToken, expireTime: { seconds: String(Math.floor(expireMs / 1000)), nanos: (expireMs % 1000) * 1e6 } } };
         },
         callback,
@@ -206,6 +213,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
     calls,
     accessTokenFor,
     mintedTokens: () => [...minted],
+    tokenInfo: (accessToken) => registry.introspect(accessToken),
     idTokenPublicKeyPem: idKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
