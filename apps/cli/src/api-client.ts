@@ -3,11 +3,13 @@
 import type { z } from 'zod';
 import {
   accessRequestSchema,
+  connectionListSchema,
   errorBodySchema,
   grantCheckSchema,
   grantListSchema,
   identitySchema,
   type AccessRequest,
+  type ConnectionSummary,
   type Grant,
   type GrantCheck,
   type Identity,
@@ -39,6 +41,12 @@ export class ApiClient {
 
   checkGrant(connection: string): Promise<GrantCheck> {
     return this.call('GET', `/v1/grants/check?${new URLSearchParams({ connection })}`, grantCheckSchema);
+  }
+
+  /** The connection of that name (any authenticated identity may look connections up), or undefined. */
+  async findConnection(name: string): Promise<ConnectionSummary | undefined> {
+    const { items } = await this.call('GET', `/v1/connections?${new URLSearchParams({ name })}`, connectionListSchema);
+    return items.find((c) => c.name === name);
   }
 
   async listActiveGrants(): Promise<Grant[]> {

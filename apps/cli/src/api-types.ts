@@ -51,11 +51,15 @@ export const accessRequestSchema = z.object({
   grant: z.object({ id: z.string(), status: z.string(), startsAt: timestamp, expiresAt: timestamp }).nullable(),
 });
 
+/** GET /v1/connections?name=: only what the CLI needs (the name and the type). */
+export const connectionListSchema = z.object({ items: z.array(z.object({ name: z.string(), type: z.string() })) });
+
 export const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), requestId: z.string().optional() }),
 });
 
 export type Identity = z.infer<typeof identitySchema>;
+export type ConnectionSummary = z.infer<typeof connectionListSchema>['items'][number];
 export type GrantCheck = z.infer<typeof grantCheckSchema>;
 export type Grant = z.infer<typeof grantSchema>;
 export type AccessRequest = z.infer<typeof accessRequestSchema>;

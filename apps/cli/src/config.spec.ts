@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ JITGATE_URL: 'http://[::1]:8080' }).proxy).toEqual({ host: '::1', port: 8444 });
   });
 
+  it('derives the HTTP port from JITGATE_URL, or takes a URL or host:port', () => {
+    expect(loadConfig({ JITGATE_URL: 'https://gw.example.com' }).httpProxy.href).toBe('http://gw.example.com:8480/');
+    expect(loadConfig({ JITGATE_URL: 'http://[::1]:8080' }).httpProxy.href).toBe('http://[::1]:8480/');
+    expect(loadConfig({ JITGATE_HTTP_PROXY: 'https://h.example:9443' }).httpProxy.href).toBe('https://h.example:9443/');
+    expect(loadConfig({ JITGATE_HTTP_PROXY: 'h:1' }, { httpProxy: 'k:2' }).httpProxy.href).toBe('http://k:2/');
+    expect(() => loadConfig({ JITGATE_HTTP_PROXY: 'http://h:1/c/x' })).toThrow(/JITGATE_HTTP_PROXY must be the gateway's HTTP port without a path/);
+    expect(() => loadConfig({}, { httpProxy: 'nohost' })).toThrow(/--http-proxy must be host:port/);
+  });
+
   it('takes flags over the environment', () => {
     const config = loadConfig(
       { JITGATE_URL: 'http://a:1', JITGATE_PROXY: 'b:2', JITGATE_TOKEN: ' jg_x ' },

@@ -6,6 +6,8 @@ import { CliError, usageError } from './errors.js';
 export const DEFAULT_API_URL = 'http://localhost:8080';
 /** The gateway's client listener (JITGATE_TCP_PORT, docs/tunnel.md). */
 export const DEFAULT_PROXY_PORT = 8444;
+/** The gateway's HTTP port (JITGATE_HTTP_PORT, docs/http.md). */
+export const DEFAULT_HTTP_PROXY_PORT = 8480;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -21,11 +23,17 @@ export interface CliConfig {
   token: string | undefined;
   /** The gateway's TCP listener that `jitgate connect` dials. */
   proxy: HostPort;
+  /**
+   * The gateway's HTTP port that `jitgate connect` forwards HTTP connections to (origin only).
+   * `http:` unless given as https:// (or `connect --tls`).
+   */
+  httpProxy: URL;
 }
 
 export interface ConfigFlags {
   url?: string | undefined;
   proxy?: string | undefined;
+  httpProxy?: string | undefined;
 }
 
 export function loadConfig(env: Env, flags: ConfigFlags = {}): CliConfig {
@@ -34,7 +42,22 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): CliConfig {
   const proxy = proxyText
     ? parseHostPort(proxyText, flags.proxy ? '--proxy' : 'JITGATE_PROXY')
     : { host: stripBrackets(apiUrl.hostname), port: DEFAULT_PROXY_PORT };
-  return { apiUrl, token: nonEmpty(env.JITGATE_TOKEN?.trim()), proxy };
+  const httpProxyText = flags.httpProxy ?? nonEmpty(env.JITGATE_HTTP_PROXY);
+  const httpProxy = httpProxyText
+    ? parseHttpProxy(httpProxyText, flags.httpProxy ? '--http-proxy' : 'JITGATE_HTTP_PROXY')
+    : new URL(`http://${apiUrl.hostname}:${DEFAULT_HTTP_PROXY_PORT}`);
+  return { apiUrl, token: nonEmpty(env.JITGATE_TOKEN?.trim()), proxy, httpProxy };
+}
+
+/** `http(s)://host[:port]` (a path is not allowed: the gateway serves `/c/<connection>/` at its root), or `host:port`. */
+export function parseHttpProxy(text: string, source: string): URL {
+  if (!text.includes('://')) {
+    const { host, port } = parseHostPort(text, source);
+    return new URL(`http://${formatHostPort({ host, port })}`);
+  }
+  const url = parseApiUrl(text, source);
+  if (url.pathname !== '/' || url.search || url.hash) throw usageError(`${source} must be the gateway's HTTP port without a path, e.g. http://gateway.example.com:${DEFAULT_HTTP_PROXY_PORT}, not "${text}"`);
+  return url;
 }
 
 /** The token, or an auth error that says where to put one. Never echoes the value. */
@@ -76,6 +99,11 @@ export function parsePort(text: string, source: string, { allowZero }: { allowZe
 
 export function formatHostPort({ host, port }: HostPort): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Local addresses only this machine reaches (a listener elsewhere lends the grant to anyone who can reach it). */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === 'localhost';
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -67,7 +67,9 @@ describe('jitgate connect', () => {
     const { run, port } = await forward('echo-db');
     expect(port).toBeGreaterThan(0);
     expect(run.stdout.text).toMatch(new RegExp(`^Forwarding 127\\.0\\.0\\.1:${port} → echo-db through ${listener.address} \\(grant expires \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, in 59m 5\\ds\\)\\. Ctrl-C to stop\\.\\n$`));
-    expect(rest.seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/grants/check?connection=echo-db', authorization: `Bearer ${TOKEN}` });
+    expect(rest.seen.at(-2)).toMatchObject({ method: 'GET', url: '/v1/grants/check?connection=echo-db', authorization: `Bearer ${TOKEN}` });
+    // Then the connection's type, which decides TCP forwarding (tcp) or a local URL (HTTP types).
+    expect(rest.seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/connections?name=echo-db' });
   });
 
   it('carries 10 MB both ways intact, with backpressure', async () => {

@@ -94,6 +94,13 @@ describe('jitgate request', () => {
     expect(result.stdout).toContain('Connect with: PGPASSWORD="$JITGATE_TOKEN" psql "host=<gateway> port=5433 dbname=shop-pg user=<you>"');
   });
 
+  it('tells how to reach an HTTP connection: jitgate connect serves a local URL', async () => {
+    rest.state.types = { analytics: 'bigquery' };
+    const result = await cli(['request', 'analytics', '--duration', '30m', '--reason', 'r']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Connect with: jitgate connect analytics  (serves analytics at a local URL: use it as the client's API endpoint)");
+  });
+
   it('prints what a pending request waits for', async () => {
     rest.state.request = { initial: 'pending' };
     const result = await cli(ask);

@@ -1,11 +1,12 @@
 // `jitgate connect <connection>`: forward a local port to a connection through the gateway's
-// client listener (docs/tunnel.md). Checks the grant first, prints when it expires, and stops
-// when it has expired without renewal or been revoked or released (the gateway ends the
-// sessions; exit 3).
+// client listener (docs/tunnel.md), or, for connections carried request by request (http,
+// bigquery, gcs, cloudrun, mcp), serve a local URL that forwards to the gateway's HTTP port
+// (docs/http.md, connect-http.ts). Checks the grant first, prints when it expires, and stops
+// when it has expired without renewal or been revoked or released (exit 3).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import { formatHostPort, parsePort, requireToken, type CliConfig } from '../config.js';
+import { formatHostPort, isLoopback, parsePort, requireToken, type CliConfig } from '../config.js';
 import type { CliContext, CommandRunner } from '../context.js';
 import { CliError, EXIT_CODES, printable, usageError } from '../errors.js';
 import { describeExpiry, formatBytes, formatTime } from '../format.js';
@@ -13,11 +14,13 @@ import { openGatewaySession } from '../tunnel/gateway-dialer.js';
 import { assertConnectionName, noGrantMessage } from '../tunnel/handshake.js';
 import { GrantWatcher, type GrantEnd } from '../tunnel/grant-watcher.js';
 import { PortForwarder, type ForwarderHandlers, type SessionReport } from '../tunnel/port-forwarder.js';
+import { connectHttp, HTTP_CONNECTION_TYPES } from './connect-http.js';
 
 export interface ConnectOptions {
   port: string;
   bind: string;
   proxy?: string;
+  httpProxy?: string;
   tls?: boolean;
   ca?: string;
   once?: boolean;
@@ -31,15 +34,20 @@ type Outcome = 'stopped' | 'once' | GrantEnd;
 export function registerConnect(program: Command, run: CommandRunner): void {
   program
     .command('connect')
-    .description('forward a local port to a connection through the gateway, for as long as your grant is in force')
+    .description(
+      'forward a local port to a connection through the gateway, for as long as your grant is in force; for http, bigquery, gcs, cloudrun and mcp connections, serve a local URL to use as the client\'s API endpoint',
+    )
     .argument('<connection>', 'connection name, e.g. orders-db')
     .option('--port <port>', 'local port to listen on; 0 picks a free one and prints it', '0')
     .option('--bind <address>', 'local address to listen on', '127.0.0.1')
-    .option('--proxy <host:port>', "the gateway's client listener (default: JITGATE_PROXY, or the host of JITGATE_URL with port 8444)")
-    .option('--tls', 'use TLS to the gateway listener')
-    .option('--ca <file>', 'PEM file of a CA to trust for --tls, besides the system ones')
-    .option('--once', 'serve one local connection, then exit')
-    .action((connection: string, options: ConnectOptions) => run((config, ctx) => connect(connection, options, config, ctx), { proxy: options.proxy }));
+    .option('--proxy <host:port>', "the gateway's client listener for TCP connections (default: JITGATE_PROXY, or the host of JITGATE_URL with port 8444)")
+    .option('--http-proxy <url>', "the gateway's HTTP port for HTTP connections (default: JITGATE_HTTP_PROXY, or http://<host of JITGATE_URL>:8480)")
+    .option('--tls', 'use TLS to the gateway (its client listener, or its HTTP port)')
+    .option('--ca <file>', 'PEM file of a CA to trust for TLS, besides the system ones')
+    .option('--once', 'serve one local connection, then exit (TCP connections)')
+    .action((connection: string, options: ConnectOptions) =>
+      run((config, ctx) => connect(connection, options, config, ctx), { proxy: options.proxy, httpProxy: options.httpProxy }),
+    );
 }
 
 export async function connect(connection: string, options: ConnectOptions, config: CliConfig, ctx: CliContext): Promise<number> {
@@ -47,13 +55,21 @@ export async function connect(connection: string, options: ConnectOptions, confi
   const token = requireToken(config);
   const port = parsePort(options.port, '--port', { allowZero: true });
   const ca = options.ca ? await readCa(options.ca) : undefined;
-  if (ca && !options.tls) throw usageError('--ca needs --tls');
   const api = new ApiClient({ baseUrl: config.apiUrl, token, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
   const say = (line: string) => ctx.stdout.write(`${line}\n`);
   const warn = (line: string) => ctx.stderr.write(`${line}\n`);
 
   const check = await api.checkGrant(connection);
   if (!check.allowed) throw new CliError('not_permitted', noGrantMessage(connection));
+  // The type decides the mode. A connection we cannot see is left to the listener to refuse.
+  const type = (await api.findConnection(connection))?.type;
+  if (type && HTTP_CONNECTION_TYPES.has(type)) {
+    const tls = options.tls === true || config.httpProxy.protocol === 'https:';
+    if (ca && !tls) throw usageError('--ca needs --tls (or an https:// --http-proxy)');
+    if (options.once) throw usageError(`--once is for TCP connections; ${connection} is a ${type} connection`);
+    return connectHttp({ connection, type, token, bind: options.bind, port, tls, ca }, check, api, config, ctx);
+  }
+  if (ca && !options.tls) throw usageError('--ca needs --tls');
 
   let finish: (outcome: Outcome) => void = () => {};
   const done = new Promise<Outcome>((resolve) => (finish = resolve));
@@ -151,8 +167,4 @@ async function readCa(file: string): Promise<Buffer> {
     const code = (error as { code?: string }).code;
     throw usageError(`cannot read --ca ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`);
   }
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address === 'localhost';
 }

@@ -10,6 +10,7 @@ import type { CliContext, CommandRunner } from '../context.js';
 import { CliError, EXIT_CODES, printable, usageError } from '../errors.js';
 import { describeExpiry, formatDuration, formatTime } from '../format.js';
 import { assertConnectionName } from '../tunnel/handshake.js';
+import { HTTP_CONNECTION_TYPES } from './connect-http.js';
 
 export interface RequestOptions {
   duration: string;
@@ -78,6 +79,9 @@ function report(req: AccessRequest, quiet: boolean, ctx: CliContext): number {
       say(`Request ${req.id} for ${name} approved: grant ${grant.id}${starts}, ${describeExpiry(grant.expiresAt, now)}.`);
       // A postgres connection is reached with any Postgres client, the token as password.
       if (req.connection.type === 'postgres') say(`Connect with: PGPASSWORD="$JITGATE_TOKEN" psql "host=<gateway> port=5433 dbname=${name} user=<you>"`);
+      // HTTP connections: a local URL the client library uses as its API endpoint (docs/http.md).
+      else if (req.connection.type && HTTP_CONNECTION_TYPES.has(req.connection.type))
+        say(`Connect with: jitgate connect ${name}  (serves ${name} at a local URL: use it as the client's API endpoint)`);
       else say(`Connect with: jitgate connect ${name}`);
       return EXIT_CODES.ok;
     }

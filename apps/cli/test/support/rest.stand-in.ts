@@ -21,6 +21,8 @@ export interface RestState {
   checks: Record<string, CheckAnswer[]>;
   request: RequestScript;
   grants: Array<{ connection: string; scope: string | null; expiresAt: string }>;
+  /** Connection types by name (GET /v1/connections?name=); by default names ending in -pg are postgres, others tcp. */
+  types?: Record<string, string>;
   /** Answer every call with this status and error code instead. */
   failWith?: { status: number; code: string; message: string };
 }
@@ -85,6 +87,10 @@ export class RestStandIn {
       const answer = (answers.length > 1 ? answers.shift() : answers[0]) as CheckAnswer;
       return send(200, { allowed: answer.allowed, grantId: answer.allowed ? 'g-1' : null, scope: null, expiresAt: answer.expiresAt });
     }
+    if (req.method === 'GET' && url.pathname === '/v1/connections') {
+      const name = url.searchParams.get('name') ?? '';
+      return send(200, { items: [{ id: 'c-1', name, type: typeOf(name, this.state.types), agentGroup: 'default', labels: {}, settings: {}, credentialRef: null, description: null, archived: false }] });
+    }
     if (req.method === 'GET' && url.pathname === '/v1/grants') {
       return send(200, {
         items: this.state.grants.map((g, i) => ({
@@ -103,7 +109,7 @@ export class RestStandIn {
       const input = body as { connection: string; scope?: string };
       if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(input.connection)) return fail(400, 'validation_failed', 'connection: invalid');
       this.polls = 0;
-      this.lastRequest = accessRequest(input.connection, input.scope ?? null, this.state.request.initial);
+      this.lastRequest = accessRequest(input.connection, typeOf(input.connection, this.state.types), input.scope ?? null, this.state.request.initial);
       return send(201, this.lastRequest);
     }
     const byId = /^\/v1\/access-requests\/([^/]+)$/.exec(url.pathname);
@@ -112,7 +118,7 @@ export class RestStandIn {
       const after = this.state.request.after;
       if (after && this.polls >= after.polls) {
         const connection = (this.lastRequest.connection as { name: string }).name;
-        this.lastRequest = accessRequest(connection, null, after.status);
+        this.lastRequest = accessRequest(connection, typeOf(connection, this.state.types), null, after.status);
       }
       return send(200, this.lastRequest);
     }
@@ -120,7 +126,11 @@ export class RestStandIn {
   }
 }
 
-function accessRequest(connection: string, scope: string | null, status: 'approved' | 'pending' | 'denied' | 'expired'): Record<string, unknown> {
+function typeOf(connection: string, types: Record<string, string> | undefined): string {
+  return types?.[connection] ?? (connection.endsWith('-pg') ? 'postgres' : 'tcp');
+}
+
+function accessRequest(connection: string, type: string, scope: string | null, status: 'approved' | 'pending' | 'denied' | 'expired'): Record<string, unknown> {
   const now = Date.now();
   const approved = status === 'approved';
   return {
@@ -128,7 +138,7 @@ function accessRequest(connection: string, scope: string | null, status: 'approv
     status,
     requester: { id: 'me', subject: 'report-agent', kind: 'service', displayName: null },
     // Connections named *-pg are postgres ones (the CLI prints a psql line for them).
-    connection: { id: 'c-1', name: connection, type: connection.endsWith('-pg') ? 'postgres' : 'tcp' },
+    connection: { id: 'c-1', name: connection, type },
     durationSeconds: 1800,
     reason: 'monthly report',
     scope,
