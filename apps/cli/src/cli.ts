@@ -17,7 +17,7 @@ const COMMANDS = [registerWhoami, registerRequest, registerGrants, registerConne
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   let exitCode: number = EXIT_CODES.ok;
   const program = new Command('jitgate')
-    .description('jitgate: just-in-time access. Settings: JITGATE_URL, JITGATE_TOKEN, JITGATE_PROXY.')
+    .description('jitgate: just-in-time access. Settings: JITGATE_URL, JITGATE_TOKEN, JITGATE_PROXY, JITGATE_HTTP_PROXY.')
     .version(CLI_VERSION, '-V, --version')
     .option('--url <url>', 'REST API of the gateway (default: JITGATE_URL, or http://localhost:8080)')
     .showSuggestionAfterError()

@@ -1,12 +1,13 @@
 // `jitgate connect --tls` against a TLS stand-in of the gateway's listener (the gateway serves
 // it with JITGATE_TCP_TLS_CERT/KEY): bytes and half-closes over TLS, --ca, an untrusted
-// certificate refused.
+// certificate refused; the same for an HTTP connection to the gateway's HTTP port.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayHttpStandIn } from './support/gateway-http.stand-in.js';
 import { GatewayListenerStandIn } from './support/gateway-listener.stand-in.js';
 import { exchange, sha256 } from './support/local-client.js';
 import { RestStandIn } from './support/rest.stand-in.js';
@@ -29,9 +30,19 @@ async function forward(connection: string, extra: string[]): Promise<number> {
 describe('jitgate connect --tls', () => {
   let dir: string;
   let tlsListener: GatewayListenerStandIn;
+  let httpsGateway: GatewayHttpStandIn;
+  let httpsUrl: string;
+
+  async function serveHttp(extra: string[]): Promise<string> {
+    rest.state.checks['analytics'] = [{ allowed: true, expiresAt: new Date(Date.now() + 3_600_000).toISOString() }];
+    const run = startCli(['connect', 'analytics', '--port', '0', ...extra], env);
+    running.push(run);
+    const [, base] = await run.stdout.waitFor(/Serving analytics \(bigquery\) at (\S+) /);
+    return base as string;
+  }
 
   beforeAll(async () => {
-    rest = new RestStandIn({ token: TOKEN, checks: {}, request: { initial: 'approved' }, grants: [] });
+    rest = new RestStandIn({ token: TOKEN, checks: {}, request: { initial: 'approved' }, grants: [], types: { analytics: 'bigquery' } });
     env = { JITGATE_URL: await rest.start(), JITGATE_TOKEN: TOKEN };
     dir = mkdtempSync(path.join(tmpdir(), 'jitgate-cli-tls-'));
     // A throwaway self-signed certificate for 127.0.0.1 (openssl is part of Debian's base).
@@ -46,6 +57,12 @@ describe('jitgate connect --tls', () => {
       tls: { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') },
     });
     await tlsListener.start();
+    httpsGateway = new GatewayHttpStandIn({
+      token: TOKEN,
+      connections: ['analytics'],
+      tls: { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') },
+    });
+    httpsUrl = await httpsGateway.start();
   });
 
   afterAll(async () => {
@@ -55,6 +72,7 @@ describe('jitgate connect --tls', () => {
       expect(run.stdout.text + run.stderr.text).not.toContain(TOKEN);
     }
     await tlsListener.stop();
+    await httpsGateway.stop();
     await rest.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -80,5 +98,19 @@ describe('jitgate connect --tls', () => {
     expect(await run.exit).toBe(4);
     expect(run.stderr.text).toMatch(/cannot reach the gateway's listener at 127\.0\.0\.1:\d+: TLS: .*--ca/);
     expect(run.stderr.text).not.toContain(TOKEN);
+  });
+
+  it("serves an HTTP connection through the gateway's HTTP port over TLS, trusting --ca", async () => {
+    const base = await serveHttp(['--http-proxy', httpsUrl, '--ca', path.join(dir, 'cert.pem')]);
+    const response = await fetch(`${base}/bigquery/v2/projects/p/datasets`);
+    expect(await response.json()).toMatchObject({ path: '/bigquery/v2/projects/p/datasets' });
+    expect(httpsGateway.seen.at(-1)?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it("answers 502 naming --ca when the HTTP port's certificate is not trusted", async () => {
+    const base = await serveHttp(['--http-proxy', httpsUrl.replace('https:', 'http:'), '--tls']);
+    const response = await fetch(`${base}/x`);
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/cannot reach the gateway's HTTP port at https:\/\/127\.0\.0\.1:\d+: TLS: .*--ca/);
   });
 });

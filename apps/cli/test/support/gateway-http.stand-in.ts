@@ -4,6 +4,7 @@
 // streamed body), `/stream` (chunks released by the test), `/no-grant` (403 no_grant).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenHttpRequest {
@@ -19,14 +20,18 @@ export class GatewayHttpStandIn {
   readonly seen: SeenHttpRequest[] = [];
   /** Bytes of the /upload body received so far. */
   uploaded = 0;
-  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+  private readonly server: http.Server;
   private releases: Array<() => void> = [];
 
-  constructor(private readonly options: { token: string; connections: readonly string[] }) {}
+  /** With `tls`, served over HTTPS (the gateway's JITGATE_HTTP_TLS_CERT/KEY). */
+  constructor(private readonly options: { token: string; connections: readonly string[]; tls?: { key: string; cert: string } }) {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
+  }
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
