@@ -82,6 +82,12 @@ describe('jitgate connect (HTTP connections)', () => {
     expect((await fetch(`${base}/created`, { method: 'PUT', body: 'x' })).status).toBe(201);
   });
 
+  it("rewrites a Location in the gateway's terms to the local URL (a resumable upload's session URI)", async () => {
+    const { base } = await serve();
+    expect((await fetch(`${base}/session`)).headers.get('location')).toBe(`${base}/upload?upload_id=1`);
+    expect((await fetch(`${base}/session?relative=1`)).headers.get('location')).toBe(`${base}/upload?upload_id=1`);
+  });
+
   it('keeps its connection to the gateway alive between requests', async () => {
     const { base } = await serve();
     await (await fetch(`${base}/echo/1`)).text();

@@ -131,6 +131,7 @@ export class HttpForwarder {
     request.once('response', (answer) => {
       const out: http.OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) out[name] = value;
+      if (typeof out.location === 'string') out.location = this.localLocation(out.location, local);
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
       // Send the headers now: a server-sent event stream must reach the client before its first event.
       res.flushHeaders();
@@ -160,6 +161,19 @@ export class HttpForwarder {
       this.options.handlers.failed(method, path, reason);
       this.reply(res, 502, 'gateway_unreachable', `jitgate connect ${reason}`);
     });
+  }
+
+  /**
+   * A Location the gateway gives in its own terms (`<gateway>/c/<connection>/…`, or that path
+   * alone), e.g. a Cloud Storage resumable session URI, is rewritten to this local URL, so the
+   * client's next request comes back through here. Other locations pass unchanged.
+   */
+  private localLocation(location: string, local: http.IncomingMessage): string {
+    const prefix = `/c/${this.options.connection}/`;
+    const origin = this.options.gateway.origin;
+    const path = location.startsWith(`${origin}${prefix}`) ? location.slice(origin.length) : location.startsWith(prefix) ? location : undefined;
+    if (path === undefined) return location;
+    return `http://${local.headers.host ?? `${this.options.bind}:${this.options.port}`}${path.slice(prefix.length - 1)}`;
   }
 
   private reply(res: http.ServerResponse, status: number, code: string, message: string): void {

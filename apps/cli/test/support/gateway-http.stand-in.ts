@@ -57,6 +57,13 @@ export class GatewayHttpStandIn {
     const path = match[2] ?? '/';
 
     if (path === '/no-grant') return refuse(403, 'no_grant', 'no grant in force for this identity and connection');
+    if (path === '/session') {
+      // A resumable upload's session URI, in the gateway's terms (absolute and relative).
+      const origin = `http://${req.headers.host ?? ''}`;
+      res.writeHead(200, { location: req.url?.includes('relative') ? `/c/${match[1]}/upload?upload_id=1` : `${origin}/c/${match[1]}/upload?upload_id=1`, link: 'https://elsewhere.example/x' });
+      res.end();
+      return;
+    }
     if (path === '/stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: first\n\n');
