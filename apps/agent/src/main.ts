@@ -3,6 +3,8 @@
 // SIGTERM (exit 0 after a graceful drain) or until every gateway refuses the agent (exit 77).
 import { readFile } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 import { Agent } from './agent.js';
 import { systemClock } from './clock.js';
 import { usage } from './config/argv.js';
@@ -17,6 +19,7 @@ import { startHealthServer } from './health/health-server.js';
 import { createLogger } from './logging/logger.js';
 import { defaultTargetDialers } from './targets/target-dialer.js';
 import { postgresDialer } from './targets/postgres-dialer.js';
+import { httpDialers } from './targets/http-dialer.js';
 import { readAgentVersion } from './version.js';
 
 /** sysexits: bad settings (EX_USAGE) and a gateway that refuses the agent's token (EX_NOPERM). */
@@ -63,7 +66,12 @@ async function main(): Promise<void> {
   // gcp-sa:/gcp-adc: the agent's own identity is Application Default Credentials (found by
   // google-auth-library: GOOGLE_APPLICATION_CREDENTIALS, the metadata server, gcloud's file).
   // Nothing is loaded or asked until a connection uses a gcp reference.
-  const gcp = new GcpTokenBroker({ identity: googleAuthIdentity(), iam: iamCredentialsApi(), clock: systemClock, logger: logger.child({ component: 'gcp-token-broker' }) });
+  // JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT / _GOOGLE_TOKEN_URL replace Google's addresses (PSC; stand-ins).
+  const iamEndpoint = config.google.iamCredentials;
+  const iam = iamCredentialsApi(
+    iamEndpoint && { apiEndpoint: isIP(iamEndpoint.host) === 6 ? `[${iamEndpoint.host}]` : iamEndpoint.host, port: iamEndpoint.port, sslCreds: iamEndpoint.insecure ? grpc.credentials.createInsecure() : undefined },
+  );
+  const gcp = new GcpTokenBroker({ identity: googleAuthIdentity({ tokenUrl: config.google.tokenUrl }), iam, clock: systemClock, logger: logger.child({ component: 'gcp-token-broker' }) });
   const credentials = new LocalCredentialProvider({
     readEnv: readEnvironmentVariable,
     protectedFiles: config.token.source === 'file' ? [config.token.path] : [],
@@ -77,7 +85,11 @@ async function main(): Promise<void> {
     transport: createGrpcTransport({ insecure: config.gateway.insecure, ca }),
     tokens,
     credentials,
-    dialers: new Map([...defaultTargetDialers, ['postgres', postgresDialer(credentials)]]),
+    dialers: new Map([
+      ...defaultTargetDialers,
+      ['postgres', postgresDialer(credentials)],
+      ...httpDialers({ credentials, clock: systemClock, logger: logger.child({ component: 'http-dialer' }), endpoints: config.google.endpoints }),
+    ]),
     clock: systemClock,
     logger,
   });

@@ -79,6 +79,37 @@ describe('jitgate-agent process', () => {
     expect(err).not.toContain(bad);
   });
 
+  it('takes the Google endpoint settings: listed in --help, refused with exit 64 when unsafe', async () => {
+    const help = run({}, ['--help']);
+    expect(await help.exit).toBe(0);
+    for (const flag of ['--bigquery-endpoint', '--storage-endpoint', '--iam-credentials-endpoint', '--iam-credentials-insecure', '--google-token-url'])
+      expect(help.stdout.join('')).toContain(flag);
+    const agent = run({
+      ...settings(AGENT_TOKEN),
+      JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: '10.1.2.3:443',
+      JITGATE_AGENT_IAM_CREDENTIALS_INSECURE: 'true',
+    });
+    expect(await agent.exit).toBe(64);
+    const err = agent.stderr.join('');
+    expect(err).toContain('JITGATE_AGENT_IAM_CREDENTIALS_INSECURE: plaintext needs JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT on a loopback address');
+  });
+
+  it('starts with Google endpoints on loopback stand-in addresses', async () => {
+    const agent = run(
+      {
+        ...settings(AGENT_TOKEN),
+        JITGATE_AGENT_STORAGE_ENDPOINT: 'http://127.0.0.1:9199',
+        JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: '127.0.0.1:9198',
+        JITGATE_AGENT_GOOGLE_TOKEN_URL: 'http://127.0.0.1:9197/token',
+      },
+      ['--insecure', '--bigquery-endpoint', 'http://localhost:9196', '--iam-credentials-insecure'],
+    );
+    await gateway.nextTunnel();
+    await expect.poll(() => agent.stdout.join('')).toContain('"msg":"tunnel ready"');
+    agent.child.kill('SIGTERM');
+    expect(await agent.exit).toBe(0);
+  });
+
   it('refuses TLS without a readable CA file before dialling', async () => {
     const agent = run({ ...settings(AGENT_TOKEN), JITGATE_GATEWAY_CA: '/nonexistent/ca.pem' });
     expect(await agent.exit).toBe(64);

@@ -23,6 +23,11 @@ export const FLAGS: Record<string, FlagSpec> = {
   'health-host': { env: 'JITGATE_AGENT_HEALTH_HOST', help: 'address of /healthz and /readyz' },
   'health-port': { env: 'JITGATE_AGENT_HEALTH_PORT', help: 'port of /healthz and /readyz' },
   'shutdown-timeout': { env: 'JITGATE_AGENT_SHUTDOWN_TIMEOUT', help: 'how long SIGTERM waits for tunnels to drain' },
+  'bigquery-endpoint': { env: 'JITGATE_AGENT_BIGQUERY_ENDPOINT', help: 'BigQuery API origin (default https://bigquery.googleapis.com; PSC)' },
+  'storage-endpoint': { env: 'JITGATE_AGENT_STORAGE_ENDPOINT', help: 'Cloud Storage API origin (default https://storage.googleapis.com)' },
+  'iam-credentials-endpoint': { env: 'JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT', help: 'host:port of the IAM Credentials gRPC API (default Google, TLS)' },
+  'iam-credentials-insecure': { env: 'JITGATE_AGENT_IAM_CREDENTIALS_INSECURE', boolean: true, help: 'plaintext gRPC to a loopback IAM Credentials endpoint (tests)' },
+  'google-token-url': { env: 'JITGATE_AGENT_GOOGLE_TOKEN_URL', help: "OAuth token URL for the agent's service-account key" },
   'log-level': { env: 'LOG_LEVEL', help: 'fatal|error|warn|info|debug|trace|silent' },
 };
 
@@ -76,7 +81,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
 }
 
 export function usage(): string {
-  const lines = Object.entries(FLAGS).map(([flag, spec]) => `  --${flag.padEnd(18)} ${spec.env.padEnd(34)} ${spec.help}`);
+  const lines = Object.entries(FLAGS).map(([flag, spec]) => `  --${flag.padEnd(24)} ${spec.env.padEnd(38)} ${spec.help}`);
   return [
     'usage: jitgate-agent [flags]   (flags override the environment variables beside them)',
     '  JITGATE_AGENT_TOKEN (or a token file) is required; it is never accepted as a flag.',

@@ -77,6 +77,28 @@ describe('parseConfig', () => {
     expect(config.health.port).toBe(9000);
   });
 
+  it("defaults to Google's endpoints and takes replacements from the environment or flags (PSC, stand-ins)", () => {
+    expect(run(minimal).google).toEqual({
+      endpoints: { bigquery: 'https://bigquery.googleapis.com', storage: 'https://storage.googleapis.com' },
+      iamCredentials: undefined,
+      tokenUrl: undefined,
+    });
+    const config = run(
+      {
+        ...minimal,
+        JITGATE_AGENT_BIGQUERY_ENDPOINT: 'https://bigquery-jitgate.p.googleapis.com/',
+        JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: '127.0.0.1:7443',
+        JITGATE_AGENT_GOOGLE_TOKEN_URL: 'http://127.0.0.1:7080/token',
+      },
+      ['--storage-endpoint', 'http://[::1]:9000', '--iam-credentials-insecure'],
+    );
+    expect(config.google).toEqual({
+      endpoints: { bigquery: 'https://bigquery-jitgate.p.googleapis.com', storage: 'http://[::1]:9000' },
+      iamCredentials: { host: '127.0.0.1', port: 7443, insecure: true },
+      tokenUrl: 'http://127.0.0.1:7080/token',
+    });
+  });
+
   it('takes the token from a file given as a flag, over the environment token', () => {
     const config = run(minimal, ['--token-file', '/var/run/secrets/jitgate/token']);
     expect(config.token).toEqual({ source: 'file', path: '/var/run/secrets/jitgate/token' });
@@ -107,6 +129,15 @@ describe('parseConfig', () => {
     [{ JITGATE_GATEWAY_RESOLVE_INTERVAL: '100ms' }, 'JITGATE_GATEWAY_RESOLVE_INTERVAL: must be at least 1s'],
     [{ JITGATE_AGENT_SHUTDOWN_TIMEOUT: 'soon' }, 'JITGATE_AGENT_SHUTDOWN_TIMEOUT: must be a duration'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of'],
+    // Tokens travel to these: plaintext only on loopback, and never a path or credentials.
+    [{ JITGATE_AGENT_BIGQUERY_ENDPOINT: 'http://bigquery.internal' }, 'JITGATE_AGENT_BIGQUERY_ENDPOINT: http:// only on a loopback address'],
+    [{ JITGATE_AGENT_BIGQUERY_ENDPOINT: 'https://bq.example/v2' }, 'JITGATE_AGENT_BIGQUERY_ENDPOINT: must be an origin'],
+    [{ JITGATE_AGENT_STORAGE_ENDPOINT: 'https://u:p@gcs.example' }, 'JITGATE_AGENT_STORAGE_ENDPOINT: must not carry a user name'],
+    [{ JITGATE_AGENT_STORAGE_ENDPOINT: 'storage.googleapis.com' }, 'JITGATE_AGENT_STORAGE_ENDPOINT: must be an https:// URL'],
+    [{ JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: 'iam.example' }, 'JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: each address must be host:port'],
+    [{ JITGATE_AGENT_IAM_CREDENTIALS_INSECURE: 'true' }, 'JITGATE_AGENT_IAM_CREDENTIALS_INSECURE: plaintext needs'],
+    [{ JITGATE_AGENT_IAM_CREDENTIALS_INSECURE: 'true', JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: '10.0.0.5:443' }, 'JITGATE_AGENT_IAM_CREDENTIALS_INSECURE: plaintext needs'],
+    [{ JITGATE_AGENT_GOOGLE_TOKEN_URL: 'http://oauth.internal/token' }, 'JITGATE_AGENT_GOOGLE_TOKEN_URL: http:// only on a loopback address'],
   ])('rejects %j, naming it', (override, expected) => {
     expect(problems({ ...minimal, ...override }).join('\n')).toContain(expected);
   });

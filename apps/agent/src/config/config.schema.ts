@@ -6,6 +6,7 @@ import { SecretValue } from '../credentials/secret-value.js';
 import { parseGatewaySetting, type GatewaySetting } from '../gateway/gateway-addresses.js';
 import { parseArgv } from './argv.js';
 import { parseDurationMs } from './duration.js';
+import { isLoopbackHost, parseApiOrigin, parseGrpcEndpoint, parseTokenUrl } from './google-endpoint-settings.js';
 
 /** `jga_` and 256 random bits, URL-safe base64, as the gateway issues them (docs/tunnel.md). */
 export const AGENT_TOKEN_SHAPE = /^jga_[A-Za-z0-9_-]{32,128}$/;
@@ -70,6 +71,12 @@ export const settingsSchema = z
     JITGATE_AGENT_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
     JITGATE_AGENT_HEALTH_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65_535).default(9090),
     JITGATE_AGENT_SHUTDOWN_TIMEOUT: from(parseDurationMs).default(10_000),
+    // Google endpoints (google-endpoint-settings.ts): Private Service Connect, or stand-ins in tests.
+    JITGATE_AGENT_BIGQUERY_ENDPOINT: from(parseApiOrigin).default('https://bigquery.googleapis.com'),
+    JITGATE_AGENT_STORAGE_ENDPOINT: from(parseApiOrigin).default('https://storage.googleapis.com'),
+    JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: from(parseGrpcEndpoint).optional(),
+    JITGATE_AGENT_IAM_CREDENTIALS_INSECURE: bool.default(false),
+    JITGATE_AGENT_GOOGLE_TOKEN_URL: from(parseTokenUrl).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   })
   .superRefine((settings, ctx) => {
@@ -78,6 +85,9 @@ export const settingsSchema = z
     if (sources === 2) ctx.addIssue({ code: 'custom', path: ['JITGATE_AGENT_TOKEN'], message: 'set either the token or a token file, not both' });
     if (settings.JITGATE_AGENT_INSECURE && settings.JITGATE_GATEWAY_CA !== undefined)
       ctx.addIssue({ code: 'custom', path: ['JITGATE_GATEWAY_CA'], message: 'cannot be combined with insecure (plaintext) mode' });
+    // The agent's own Google token travels in every IAM call: plaintext only where it stays on the host.
+    if (settings.JITGATE_AGENT_IAM_CREDENTIALS_INSECURE && !(settings.JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT && isLoopbackHost(settings.JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT.host)))
+      ctx.addIssue({ code: 'custom', path: ['JITGATE_AGENT_IAM_CREDENTIALS_INSECURE'], message: 'plaintext needs JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT on a loopback address' });
   });
 
 export type TokenSetting = { source: 'value'; value: SecretValue } | { source: 'file'; path: string };
@@ -87,6 +97,15 @@ export interface AgentConfig {
   token: TokenSetting;
   gateway: { setting: GatewaySetting; caFile: string | undefined; insecure: boolean; resolveIntervalMs: number };
   health: { host: string; port: number };
+  /** Google's endpoints, or their replacements (docs/http.md "At the agent"). */
+  google: {
+    /** API origins of `bigquery` and `gcs` connections. */
+    endpoints: { bigquery: string; storage: string };
+    /** IAM Credentials gRPC API; undefined: iamcredentials.googleapis.com:443 over TLS. */
+    iamCredentials: { host: string; port: number; insecure: boolean } | undefined;
+    /** OAuth token URL for the agent's service-account key; undefined: Google's. */
+    tokenUrl: string | undefined;
+  };
   shutdownTimeoutMs: number;
   log: { level: z.output<typeof settingsSchema>['LOG_LEVEL'] };
 }
@@ -151,6 +170,11 @@ export function parseConfig(source: ConfigSource): ParsedCommandLine {
         resolveIntervalMs: s.JITGATE_GATEWAY_RESOLVE_INTERVAL,
       },
       health: { host: s.JITGATE_AGENT_HEALTH_HOST, port: s.JITGATE_AGENT_HEALTH_PORT },
+      google: {
+        endpoints: { bigquery: s.JITGATE_AGENT_BIGQUERY_ENDPOINT, storage: s.JITGATE_AGENT_STORAGE_ENDPOINT },
+        iamCredentials: s.JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT && { ...s.JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT, insecure: s.JITGATE_AGENT_IAM_CREDENTIALS_INSECURE },
+        tokenUrl: s.JITGATE_AGENT_GOOGLE_TOKEN_URL,
+      },
       shutdownTimeoutMs: s.JITGATE_AGENT_SHUTDOWN_TIMEOUT,
       log: { level: s.LOG_LEVEL },
     },

@@ -1,7 +1,7 @@
 // gcp-sa: and gcp-adc through LocalCredentialProvider: minted per session with the grant's end
 // and the connection's settings (real Google clients against the stand-ins).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_SA, BIGQUERY_READONLY, CLOUD_PLATFORM, READER_SA, startBrokerHarness, type BrokerHarness } from '../../test/support/gcp-broker-harness.js';
+import { AGENT_SA, BIGQUERY_READONLY, CLOUD_PLATFORM, READER_SA, STORAGE_READ_WRITE, startBrokerHarness, type BrokerHarness } from '../../test/support/gcp-broker-harness.js';
 import { CredentialError, LocalCredentialProvider } from './credential-provider.js';
 import { gcpTokenWantedFor } from './gcp-token-wanted.js';
 
@@ -75,21 +75,27 @@ describe('gcp-adc', () => {
   it("impersonates the connection's targetServiceAccount when it names one", async () => {
     const gcp = gcpTokenWantedFor('gcs', JSON.stringify({ targetServiceAccount: READER_SA }));
     const value = await provider.resolve('gcp-adc', { grantExpiresAtUnixMs: h.clock.now() + 45_000, gcp });
-    expect(value.reveal()).toBe(h.google.iam.accessTokenFor(READER_SA, [CLOUD_PLATFORM]));
+    expect(value.reveal()).toBe(h.google.iam.accessTokenFor(READER_SA, [STORAGE_READ_WRITE]));
   });
 });
 
 describe('gcpTokenWantedFor', () => {
   it.each([
     ['bigquery', { projectId: 'p-12345', scopes: [BIGQUERY_READONLY] }, { kind: 'access', scopes: [BIGQUERY_READONLY] }],
-    ['gcs', { buckets: ['b1'] }, { kind: 'access', scopes: undefined }],
+    // Narrow defaults per API (docs/http.md), not cloud-platform.
+    ['bigquery', { projectId: 'p-12345' }, { kind: 'access', scopes: ['https://www.googleapis.com/auth/bigquery'] }],
+    ['gcs', { buckets: ['b1'], delegates: ['hop@p-12345.iam.gserviceaccount.com'] }, { kind: 'access', scopes: [STORAGE_READ_WRITE], delegates: ['hop@p-12345.iam.gserviceaccount.com'] }],
     ['cloudrun', { url: 'https://svc.a.run.app/x' }, { kind: 'id', audience: 'https://svc.a.run.app', includeEmail: true }],
+    ['mcp', { url: 'https://mcp.example.com/mcp' }, { kind: 'id', audience: 'https://mcp.example.com', includeEmail: true }],
+    ['mcp', { url: 'https://mcp.example.com/mcp', audience: 'mcp-backend' }, { kind: 'id', audience: 'mcp-backend' }],
   ])('%s', (type, settings, expected) => {
     expect(gcpTokenWantedFor(type, JSON.stringify(settings))).toMatchObject(expected);
   });
 
   it('refuses types that take no Google token and malformed settings', () => {
     expect(() => gcpTokenWantedFor('tcp', '{}')).toThrowError(CredentialError);
+    expect(() => gcpTokenWantedFor('http', '{"baseUrl":"https://x.example"}')).toThrowError(CredentialError);
+    expect(() => gcpTokenWantedFor('mcp', '{}')).toThrowError(CredentialError);
     expect(() => gcpTokenWantedFor('cloudrun', '{"url":"not a url"}')).toThrowError(CredentialError);
     expect(() => gcpTokenWantedFor('gcs', '{')).toThrowError(CredentialError);
   });

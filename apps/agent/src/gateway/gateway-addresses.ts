@@ -25,7 +25,7 @@ export function formatHostPort({ host, port }: HostPort): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function parseHostPort(entry: string): HostPort {
+export function parseHostPort(entry: string): HostPort {
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(entry);
   if (!match) throw new Error('each address must be host:port (IPv6 as [addr]:port)');
   const host = (match[1] ?? match[2]) as string;

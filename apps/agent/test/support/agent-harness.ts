@@ -9,7 +9,7 @@ import { SecretValue } from '../../src/credentials/secret-value.js';
 import { parseGatewaySetting } from '../../src/gateway/gateway-addresses.js';
 import { createGrpcTransport } from '../../src/gateway/grpc-transport.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { defaultTargetDialers } from '../../src/targets/target-dialer.js';
+import { defaultTargetDialers, type TargetDialers } from '../../src/targets/target-dialer.js';
 import type { TunnelTiming } from '../../src/tunnel/tunnel-connection.js';
 
 export const AGENT_TOKEN = `jga_${'T0k3n'.repeat(9)}`;
@@ -25,6 +25,8 @@ export interface HarnessOptions {
   /** TLS with these roots; plaintext when absent. */
   ca?: Buffer;
   resolve?: (host: string) => Promise<string[]>;
+  /** Default: the built-in tcp dialer only. */
+  dialers?: TargetDialers;
 }
 
 export interface Harness {
@@ -44,7 +46,7 @@ export function startAgent(options: HarnessOptions): Harness {
     transport: createGrpcTransport(options.ca ? { insecure: false, ca: options.ca } : { insecure: true }),
     tokens: { read: async () => new SecretValue(options.token ?? AGENT_TOKEN) },
     credentials: new LocalCredentialProvider({ readEnv: (name) => options.env?.[name] }),
-    dialers: defaultTargetDialers,
+    dialers: options.dialers ?? defaultTargetDialers,
     clock: systemClock,
     logger,
     timing: options.timing,

@@ -17,6 +17,8 @@ export const ADMIN_SA = `admin@${PROJECT}.iam.gserviceaccount.com`;
 export const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 export const BIGQUERY_READONLY = 'https://www.googleapis.com/auth/bigquery.readonly';
 export const SQL_LOGIN = 'https://www.googleapis.com/auth/sqlservice.login';
+export const BIGQUERY = 'https://www.googleapis.com/auth/bigquery';
+export const STORAGE_READ_WRITE = 'https://www.googleapis.com/auth/devstorage.read_write';
 
 export const TOKEN_CREATORS: TokenCreatorBinding[] = [
   { member: AGENT_SA, serviceAccount: READER_SA },
@@ -43,7 +45,7 @@ export async function startBrokerHarness(options: { tokenCreators?: TokenCreator
   const google = await startGoogleStandins({
     agentEmail: AGENT_SA,
     tokenCreators: options.tokenCreators ?? TOKEN_CREATORS,
-    allowedScopes: options.allowedScopes ?? [CLOUD_PLATFORM, BIGQUERY_READONLY, SQL_LOGIN],
+    allowedScopes: options.allowedScopes ?? [CLOUD_PLATFORM, BIGQUERY_READONLY, SQL_LOGIN, BIGQUERY, STORAGE_READ_WRITE],
     now: () => clock.now(),
   });
   const logs: string[] = [];

@@ -24,6 +24,8 @@ const serviceAccount = z
   .string()
   .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, 'a service account e-mail');
 const gcpScopes = z.array(z.string().url().max(256)).max(16);
+// The impersonation chain of `targetServiceAccount` (IAM Credentials allows at most 9 hops before it).
+const delegates = z.array(serviceAccount).max(9);
 const projectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id');
 
 export const SETTINGS_BY_TYPE = {
@@ -39,13 +41,21 @@ export const SETTINGS_BY_TYPE = {
   tcp: z.object({ host: hostname, port }).strict(),
   http: z.object({ baseUrl: httpUrl }).strict(),
   bigquery: z
-    .object({ projectId, location: z.string().max(64).optional(), targetServiceAccount: serviceAccount.optional(), scopes: gcpScopes.optional() })
+    .object({ projectId, location: z.string().max(64).optional(), targetServiceAccount: serviceAccount.optional(), delegates: delegates.optional(), scopes: gcpScopes.optional() })
     .strict(),
   gcs: z
-    .object({ projectId: projectId.optional(), buckets: z.array(z.string().min(3).max(222)).max(64).optional(), targetServiceAccount: serviceAccount.optional(), scopes: gcpScopes.optional() })
+    .object({
+      projectId: projectId.optional(),
+      buckets: z.array(z.string().min(3).max(222)).max(64).optional(),
+      targetServiceAccount: serviceAccount.optional(),
+      delegates: delegates.optional(),
+      scopes: gcpScopes.optional(),
+    })
     .strict(),
-  cloudrun: z.object({ url: httpUrl, audience: z.string().max(2048).optional(), targetServiceAccount: serviceAccount.optional() }).strict(),
-  mcp: z.object({ url: httpUrl, targetServiceAccount: serviceAccount.optional(), scopes: gcpScopes.optional() }).strict(),
+  cloudrun: z.object({ url: httpUrl, audience: z.string().min(1).max(2048).optional(), targetServiceAccount: serviceAccount.optional(), delegates: delegates.optional() }).strict(),
+  // An MCP server gets an ID token (bound to its audience), never an access token: a URL
+  // registered here must not be able to receive the agent's Google API tokens (docs/http.md).
+  mcp: z.object({ url: httpUrl, audience: z.string().min(1).max(2048).optional(), targetServiceAccount: serviceAccount.optional(), delegates: delegates.optional() }).strict(),
 } as const satisfies Record<(typeof CONNECTION_TYPES)[number], z.ZodType>;
 
 /**

@@ -1,0 +1,39 @@
+// The settings each connection type accepts (what the agent reads: gcp-token-wanted.ts and
+// http-target.ts in apps/agent): strict, so that no credential can be stored by accident.
+import { describe, expect, it } from 'vitest';
+import { createConnectionBody, SETTINGS_BY_TYPE } from './connection.schemas.js';
+
+const SA = 'reader-one@proj-12345.iam.gserviceaccount.com';
+const HOP = 'hop-one@proj-12345.iam.gserviceaccount.com';
+
+describe('HTTP connection settings', () => {
+  it.each([
+    ['http', { baseUrl: 'https://api.example.com/v1' }],
+    ['bigquery', { projectId: 'proj-12345', targetServiceAccount: SA, delegates: [HOP] }],
+    ['bigquery', { projectId: 'proj-12345', scopes: ['https://www.googleapis.com/auth/bigquery.readonly'] }],
+    ['gcs', { buckets: ['acme-data'], targetServiceAccount: SA, delegates: [HOP] }],
+    ['cloudrun', { url: 'https://reports-abc123-ew.a.run.app', audience: 'reports', delegates: [HOP] }],
+    ['mcp', { url: 'https://mcp.example.com/mcp' }],
+    ['mcp', { url: 'https://mcp.example.com/mcp', audience: 'https://mcp.example.com', targetServiceAccount: SA, delegates: [HOP] }],
+  ] as const)('%s accepts %j', (type, settings) => {
+    expect(SETTINGS_BY_TYPE[type].safeParse(settings).success).toBe(true);
+  });
+
+  it.each([
+    ['mcp', { url: 'https://mcp.example.com/mcp', scopes: ['https://www.googleapis.com/auth/cloud-platform'] }, 'mcp takes an audience, not scopes'],
+    ['mcp', { url: 'https://mcp.example.com/mcp', audience: '' }, 'an empty audience'],
+    ['gcs', { delegates: Array.from({ length: 10 }, () => HOP) }, 'more than 9 delegates'],
+    ['bigquery', { projectId: 'proj-12345', delegates: ['not-an-account'] }, 'a delegate that is not a service account'],
+    ['cloudrun', { url: 'https://u:p@svc.example' }, 'credentials in the URL'],
+    ['http', { baseUrl: 'https://api.example.com', token: 'secret' }, 'an unknown field'],
+    ['http', { baseUrl: 'https://api.example.com', delegates: [HOP] }, 'delegates on http'],
+  ] as const)('%s refuses %j (%s)', (type, settings, _why) => {
+    expect(SETTINGS_BY_TYPE[type].safeParse(settings).success).toBe(false);
+  });
+
+  it('checks settings by type when a connection is created', () => {
+    const body = { name: 'tools', type: 'mcp', agentGroup: 'edge', settings: { url: 'https://mcp.example.com/mcp', delegates: [HOP] }, credentialRef: `gcp-sa:${SA}` };
+    expect(createConnectionBody.safeParse(body).success).toBe(true);
+    expect(createConnectionBody.safeParse({ ...body, settings: { url: 'https://mcp.example.com/mcp', scopes: [] } }).success).toBe(false);
+  });
+});
