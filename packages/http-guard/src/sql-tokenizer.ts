@@ -118,10 +118,11 @@ export function tokenizeSql(sql: string): TokenizeResult {
         j++;
         while (j < n && isDigit(sql.charCodeAt(j))) j++;
       }
-      if (/[eE]/.test(sql[j - 1] ?? '') && (sql[j] === '+' || sql[j] === '-') && isDigit(sql.charCodeAt(j + 1))) {
-        j += 2;
-        while (j < n && isDigit(sql.charCodeAt(j))) j++;
-      }
+      // An exponent: `1e-3` (the `e` was taken above with the digits), `1.5e-3`, `1.5E7`.
+      const e = /[eE]/.test(sql[j - 1] ?? '') ? j - 1 : /[eE]/.test(sql[j] ?? '') ? j : -1;
+      if (e !== -1 && (sql[e + 1] === '+' || sql[e + 1] === '-') && isDigit(sql.charCodeAt(e + 2))) j = e + 3;
+      else if (e === j && isDigit(sql.charCodeAt(j + 1))) j += 1;
+      while (e !== -1 && j < n && isDigit(sql.charCodeAt(j))) j++;
       push('number', sql.slice(i, j), i, j);
       i = j;
       continue;
