@@ -13,7 +13,6 @@ export const MAX_GLOB_SEGMENTS = 64;
 
 // Characters a path glob may not hold: the query and fragment separators, percent escapes
 // (globs match decoded segments), backslashes, white space and controls.
-// eslint-disable-next-line no-control-regex
 const PATH_GLOB_FORBIDDEN = /[?#%\\\s\u0000-\u001f\u007f]/;
 
 /** `null` when `glob` is a valid path glob, else what is wrong with it. */
@@ -58,7 +57,6 @@ export function matchPathGlob(glob: string, segments: readonly string[]): boolea
 }
 
 // Dataset and table names: no quoting characters, white space, controls or `?`.
-// eslint-disable-next-line no-control-regex
 const DATASET_GLOB_FORBIDDEN = /[`'"?\\\s\u0000-\u001f\u007f]/;
 
 /** `null` when `glob` is a valid dataset glob (`dataset.table` or `project.dataset.table`). */

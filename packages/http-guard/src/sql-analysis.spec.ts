@@ -80,6 +80,7 @@ describe('analyzeBigQuerySql: classes and tables', () => {
     ['lbl: LOOP LEAVE lbl; END LOOP lbl', ['script'], [], []],
     ['BEGIN TRANSACTION; COMMIT TRANSACTION', ['script'], [], []],
     ['SELECT 1;;  ;', ['select'], [], []],
+    ['(SELECT a FROM ds.x) UNION ALL (SELECT a FROM ds.y)', ['select'], ['acme.ds.x', 'acme.ds.y'], []],
   ];
   it.each(cases)('%s', (sql, classes, read, written) => {
     const a = analyzeBigQuerySql(sql, ctx);

@@ -51,7 +51,6 @@ export function parseTarget(target: string): TargetResult {
       return { ok: false, reason: 'path contains a percent escape that is not UTF-8' };
     }
     if (decoded === '.' || decoded === '..') return { ok: false, reason: 'path contains a "." or ".." segment' };
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f\\]/.test(decoded)) return { ok: false, reason: 'path contains an encoded control character or backslash' };
     if (DOUBLE_ENCODED.test(decoded)) return { ok: false, reason: 'path contains a double-encoded escape' };
     if (decoded.includes('/')) slashed.add(i);
@@ -74,7 +73,6 @@ export function queryValue(target: ParsedTarget, key: string): string | undefine
 function parseQuery(raw: string): Map<string, string[]> | null {
   const out = new Map<string, string[]>();
   if (raw === '') return out;
-  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f#]/.test(raw)) return null;
   for (const pair of raw.split('&')) {
     if (pair === '') continue;
