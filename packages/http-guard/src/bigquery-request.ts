@@ -4,7 +4,7 @@
  * v2 REST reference (QueryRequest, JobConfiguration*). Anything malformed is `unknown`, never a
  * guess: the decision refuses it when a BigQuery rule applies.
  */
-import type { BodyKind } from './confine.js';
+import { stripDecorator, type BodyKind } from './confine.js';
 import { analyzeBigQuerySql } from './sql-analysis.js';
 import type { QualifyContext } from './sql-paths.js';
 import type { BigQueryClass } from './types.js';
@@ -75,15 +75,18 @@ function jobBody(body: Record<string, unknown>, projectId: string): BigQueryBody
     tableRef(c['destinationTable'], projectId, out.writes, out.unresolved, 'configuration.load.destinationTable');
   } else if (kind === 'extract') {
     out.classes = ['export'];
-    const source = c['sourceTable'] ?? c['sourceModel'];
-    const ref = isRecord(source) && source['modelId'] !== undefined ? { ...source, tableId: source['modelId'] } : source;
-    tableRef(ref, projectId, out.reads, out.unresolved, 'configuration.extract.sourceTable');
+    // Both fields are checked when both are sent: a decision never rests on which one wins.
+    const model = c['sourceModel'];
+    if (c['sourceTable'] !== undefined || model === undefined) tableRef(c['sourceTable'], projectId, out.reads, out.unresolved, 'configuration.extract.sourceTable');
+    if (model !== undefined) tableRef(isRecord(model) ? { ...model, tableId: model['modelId'] } : model, projectId, out.reads, out.unresolved, 'configuration.extract.sourceModel');
   } else {
     // A copy writes rows into its destination: it counts as an insert.
     out.classes = ['insert'];
-    const sources = c['sourceTables'] ?? (c['sourceTable'] === undefined ? undefined : [c['sourceTable']]);
-    if (!Array.isArray(sources) || sources.length === 0 || sources.length > 1000) out.unresolved.push('configuration.copy has no readable source tables');
-    else for (const s of sources) tableRef(s, projectId, out.reads, out.unresolved, 'configuration.copy.sourceTables');
+    const many = c['sourceTables'];
+    if (many !== undefined && !(Array.isArray(many) && many.length > 0 && many.length <= 1000)) out.unresolved.push('configuration.copy.sourceTables is not a list of tables');
+    const sources = [...(Array.isArray(many) ? many.slice(0, 1000) : []), ...(c['sourceTable'] === undefined ? [] : [c['sourceTable']])];
+    if (sources.length === 0) out.unresolved.push('configuration.copy has no source table');
+    for (const s of sources) tableRef(s, projectId, out.reads, out.unresolved, 'configuration.copy source');
     tableRef(c['destinationTable'], projectId, out.writes, out.unresolved, 'configuration.copy.destinationTable');
   }
   return out;
@@ -126,6 +129,5 @@ function tableRef(ref: unknown, projectId: string, into: string[], problems: str
     problems.push(`${where} is not a table reference`);
     return;
   }
-  const cut = t.search(/[$@]/);
-  into.push(`${p}.${d}.${cut > 0 ? t.slice(0, cut) : t}`);
+  into.push(`${p}.${d}.${stripDecorator(t)}`);
 }

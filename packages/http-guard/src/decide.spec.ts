@@ -60,6 +60,8 @@ describe('decideHttpRequest on BigQuery', () => {
     ['a load job into scratch', bq('POST', '/upload/bigquery/v2/projects/acme/jobs?uploadType=resumable'), { configuration: { load: { destinationTable: { datasetId: 'scratch', tableId: 't' } } } }, guarded, 'forward'],
     ['an extract of an unlisted table', bq('POST', '/bigquery/v2/projects/acme/jobs'), { configuration: { extract: { sourceTable: { datasetId: 'hr', tableId: 'salaries' } } } }, guarded, 'block:lists'],
     ['a copy out of finance into scratch', bq('POST', '/bigquery/v2/projects/acme/jobs'), { configuration: { copy: { sourceTables: [{ datasetId: 'finance', tableId: 'a' }], destinationTable: { datasetId: 'scratch', tableId: 'b' } } } }, guarded, 'forward'],
+    ['a copy with a second, unlisted source', bq('POST', '/bigquery/v2/projects/acme/jobs'), { configuration: { copy: { sourceTables: [{ datasetId: 'finance', tableId: 'a' }], sourceTable: { datasetId: 'hr', tableId: 's' }, destinationTable: { datasetId: 'scratch', tableId: 'b' } } } }, guarded, 'block:lists'],
+    ['an extract naming a table and a model', bq('POST', '/bigquery/v2/projects/acme/jobs'), { configuration: { extract: { sourceTable: { datasetId: 'finance', tableId: 'a' }, sourceModel: { datasetId: 'hr', modelId: 'm' } } } }, guarded, 'block:lists'],
     ['a job of two kinds', bq('POST', '/bigquery/v2/projects/acme/jobs'), { configuration: { query: query('SELECT 1'), load: {} } }, guarded, 'block:-'],
     ['tabledata.list of an unlisted table', bq('GET', '/bigquery/v2/projects/acme/datasets/hr/tables/salaries/data'), undefined, guarded, 'block:lists'],
     ['insertAll into scratch', bq('POST', '/bigquery/v2/projects/acme/datasets/scratch/tables/t/insertAll'), undefined, guarded, 'forward'],
