@@ -1,6 +1,7 @@
 /** Turns validated policies into the form `evaluate` runs: globs, sets and CEL plans built once. */
 import type { CelProgram } from './cel.js';
 import { checkDocument } from './document.js';
+import { strictestHttp } from './guardrails-http.js';
 import { compileGuardrail, resolveGuardrailRules, type CompiledGuardrail, type GuardrailInput, type ResolvedGuardrails } from './guardrails.js';
 import { parseDuration } from './duration.js';
 import { invalidPolicy, issueAt, type PolicyIssue } from './errors.js';
@@ -105,7 +106,8 @@ export function resolveGuardrails(compiled: CompiledPolicies, input: GuardrailIn
     return {
       applied: [],
       sql: { readOnly: true, block: [], requireApproval: [], approvals: null, approvalTimeoutSeconds: null, unparseable: 'refuse' },
-      masking: { columns: [], detectors: [] },
+      http: strictestHttp(),
+      masking: { columns: [], detectors: [], jsonPaths: [] },
     };
   }
   return resolveGuardrailRules(state.guardrails, input);

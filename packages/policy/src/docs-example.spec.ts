@@ -59,3 +59,36 @@ describe('docs/policies.md guardrails', () => {
     expect(reader).toMatchObject({ applied: [], sql: { readOnly: true } });
   });
 });
+
+describe('docs/policies.md HTTP guardrails example', () => {
+  const section = page.slice(page.indexOf('## HTTP guardrails'));
+  const httpYaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const compiled = compilePolicies(parsePolicyFile(httpYaml));
+  const human = { id: 'i', subject: 'x', kind: 'human' as const, groups: ['analysts'], attributes: {} };
+  const warehouse = { name: 'warehouse', type: 'bigquery' as const, labels: { env: 'prod' } };
+
+  it('parses', () => {
+    expect(httpYaml).toContain('bigquery:');
+  });
+
+  it('blocks, holds and lists datasets on prod BigQuery, and names the data owners', () => {
+    const { http, masking } = resolveGuardrails(compiled, { identity: human, connection: warehouse, scope: null });
+    const rule = { policy: 'warehouse', rule: 'bigquery-prod' };
+    expect(http).toMatchObject({
+      readOnly: false,
+      bigquery: { block: ['drop', 'truncate', 'grant', 'revoke'], requireApproval: ['update', 'delete', 'merge'], datasets: [{ read: ['finance.*', 'bigquery-public-data.*.*'], write: ['scratch.*'], rule }], unparseable: 'refuse' },
+      approvals: { count: 1, groups: ['data-owners'], rule },
+      approvalTimeoutSeconds: 300,
+    });
+    expect(http.rules.map((r) => [r.methods, r.action])).toEqual([[['DELETE'], 'block'], [null, 'approve']]);
+    expect(masking.jsonPaths).toEqual(['$.items[*].metadata.owner']);
+  });
+
+  it('keeps the MCP policy of MCP connections, and makes service identities read-only', () => {
+    const mcp = resolveGuardrails(compiled, { identity: human, connection: { name: 'tools', type: 'mcp', labels: {} }, scope: null });
+    expect(mcp.http.mcp).toHaveLength(1);
+    expect(mcp.http.approvals?.groups).toEqual(['platform']);
+    const agent = resolveGuardrails(compiled, { identity: { ...human, kind: 'service' }, connection: { ...warehouse, labels: { env: 'dev' } }, scope: null });
+    expect(agent.http).toMatchObject({ readOnly: true, rules: [], mcp: [] });
+  });
+});

@@ -14,7 +14,7 @@ describe('guardrail validation', () => {
     [[{ name: 'g', sql: { requireApproval: ['delete'] } }], /approvals.*required/],
     [[{ name: 'g', sql: { approvals: { count: 1, groups: ['dba'] } } }], /only with requireApproval/],
     [[{ name: 'g', masking: { detectors: ['iban'] } }], /masking\.detectors\[0\]/],
-    [[{ name: 'g' }], /needs sql or masking/],
+    [[{ name: 'g' }], /needs sql, masking, http, bigquery or mcp/],
     [[{ name: 'g', sql: {} }, { name: 'g', sql: {} }], /duplicate guardrail name/],
     [[{ name: 'g', sql: { requireApproval: ['delete'], approvals: { count: 1, groups: ['db*'] } } }], /exact names/],
   ])('refuses %j', (guardrails, message) => {
@@ -33,7 +33,7 @@ describe('resolveGuardrails', () => {
     expect(resolved.applied.map((r) => r.rule)).toEqual(['prod', 'all']);
     expect(new Set(resolved.sql.block)).toEqual(new Set(['drop', 'truncate']));
     expect(resolved.sql.readOnly).toBe(true);
-    expect(resolved.masking).toEqual({ columns: ['*email*'], detectors: ['jwt'] });
+    expect(resolved.masking).toEqual({ columns: ['*email*'], detectors: ['jwt'], jsonPaths: [] });
   });
 
   it('refuses unparseable SQL unless every guardrail that speaks of it says flag', () => {

@@ -4,11 +4,24 @@
  * run, which wait for a human, and what is masked on the way back. Every guardrail whose match
  * accepts the session applies, and they combine towards the stricter: blocks and masks add up,
  * read-only wins, unparseable SQL is refused unless every rule that speaks of it says "flag".
+ * The HTTP, BigQuery and MCP parts live in guardrails-http.ts.
  */
 import { z } from 'zod';
 import { DETECTORS } from '@jitgate/masking';
+import type { HttpGuardrails } from '@jitgate/http-guard';
+import type { McpPolicy } from '@jitgate/mcp-guard';
 import { STATEMENT_CLASSES } from '@jitgate/sql-guard';
 import { parseDuration } from './duration.js';
+import {
+  bigquerySchema,
+  checkHttpApprovals,
+  httpSchema,
+  HttpResolution,
+  jsonPathsSchema,
+  mcpPolicySchema,
+  type BigQueryGuardrailSpec,
+  type HttpGuardrailSpec,
+} from './guardrails-http.js';
 import { compileMatch, matches, type CompiledMatch } from './matchers.js';
 import { specificity } from './specificity.js';
 import type { ConnectionType, IdentityKind, RuleMatch, RuleRef } from './types.js';
@@ -32,10 +45,17 @@ export interface GuardrailSpec {
     /** SQL the parser cannot read: refuse it (the default) or let it through, flagged. */
     unparseable?: 'refuse' | 'flag';
   };
+  /** HTTP requests on http, bigquery, gcs, cloudrun and mcp connections (guardrails-http.ts). */
+  http?: HttpGuardrailSpec;
+  bigquery?: BigQueryGuardrailSpec;
+  /** The MCP policy of @jitgate/mcp-guard, as is. */
+  mcp?: McpPolicy;
   masking?: {
     /** Case-insensitive globs on result column names, e.g. "*email*". */
     columns?: string[];
     detectors?: DetectorName[];
+    /** JSON paths masked whole in JSON response bodies (@jitgate/masking's path syntax). */
+    jsonPaths?: string[];
   };
 }
 
@@ -68,14 +88,21 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
           if (!held && sql.approvalTimeout !== undefined) ctx.addIssue({ code: 'custom', path: ['approvalTimeout'], message: 'only with requireApproval' });
         })
         .optional(),
+      http: httpSchema(duration).optional(),
+      bigquery: bigquerySchema.optional(),
+      mcp: mcpPolicySchema.optional(),
       masking: z
         .strictObject({
           columns: z.array(z.string().min(1).max(256)).max(MAX_LIST).optional(),
           detectors: z.array(z.enum(DETECTORS)).max(DETECTORS.length).optional(),
+          jsonPaths: jsonPathsSchema.optional(),
         })
         .optional(),
     })
-    .refine((g) => g.sql !== undefined || g.masking !== undefined, { error: 'a guardrail needs sql or masking' });
+    .superRefine(checkHttpApprovals)
+    .refine((g) => [g.sql, g.masking, g.http, g.bigquery, g.mcp].some((part) => part !== undefined), {
+      error: 'a guardrail needs sql, masking, http, bigquery or mcp',
+    });
 }
 
 export interface CompiledGuardrail {
@@ -108,7 +135,9 @@ export interface ResolvedGuardrails {
     approvalTimeoutSeconds: number | null;
     unparseable: 'refuse' | 'flag';
   };
-  masking: { columns: string[]; detectors: DetectorName[] };
+  /** Requests on http, bigquery, gcs, cloudrun and mcp connections (@jitgate/http-guard decides them). */
+  http: HttpGuardrails;
+  masking: { columns: string[]; detectors: DetectorName[]; jsonPaths: string[] };
 }
 
 /** The grant scope that makes a session read-only whatever the guardrails say. */
@@ -127,6 +156,8 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
   const held = new Set<StatementClassName>();
   const columns = new Set<string>();
   const detectors = new Set<DetectorName>();
+  const jsonPaths = new Set<string>();
+  const http = new HttpResolution(input.scope === READ_ONLY_SCOPE);
   let readOnly = input.scope === READ_ONLY_SCOPE;
   let approvals: ResolvedGuardrails['sql']['approvals'] = null;
   let timeout: number | null = null;
@@ -149,6 +180,8 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
     }
     for (const c of spec.masking?.columns ?? []) columns.add(c);
     for (const d of spec.masking?.detectors ?? []) detectors.add(d);
+    for (const p of spec.masking?.jsonPaths ?? []) jsonPaths.add(p);
+    http.add(spec, ref);
   }
   return {
     applied: applying.map((g) => g.ref),
@@ -160,6 +193,7 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
       approvalTimeoutSeconds: timeout,
       unparseable: saysFlag && !saysRefuse ? 'flag' : 'refuse',
     },
-    masking: { columns: [...columns], detectors: [...detectors] },
+    http: http.result(),
+    masking: { columns: [...columns], detectors: [...detectors], jsonPaths: [...jsonPaths] },
   };
 }
