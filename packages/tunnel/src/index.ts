@@ -3,3 +3,4 @@ export { DEFAULT_WINDOW, MAX_FRAME, ReceiveWindow, SendCredit } from './flow-con
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { classifyTransportError, type TransportVerdict } from './transport-errors.js';
 export { dataRequest, dataResponse, decodeData, encodeData, tunnelWireDefinition } from './data-frame-codec.js';
+export { duplexPair } from './duplex-pair.js';

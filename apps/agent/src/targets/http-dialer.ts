@@ -16,7 +16,7 @@ import type { Clock } from '../clock.js';
 import { CredentialError, type CredentialProvider } from '../credentials/credential-provider.js';
 import type { SecretValue } from '../credentials/secret-value.js';
 import type { Logger } from '../logging/logger.js';
-import { duplexPair } from './duplex-pair.js';
+import { duplexPair } from '@jitgate/tunnel';
 import { HttpForwardError, sendForwardError } from './http-forward-error.js';
 import { forwardRequest, type ForwardContext } from './http-forwarder.js';
 import { HTTP_CONNECTION_TYPES, httpTargetFor, type BearerPlan, type GoogleApiEndpoints, type HttpConnectionType } from './http-target.js';

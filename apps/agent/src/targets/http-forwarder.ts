@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { SecretValue } from '../credentials/secret-value.js';
 import type { Logger } from '../logging/logger.js';
 import { HttpForwardError, sendForwardError, upstreamError } from './http-forward-error.js';
-import { downstreamResponseHeaders, refusalOf, upstreamPath, upstreamRequestHeaders } from './http-headers.js';
+import { downstreamResponseHeaders, refusalOf, relativeLocation, upstreamPath, upstreamRequestHeaders } from './http-headers.js';
 import type { HttpTarget } from './http-target.js';
 
 export interface ForwardContext {
@@ -69,7 +69,10 @@ export async function forwardRequest(req: IncomingMessage, res: ServerResponse, 
     // From here the stream lasts as long as the target sends (SSE); the grant end bounds it.
     upstream.setTimeout(0);
     try {
-      for (const [name, values] of Object.entries(downstreamResponseHeaders(answer.rawHeaders))) res.setHeader(name, values);
+      const headers = downstreamResponseHeaders(answer.rawHeaders);
+      const location = headers['location'];
+      if (typeof location === 'string') headers['location'] = relativeLocation(location, target.origin, target.basePath);
+      for (const [name, values] of Object.entries(headers)) res.setHeader(name, values);
       res.writeHead(answer.statusCode ?? 502);
     } catch {
       answer.destroy();

@@ -1,7 +1,7 @@
 // The pure parts of forwarding: which requests are refused, which headers go on, the path.
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { downstreamResponseHeaders, refusalOf, upstreamPath, upstreamRequestHeaders } from './http-headers.js';
+import { downstreamResponseHeaders, refusalOf, relativeLocation, upstreamPath, upstreamRequestHeaders } from './http-headers.js';
 
 function request(method: string, url: string, raw: string[] = []): IncomingMessage {
   const headers: Record<string, string> = {};
@@ -65,5 +65,19 @@ describe('headers', () => {
   it('drops hop-by-hop and x-jitgate headers from responses, keeping repeated Set-Cookie', () => {
     const raw = ['Content-Type', 'text/plain', 'Connection', 'close, X-Private', 'X-Private', 'p', 'Transfer-Encoding', 'chunked', 'X-Jitgate-Error', 'no_grant', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2'];
     expect(downstreamResponseHeaders(raw)).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] });
+  });
+});
+
+describe('relativeLocation', () => {
+  it("turns a location on the target's root into a path relative to it", () => {
+    expect(relativeLocation('https://storage.googleapis.com/upload/storage/v1/b/x/o?uploadType=resumable&upload_id=abc', 'https://storage.googleapis.com', '')).toBe('/upload/storage/v1/b/x/o?uploadType=resumable&upload_id=abc');
+    expect(relativeLocation('https://api.example/v2/items/1', 'https://api.example', '/v2')).toBe('/items/1');
+    expect(relativeLocation('https://api.example/v2?x=1', 'https://api.example', '/v2')).toBe('/?x=1');
+  });
+
+  it('leaves other origins, paths outside the root and relative locations alone', () => {
+    expect(relativeLocation('https://accounts.example/login', 'https://api.example', '')).toBe('https://accounts.example/login');
+    expect(relativeLocation('https://api.example/other', 'https://api.example', '/v2')).toBe('https://api.example/other');
+    expect(relativeLocation('/already/relative', 'https://api.example', '')).toBe('/already/relative');
   });
 });

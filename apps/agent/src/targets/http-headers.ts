@@ -92,6 +92,25 @@ export function downstreamResponseHeaders(raw: readonly string[]): HeaderMap {
 }
 
 /**
+ * A `Location` on the target's own root, made relative to it (`/upload/…?upload_id=…`), so that
+ * the caller follows it back through jitgate instead of going to the target directly (Cloud
+ * Storage's resumable uploads answer with their session URI). Other locations pass unchanged.
+ */
+export function relativeLocation(location: string, origin: string, basePath: string): string {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return location;
+  }
+  if (url.origin !== origin) return location;
+  const rest = `${url.pathname}${url.search}`;
+  if (basePath === '') return rest;
+  if (url.pathname === basePath) return `/${url.search}`;
+  return url.pathname.startsWith(`${basePath}/`) ? rest.slice(basePath.length) : location;
+}
+
+/**
  * The path sent to the target: the request's path appended to the root's, by concatenation —
  * never URL resolution, so `//evil.example/x` or `/../x` stay paths on the fixed origin. A
  * request path of exactly `/` is the root itself (an MCP endpoint `https://x/mcp` is `/`).

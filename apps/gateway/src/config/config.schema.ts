@@ -94,6 +94,18 @@ export const envSchema = z.object({
   JITGATE_PG_MAX_SERVER_MESSAGE_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(268_435_456),
   /** How long a held statement waits for a human when its guardrail rule names no time. */
   JITGATE_PG_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
+  // HTTP, BigQuery, Cloud Storage, Cloud Run and MCP callers (docs/http.md).
+  JITGATE_HTTP_PORT: tcpPort(8480),
+  JITGATE_HTTP_TLS_CERT: pemFile,
+  JITGATE_HTTP_TLS_KEY: pemFile,
+  /** Largest request body the gateway reads to decide on it (BigQuery jobs, MCP messages). */
+  JITGATE_HTTP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(268_435_456).default(10_485_760),
+  /** Largest response body read whole to be masked. */
+  JITGATE_HTTP_MAX_MASKED_BODY_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(33_554_432),
+  /** How long an idle caller connection (its session) stays open between requests. */
+  JITGATE_HTTP_IDLE_TIMEOUT: duration('30s').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
+  /** How long a held request or tool call waits for a human when its guardrail names no time. */
+  JITGATE_HTTP_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
 }).superRefine((env, ctx) => {
   // Plaintext agent tunnels only when asked for by name: a missing certificate must not
   // silently downgrade the link that carries every session.
@@ -105,11 +117,12 @@ export const envSchema = z.object({
     if (!env.JITGATE_TUNNEL_TLS_CERT) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_CERT'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
     if (!env.JITGATE_TUNNEL_TLS_KEY) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_KEY'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
   }
-  if (Boolean(env.JITGATE_TCP_TLS_CERT) !== Boolean(env.JITGATE_TCP_TLS_KEY)) {
-    ctx.addIssue({ code: 'custom', path: [env.JITGATE_TCP_TLS_CERT ? 'JITGATE_TCP_TLS_KEY' : 'JITGATE_TCP_TLS_CERT'], message: 'JITGATE_TCP_TLS_CERT and JITGATE_TCP_TLS_KEY go together' });
-  }
-  if (Boolean(env.JITGATE_PG_TLS_CERT) !== Boolean(env.JITGATE_PG_TLS_KEY)) {
-    ctx.addIssue({ code: 'custom', path: [env.JITGATE_PG_TLS_CERT ? 'JITGATE_PG_TLS_KEY' : 'JITGATE_PG_TLS_CERT'], message: 'JITGATE_PG_TLS_CERT and JITGATE_PG_TLS_KEY go together' });
+  for (const prefix of ['JITGATE_TCP', 'JITGATE_PG', 'JITGATE_HTTP'] as const) {
+    const cert = env[`${prefix}_TLS_CERT`];
+    const key = env[`${prefix}_TLS_KEY`];
+    if (Boolean(cert) !== Boolean(key)) {
+      ctx.addIssue({ code: 'custom', path: [cert ? `${prefix}_TLS_KEY` : `${prefix}_TLS_CERT`], message: `${prefix}_TLS_CERT and ${prefix}_TLS_KEY go together` });
+    }
   }
 });
 
@@ -147,6 +160,8 @@ export interface GatewayConfig {
   tcp: { port: number; tls: TlsFiles | null };
   /** The Postgres listener; answers SSLRequest with 'S' only when both files are set. */
   postgres: { port: number; tls: TlsFiles | null; maxClientMessageBytes: number; maxServerMessageBytes: number; approvalTimeoutSeconds: number };
+  /** The HTTP proxy port (docs/http.md); plain HTTP unless both files are set. */
+  httpProxy: { port: number; tls: TlsFiles | null; maxBodyBytes: number; maxMaskedBodyBytes: number; idleTimeoutMs: number; approvalTimeoutSeconds: number };
 }
 
 /** PEM files, read when the listener starts. */
@@ -212,6 +227,14 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
       maxClientMessageBytes: env.JITGATE_PG_MAX_CLIENT_MESSAGE_BYTES,
       maxServerMessageBytes: env.JITGATE_PG_MAX_SERVER_MESSAGE_BYTES,
       approvalTimeoutSeconds: env.JITGATE_PG_APPROVAL_TIMEOUT,
+    },
+    httpProxy: {
+      port: env.JITGATE_HTTP_PORT,
+      tls: tlsFiles(env.JITGATE_HTTP_TLS_CERT, env.JITGATE_HTTP_TLS_KEY),
+      maxBodyBytes: env.JITGATE_HTTP_MAX_BODY_BYTES,
+      maxMaskedBodyBytes: env.JITGATE_HTTP_MAX_MASKED_BODY_BYTES,
+      idleTimeoutMs: env.JITGATE_HTTP_IDLE_TIMEOUT * 1000,
+      approvalTimeoutSeconds: env.JITGATE_HTTP_APPROVAL_TIMEOUT,
     },
   };
 }

@@ -6,7 +6,8 @@ import { canonicalJson, GENESIS_HASH } from '../audit/audit-chain.js';
 
 export { GENESIS_HASH };
 
-export type SessionEventKind = 'statement' | 'blocked' | 'approval' | 'notice' | 'flagged' | 'error';
+/** `request`: an HTTP request or MCP call (docs/http.md); the rest as for Postgres. */
+export type SessionEventKind = 'statement' | 'request' | 'blocked' | 'approval' | 'notice' | 'flagged' | 'error';
 export type SessionEventOutcome = 'ok' | 'error' | 'blocked' | 'approved' | 'denied' | 'timed_out' | 'not_run' | 'suspended' | 'info';
 
 /** One entry of a recording, as the protocol layer reports it. */

@@ -27,7 +27,7 @@ export const listSessionEventsQuery = z
     /** Page on: events after this sequence number (events come in order, oldest first). */
     after: z.coerce.number().int().min(0).default(0),
     limit: z.coerce.number().int().min(1).max(1000).default(200),
-    kind: z.enum(['statement', 'blocked', 'approval', 'notice', 'flagged', 'error']).optional(),
+    kind: z.enum(['statement', 'request', 'blocked', 'approval', 'notice', 'flagged', 'error']).optional(),
   })
   .strict();
 

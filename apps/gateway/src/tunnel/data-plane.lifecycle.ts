@@ -9,6 +9,7 @@ import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { AgentRegistry } from './agent-registry.js';
 import { ClientListener } from './client-listener.js';
+import { HttpProxyListener } from '../http/http-proxy.listener.js';
 import { PgListener } from '../postgres/pg-listener.js';
 import { LiveSessions } from './live-sessions.js';
 import { TunnelEventsSubscriber } from './tunnel-events.subscriber.js';
@@ -21,6 +22,7 @@ export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestr
     @Inject(TunnelServer) private readonly tunnelServer: TunnelServer,
     @Inject(ClientListener) private readonly clients: ClientListener,
     @Inject(PgListener) private readonly pgClients: PgListener,
+    @Inject(HttpProxyListener) private readonly httpClients: HttpProxyListener,
     @Inject(TunnelEventsSubscriber) private readonly events: TunnelEventsSubscriber,
     @Inject(AgentRegistry) private readonly registry: AgentRegistry,
     @Inject(LiveSessions) private readonly live: LiveSessions,
@@ -32,11 +34,12 @@ export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestr
     await this.tunnelServer.start();
     await this.clients.start();
     await this.pgClients.start();
+    await this.httpClients.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     const graceMs = Math.min(2_000, this.config.http.shutdownTimeoutSeconds * 1000);
-    const clientsGone = Promise.all([this.clients.stop(graceMs), this.pgClients.stop(graceMs)]);
+    const clientsGone = Promise.all([this.clients.stop(graceMs), this.pgClients.stop(graceMs), this.httpClients.stop(graceMs)]);
     this.live.closeAll(CloseReason.SHUTDOWN, 'the gateway is shutting down', { reason: 'shutdown' });
     await this.live.settled();
     for (const tunnel of this.registry.all()) tunnel.end(status.UNAVAILABLE, 'the gateway is shutting down', { reason: 'shutdown' });

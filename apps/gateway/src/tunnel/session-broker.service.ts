@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Connection } from '@jitgate/db';
+import type { ConnectionType } from '@jitgate/policy';
 import { CloseReason } from '@jitgate/proto';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { AuthenticatorService } from '../auth/authenticator.service.js';
@@ -26,7 +27,8 @@ import { TunnelMetrics } from './tunnel.metrics.js';
 export interface AdmissionRequest {
   token: string;
   connectionName: string;
-  type: 'tcp' | 'postgres';
+  /** The connection types this listener serves (a postgres connection is never raw TCP). */
+  type: ConnectionType | readonly ConnectionType[];
   clientAddress: string;
   /** Protocol options for the agent (already filtered by the listener); never a credential. */
   clientParameters: Record<string, string>;
@@ -89,8 +91,9 @@ export class SessionBroker {
     const principal = await this.authenticate(request.token);
     const connection = await this.connections.findByName(request.connectionName);
     // Each protocol has its listener: a postgres connection is never carried as raw TCP.
-    if (!connection || connection.archivedAt || connection.type !== request.type) {
-      throw new HandshakeRefusal(404, 'not_found', `no ${request.type} connection named "${request.connectionName}"`);
+    const types: readonly string[] = typeof request.type === 'string' ? [request.type] : request.type;
+    if (!connection || connection.archivedAt || !types.includes(connection.type)) {
+      throw new HandshakeRefusal(404, 'not_found', `no ${types.join(' or ')} connection named "${request.connectionName}"`);
     }
     const { grant } = await this.grants.check(principal.identityId, connection.name);
     if (!grant || this.live.hasGrantEnded(grant.id)) {

@@ -10,6 +10,10 @@ import { SessionService } from '../session/session.service.js';
 import { SessionEventWriter } from '../session/session-event-writer.js';
 import { SessionEventRepository } from '../session/session-event.repository.js';
 import { StatementApprovalService } from '../access-request/statement-approval.service.js';
+import { HttpCallerSessions } from '../http/http-caller-sessions.js';
+import { HttpProxyListener } from '../http/http-proxy.listener.js';
+import { HttpProxyService } from '../http/http-proxy.service.js';
+import { HttpMetrics } from '../http/http.metrics.js';
 import { PgCancelKeys } from '../postgres/pg-cancel-keys.js';
 import { PgListener } from '../postgres/pg-listener.js';
 import { PgMetrics } from '../postgres/pg.metrics.js';
@@ -54,4 +58,8 @@ export const DATA_PLANE_PROVIDERS: Provider[] = [
   PgMetrics,
   PgSessions,
   PgListener,
+  HttpMetrics,
+  HttpCallerSessions,
+  HttpProxyService,
+  HttpProxyListener,
 ];

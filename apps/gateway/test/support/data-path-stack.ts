@@ -105,6 +105,7 @@ export class DataPathStack {
           JITGATE_TUNNEL_PORT: String(await freePort()),
           JITGATE_TCP_PORT: String(await freePort()),
           JITGATE_PG_PORT: String(await freePort()),
+          JITGATE_HTTP_PORT: String(await freePort()),
           LOG_LEVEL: 'warn',
           ...options.gatewayEnv,
         },

@@ -116,6 +116,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     JITGATE_TUNNEL_PORT: '0',
     JITGATE_TCP_PORT: '0',
     JITGATE_PG_PORT: '0',
+    JITGATE_HTTP_PORT: '0',
     ...(options.env?.JITGATE_TUNNEL_TLS_CERT ? {} : { JITGATE_TUNNEL_INSECURE: 'true' }),
     ...options.env,
   });

@@ -48,6 +48,7 @@ const DEFAULT_ENV: Record<string, string> = {
   JITGATE_TUNNEL_INSECURE: 'true',
   JITGATE_TCP_PORT: '0',
   JITGATE_PG_PORT: '0',
+  JITGATE_HTTP_PORT: '0',
 };
 
 // Children still running when the test worker exits (a failed assertion skipped the cleanup)
@@ -112,6 +113,10 @@ export class GatewayProcess {
 
   get pgPort(): number {
     return Number(this.env.JITGATE_PG_PORT ?? 0);
+  }
+
+  get httpPort(): number {
+    return Number(this.env.JITGATE_HTTP_PORT ?? 0);
   }
 
   get tcpPort(): number {

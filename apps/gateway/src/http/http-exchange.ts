@@ -1,0 +1,108 @@
+// One request on a caller's session, for http, bigquery, gcs and cloudrun connections
+// (docs/http.md): decide (data-API confinement, guardrails, BigQuery SQL), hold for a human
+// where policy says, forward, mask, record. MCP connections go through mcp-exchange.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decideHttpRequest, maskBigQueryRows, needsBody, type HttpRequestFacts, type RequestSummary } from '@jitgate/http-guard';
+import type { StatementApprovalService } from '../access-request/statement-approval.service.js';
+import type { SessionEventInput } from '../session/session-event-chain.js';
+import { forwardToAgent } from './forward-to-agent.js';
+import { holdForApproval } from './held-request.js';
+import type { HttpCallerSession } from './http-caller-sessions.js';
+import { HttpRefusal } from './http-refusal.js';
+import { parseJsonBody, readBody } from './request-body.js';
+import type { RelayOptions } from './upstream-response.js';
+
+export interface ExchangeSettings {
+  maxBodyBytes: number;
+  maxMaskedBodyBytes: number;
+  approvalTimeoutSeconds: number;
+}
+
+/** BigQuery answers whose rows are masked by the schema's column names. */
+const BIGQUERY_ROW_OPERATIONS = new Set(['bigquery.jobs.query', 'bigquery.jobs.getQueryResults', 'bigquery.tabledata.list']);
+
+export class HttpExchange {
+  private readonly started = performance.now();
+  private readonly at = new Date();
+
+  constructor(
+    private readonly session: HttpCallerSession,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly target: string,
+    private readonly settings: ExchangeSettings,
+    private readonly approvals: StatementApprovalService,
+  ) {}
+
+  async run(): Promise<string> {
+    const { connection } = this.session.admitted;
+    const facts: HttpRequestFacts = {
+      connectionType: connection.type as HttpRequestFacts['connectionType'],
+      settings: (connection.settings ?? {}) as Record<string, unknown>,
+      method: this.req.method ?? 'GET',
+      target: this.target,
+    };
+    let body: Buffer | undefined;
+    let parsed: unknown;
+    if (needsBody(facts)) {
+      body = await readBody(this.req, this.settings.maxBodyBytes);
+      parsed = parseJsonBody(body);
+    }
+    const decision = decideHttpRequest(facts, this.session.guardrails.http, parsed);
+    const statement = this.describe(facts.method, decision.summary);
+    if (decision.action === 'block') {
+      this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { ...this.summaryDetails(decision.summary), reason: decision.reason, rule: decision.rule ?? null } });
+      throw new HttpRefusal(403, 'blocked', decision.reason);
+    }
+    if (decision.action === 'hold') {
+      const held = new AbortController();
+      this.res.once('close', () => held.abort());
+      const outcome = await holdForApproval(this.approvals, this.session, { statement, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal);
+      const status = outcome.status === 'cancelled' ? 'denied' : outcome.status;
+      this.record({ kind: 'approval', statement, outcome: status, details: { requestId: outcome.requestId, reason: decision.reason, ...this.summaryDetails(decision.summary) } });
+      if (status === 'timed_out') throw new HttpRefusal(403, 'approval_timed_out', `access request ${outcome.requestId} was not decided in time`);
+      if (status !== 'approved') throw new HttpRefusal(403, 'denied', `access request ${outcome.requestId} was denied`);
+    }
+    const forwarded = await forwardToAgent(this.session, this.req, this.res, this.target, body, this.relayOptions(decision.summary));
+    this.record({
+      kind: 'request',
+      statement,
+      commandTag: String(forwarded.status),
+      outcome: forwarded.failure || forwarded.status >= 400 ? 'error' : 'ok',
+      durationMs: performance.now() - this.started,
+      details: { ...this.summaryDetails(decision.summary), status: forwarded.status, bytesIn: forwarded.bytesIn, bytesOut: forwarded.bytesOut, maskedValues: forwarded.maskedValues, ...(forwarded.failure ? { failure: forwarded.failure } : {}) },
+    });
+    return forwarded.failure ? 'failed' : 'forwarded';
+  }
+
+  private relayOptions(summary: RequestSummary): RelayOptions {
+    const { masker, guardrails } = this.session;
+    const rows = masker && BIGQUERY_ROW_OPERATIONS.has(summary.operation);
+    return {
+      connection: this.session.connectionName,
+      masker,
+      maxMaskedBodyBytes: this.settings.maxMaskedBodyBytes,
+      sse: null,
+      mask: {
+        jsonPaths: guardrails.masking.jsonPaths,
+        ...(rows ? { rewriteJson: (value: unknown) => { const out = maskBigQueryRows(value, masker); return { value: out.body, maskedValues: out.maskedValues }; } } : {}),
+      },
+    };
+  }
+
+  /** The recorded line: method and path (query values scanned by the detectors), then the SQL. */
+  private describe(method: string, summary: RequestSummary): string {
+    const line = `${method} ${this.target}`;
+    const text = summary.sql ? `${line}\n${summary.sql}` : line;
+    return this.session.masker?.scanText(text)?.text ?? text;
+  }
+
+  private summaryDetails(summary: RequestSummary): Record<string, unknown> {
+    const { sql: _sql, path: _path, ...rest } = summary;
+    return rest as Record<string, unknown>;
+  }
+
+  private record(event: Omit<SessionEventInput, 'at'>): void {
+    this.session.record({ at: this.at, ...event });
+  }
+}

@@ -1,0 +1,54 @@
+// Which headers cross the gateway (docs/http.md). The caller's token stops here; hop-by-hop
+// headers belong to one connection, not to the request (RFC 9110 §7.6.1); X-Jitgate-* is ours.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function connectionListed(headers: IncomingHttpHeaders): Set<string> {
+  const value = headers.connection;
+  const listed = new Set<string>();
+  for (const part of (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name) listed.add(name);
+  }
+  return listed;
+}
+
+function copied(headers: IncomingHttpHeaders, drop: (name: string) => boolean): OutgoingHttpHeaders {
+  const listed = connectionListed(headers);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || drop(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+export interface UpstreamHeaderOptions {
+  /** Responses will be masked: ask for them unencoded. */
+  identityEncoding: boolean;
+  /** The body was read here: its length is known and Expect is answered already. */
+  bodyLength?: number;
+}
+
+/** The caller's headers as the agent gets them. */
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: UpstreamHeaderOptions): OutgoingHttpHeaders {
+  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || name === 'expect' || name.startsWith('x-jitgate-') || (options.identityEncoding && name === 'accept-encoding') || (options.bodyLength !== undefined && name === 'content-length'));
+  if (options.identityEncoding) out['accept-encoding'] = 'identity';
+  if (options.bodyLength !== undefined) out['content-length'] = String(options.bodyLength);
+  return out;
+}
+
+/** The target's headers as the caller gets them; `rewritten` drops what a rewritten body invalidates. */
+export function downstreamResponseHeaders(headers: IncomingHttpHeaders, rewritten: boolean): OutgoingHttpHeaders {
+  return copied(headers, (name) => name.startsWith('x-jitgate-') || (rewritten && (name === 'content-length' || name === 'content-encoding' || name === 'etag' || name === 'content-md5' || name === 'x-goog-hash')));
+}
+
+/**
+ * A `Location` the agent made relative to the target's root (`/upload/…`) is put back under the
+ * connection's own prefix, so a client following it stays on this gateway (docs/http.md).
+ */
+export function gatewayLocation(headers: OutgoingHttpHeaders, connection: string): void {
+  const location = headers['location'];
+  if (typeof location === 'string' && location.startsWith('/') && !location.startsWith('//')) headers['location'] = `/c/${connection}${location}`;
+}

@@ -1,0 +1,135 @@
+// MCP servers through the gateway (docs/http.md, "MCP"), as real processes and real SDKs: the
+// official MCP client talks streamable HTTP to the gateway, the agent carries it to a server
+// built with the official SDK. tools/list hides what the caller may not call, a denied call is a
+// JSON-RPC error that never reaches the server, a held call runs once an approver says so,
+// results are masked, every call is recorded, and the grant's end cuts a call mid-stream.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { createIdentity, eventually, sleep, type TestIdentity } from '../support/fixtures.js';
+import { HttpStack, revokeAll } from '../support/http-stack.js';
+
+const GUARDRAILS = [
+  {
+    name: 'tools-policy',
+    match: { connection: { names: ['tools'] } },
+    mcp: {
+      tools: [
+        { name: 'drop_*', action: 'deny' },
+        { name: 'deploy', action: 'approve' },
+        { name: '*', action: 'allow' },
+      ],
+      resources: [{ uri: 'docs://*', action: 'allow' }],
+      default: 'deny',
+    },
+    http: { approvals: { count: 1, groups: ['ops'] }, approvalTimeout: '30s' },
+    masking: { detectors: ['email', 'payment_card'] },
+  },
+];
+
+for (const mode of ['sse', 'json'] as const) {
+  describe(`MCP through the gateway (server answers in ${mode})`, () => {
+    let hs: HttpStack;
+    let approver: TestIdentity;
+    let client: Client;
+
+    const connect = async (token = hs.token): Promise<Client> => {
+      const c = new Client({ name: 'e2e-agent', version: '1.0.0' });
+      await c.connect(new StreamableHTTPClientTransport(new URL(hs.connectionUrl('tools')), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      return c;
+    };
+
+    beforeAll(async () => {
+      hs = await HttpStack.start(`http_mcp_${mode}`, { guardrails: GUARDRAILS, mcpJson: mode === 'json' });
+      approver = await createIdentity(hs.stack.admin(), { subject: 'olga-ops', groups: ['ops'] });
+      await hs.stack.requestGrant('tools');
+      client = await connect();
+    }, 180_000);
+
+    afterAll(async () => {
+      await client?.close();
+      await hs?.dispose();
+    });
+
+    it('lists only the tools the caller may call', async () => {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['count_slowly', 'deploy', 'lookup_customer']);
+    });
+
+    it('masks tool results and records the call with its arguments', async () => {
+      const result = await client.callTool({ name: 'lookup_customer', arguments: { name: 'Ann' } });
+      const text = JSON.stringify(result);
+      expect(text).not.toContain('ann@example.com');
+      expect(text).not.toContain('4111 1111 1111 1111');
+      expect(text).toContain('gold');
+      expect(hs.mcp.calls).toContain('lookup_customer:Ann');
+      // The SDK's fetch may use more than one connection, each its own session: look in all.
+      const events = await eventually(async () => {
+        const found: Array<Record<string, any>> = [];
+        for (const session of await hs.sessions('tools')) found.push(...(await hs.events(session.id)).filter((e) => e.statement === 'tools/call lookup_customer'));
+        return found.length > 0 ? found : undefined;
+      });
+      expect(events[0]).toMatchObject({ kind: 'request', outcome: 'ok', parameters: ['{"name":"Ann"}'] });
+      expect(events[0]!.details.maskedValues).toBeGreaterThan(0);
+    });
+
+    it('refuses a denied tool with a JSON-RPC error; the server never sees it', async () => {
+      await expect(client.callTool({ name: 'drop_table', arguments: { table: 'orders' } })).rejects.toMatchObject({ code: -32010 });
+      expect(hs.mcp.calls.some((c) => c.startsWith('drop_table'))).toBe(false);
+    });
+
+    it('holds deploy until an approver approves it through the REST API, then runs it once', async () => {
+      const call = client.callTool({ name: 'deploy', arguments: { service: 'billing' } });
+      const request = await eventually(async () => {
+        const queue = await approver.api.get('/v1/access-requests?status=pending');
+        return (queue.body.items as Array<Record<string, any>>).find((r) => r.kind === 'statement' && String(r.statement).startsWith('tools/call deploy'));
+      }, 15_000);
+      expect(hs.mcp.calls).not.toContain('deploy:billing');
+      expect((await approver.api.post(`/v1/access-requests/${request.id}/approve`, { comment: 'go' })).status).toBe(200);
+      const result = await call;
+      expect(JSON.stringify(result)).toContain('deployed billing');
+      expect(hs.mcp.calls.filter((c) => c === 'deploy:billing')).toHaveLength(1);
+    });
+
+    it('answers a denied approval with a JSON-RPC error naming the request', async () => {
+      const call = client.callTool({ name: 'deploy', arguments: { service: 'payroll' } });
+      const request = await eventually(async () => {
+        const queue = await approver.api.get('/v1/access-requests?status=pending');
+        return (queue.body.items as Array<Record<string, any>>).find((r) => r.kind === 'statement' && String(r.statement).includes('payroll'));
+      }, 15_000);
+      await approver.api.post(`/v1/access-requests/${request.id}/deny`, { comment: 'not today' });
+      await expect(call).rejects.toMatchObject({ code: -32010, message: expect.stringContaining(request.id) });
+      expect(hs.mcp.calls).not.toContain('deploy:payroll');
+    });
+
+    it('reads an allowed resource, masked', async () => {
+      const { contents } = await client.readResource({ uri: 'docs://handbook' });
+      expect(JSON.stringify(contents)).not.toContain('ops@example.com');
+    });
+
+    it('cuts a long call when the grant is revoked; nothing more arrives and new calls are refused', async () => {
+      let steps = 0;
+      client.setNotificationHandler(LoggingMessageNotificationSchema, () => {
+        steps += 1;
+      });
+      // A short request timeout: in SSE mode the SDK waits to resume a cut stream instead of failing the call.
+      const call = client.callTool({ name: 'count_slowly', arguments: { to: 100, everyMs: 100 } }, undefined, { timeout: 5_000 });
+      call.catch(() => {});
+      await eventually(async () => (mode === 'sse' ? steps >= 3 : hs.mcp.calls.includes('count_slowly:100')), 10_000);
+      await revokeAll(hs, 'tools');
+      await expect(call).rejects.toBeDefined();
+      const seen = steps;
+      await sleep(500);
+      expect(steps).toBe(seen);
+      expect(steps).toBeLessThan(100);
+      const sessions = await eventually(async () => {
+        const all = await hs.sessions('tools');
+        return all.some((s) => s.endReason === 'grant_revoked') ? all : undefined;
+      });
+      expect(sessions.length).toBeGreaterThan(0);
+      await expect(client.callTool({ name: 'lookup_customer', arguments: { name: 'Bob' } })).rejects.toThrow(/403|no_grant|no grant/);
+      expect(hs.mcp.calls).not.toContain('lookup_customer:Bob');
+    });
+  });
+}

@@ -1,0 +1,186 @@
+// HTTP connections through the gateway's HTTP port (docs/http.md), as real processes: a plain
+// `http` target reached by a real HTTP client with a bearer token. One session per caller
+// connection, the token stripped, streamed responses, refusals in one JSON shape, bad input that
+// ends only its own connection, and a revoked grant cutting a response in the middle.
+import http from 'node:http';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdentity, eventually } from '../support/fixtures.js';
+import { HttpStack, revokeAll } from '../support/http-stack.js';
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function call(url: string, options: { token?: string; method?: string; body?: string | Buffer; agent?: http.Agent; headers?: Record<string, string> } = {}): Promise<Answer> {
+  // Not `new URL`: it would resolve the dot segments the tests send on purpose.
+  const [, host, port, path] = /^http:\/\/([^:/]+):(\d+)(\/.*)$/.exec(url) ?? [];
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host,
+      port: Number(port),
+      path,
+      method: options.method ?? 'GET',
+      agent: options.agent ?? false,
+      headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+    });
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('HTTP connections through the gateway', () => {
+  let hs: HttpStack;
+
+  beforeAll(async () => {
+    hs = await HttpStack.start('http_proxy', { guardrails: [{ name: 'web-mask', match: { connection: { names: ['web'] } }, masking: { detectors: ['email'] } }] });
+    await hs.stack.requestGrant('web');
+    await hs.stack.requestGrant('web-raw');
+  }, 180_000);
+
+  afterAll(async () => {
+    await hs?.dispose();
+  });
+
+  it('forwards a request with its path and query, strips the caller token, masks the answer and records it', async () => {
+    const seenBefore = hs.plain.seen.length;
+    const answer = await call(`${hs.connectionUrl('web')}/v1/things?size=2`, { token: hs.token, method: 'POST', body: 'hello' });
+    expect(answer.status, answer.body).toBe(200);
+    const body = JSON.parse(answer.body);
+    expect(body).toMatchObject({ method: 'POST', url: '/v1/things?size=2', bytes: 5 });
+    expect(body.contact).not.toContain('support@example.com');
+    const seen = hs.plain.seen.slice(seenBefore);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.authorization).toBeUndefined();
+
+    const [session] = await eventually(async () => {
+      const all = await hs.sessions('web');
+      return all.length > 0 ? all : undefined;
+    });
+    const events = await eventually(async () => {
+      const found = (await hs.events(session!.id)).filter((e) => e.kind === 'request');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(events[0]).toMatchObject({ kind: 'request', statement: 'POST /v1/things?size=2', commandTag: '200', outcome: 'ok' });
+    expect(events[0]!.details).toMatchObject({ status: 200, bytesIn: 5, maskedValues: 1 });
+  });
+
+  it('keeps one session per caller connection', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const before = (await hs.sessions('web')).length;
+    for (let i = 0; i < 3; i++) expect((await call(`${hs.connectionUrl('web')}/n/${i}`, { token: hs.token, agent })).status).toBe(200);
+    const during = await eventually(async () => {
+      const all = await hs.sessions('web');
+      return all.length === before + 1 ? all : undefined;
+    });
+    expect(during.length).toBe(before + 1);
+    // A different token on the same connection is refused and the connection closed.
+    const other = await createIdentity(hs.stack.admin(), { subject: 'mallory', groups: ['dev'] });
+    const mixed = await call(`${hs.connectionUrl('web')}/n/x`, { token: other.token, agent });
+    expect(mixed.status).toBe(400);
+    expect(mixed.headers['x-jitgate-error']).toBe('bad_request');
+    agent.destroy();
+  });
+
+  it('refuses without a token, with a forged one, without a grant, and for unknown connections', async () => {
+    const none = await call(`${hs.connectionUrl('web')}/x`);
+    expect(none.status).toBe(401);
+    expect(JSON.parse(none.body)).toEqual({ error: { code: 'unauthenticated', message: expect.stringMatching(/^jitgate: /) } });
+    expect((await call(`${hs.connectionUrl('web')}/x`, { token: 'jg_forged_forged_forged_forged_forged_forged' })).status).toBe(401);
+    const bob = await createIdentity(hs.stack.admin(), { subject: 'bob', groups: ['dev'] });
+    const noGrant = await call(`${hs.connectionUrl('web')}/x`, { token: bob.token });
+    expect(noGrant.status).toBe(403);
+    expect(noGrant.headers['x-jitgate-error']).toBe('no_grant');
+    expect((await call(`${hs.connectionUrl('nope')}/x`, { token: hs.token })).status).toBe(404);
+    expect((await call(`${hs.gatewayUrl}/somewhere`, { token: hs.token })).status).toBe(404);
+  });
+
+  it('refuses ambiguous paths before they reach the agent', async () => {
+    const seenBefore = hs.plain.seen.length;
+    for (const path of ['//evil.example/steal', '/a/../../admin', '/a/%2e%2e/admin']) {
+      const answer = await call(`${hs.connectionUrl('web')}${path}`, { token: hs.token });
+      expect(answer.status, path).toBe(403);
+      expect(answer.headers['x-jitgate-error']).toBe('blocked');
+    }
+    expect(hs.plain.seen.length).toBe(seenBefore);
+  });
+
+  it('answers garbage with 400 and goes on serving others', async () => {
+    const socket = net.connect(hs.stack.gateway.httpPort, '127.0.0.1');
+    socket.write('NOT HTTP AT ALL\r\n\r\n');
+    const reply = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await call(`${hs.connectionUrl('web')}/still`, { token: hs.token })).status).toBe(200);
+  });
+
+  it('streams a slow response as it comes when nothing is masked', async () => {
+    const arrivals: number[] = [];
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      http
+        .get(`${hs.connectionUrl('web-raw')}/stream?count=5&everyMs=200`, { headers: { authorization: `Bearer ${hs.token}` }, agent: false }, (res) => {
+          res.on('data', () => arrivals.push(Date.now() - started));
+          res.on('end', resolve);
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+    expect(arrivals.length).toBeGreaterThanOrEqual(3);
+    // The first chunk came long before the last was written.
+    expect(arrivals[arrivals.length - 1]! - arrivals[0]!).toBeGreaterThan(400);
+  });
+
+  it('streams server-sent events one by one, each masked', async () => {
+    const events: Array<{ at: number; text: string }> = [];
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      http
+        .get(`${hs.connectionUrl('web')}/events?count=4&everyMs=200`, { headers: { authorization: `Bearer ${hs.token}` }, agent: false }, (res) => {
+          expect(res.headers['content-type']).toBe('text/event-stream');
+          res.on('data', (c: Buffer) => events.push({ at: Date.now() - started, text: c.toString() }));
+          res.on('end', resolve);
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+    const all = events.map((e) => e.text).join('');
+    expect(all).toContain('id: 4');
+    expect(all).not.toMatch(/ops\d@example\.com/);
+    expect(events[events.length - 1]!.at - events[0]!.at).toBeGreaterThan(400);
+  });
+
+  it('cuts a response mid-stream when the grant is revoked, and ends the session so', async () => {
+    let received = '';
+    const cut = new Promise<string>((resolve) => {
+      http
+        .get(`${hs.connectionUrl('web-raw')}/stream?count=200&everyMs=50`, { headers: { authorization: `Bearer ${hs.token}` }, agent: false }, (res) => {
+          res.on('data', (c: Buffer) => (received += c.toString()));
+          res.on('end', () => resolve('ended'));
+          res.on('error', () => resolve('cut'));
+          res.on('aborted', () => resolve('cut'));
+        })
+        .on('error', () => resolve('cut'));
+    });
+    await eventually(async () => received.includes('chunk 3'), 10_000);
+    await revokeAll(hs, 'web-raw');
+    expect(await cut).toBe('cut');
+    expect(received).not.toContain('chunk 200');
+    const sessions = await eventually(async () => {
+      const all = await hs.sessions('web-raw');
+      return all.some((s) => s.endReason === 'grant_revoked') ? all : undefined;
+    });
+    expect(sessions.some((s) => s.endReason === 'grant_revoked')).toBe(true);
+  });
+});
