@@ -2,6 +2,12 @@
 // headers belong to one connection, not to the request (RFC 9110 §7.6.1); X-Jitgate-* is ours.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
+/**
+ * Headers that change what a request means after the gateway decided on it: Google's APIs (and
+ * many frameworks) honour a method override, so a checked POST could run as a DELETE.
+ */
+const MEANING_CHANGERS = new Set(['x-http-method-override', 'x-http-method', 'x-method-override']);
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 function connectionListed(headers: IncomingHttpHeaders): Set<string> {
@@ -33,7 +39,7 @@ export interface UpstreamHeaderOptions {
 
 /** The caller's headers as the agent gets them. */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: UpstreamHeaderOptions): OutgoingHttpHeaders {
-  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || name === 'expect' || name.startsWith('x-jitgate-') || (options.identityEncoding && name === 'accept-encoding') || (options.bodyLength !== undefined && name === 'content-length'));
+  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || MEANING_CHANGERS.has(name) || name === 'expect' || name.startsWith('x-jitgate-') || (options.identityEncoding && name === 'accept-encoding') || (options.bodyLength !== undefined && name === 'content-length'));
   if (options.identityEncoding) out['accept-encoding'] = 'identity';
   if (options.bodyLength !== undefined) out['content-length'] = String(options.bodyLength);
   return out;

@@ -1,6 +1,8 @@
-// The gateway's own answers (docs/http.md, the refusal table): JSON with a stable code, the
-// same code in `x-jitgate-error`, so that both people and programs can tell a gateway refusal
-// from the target's own errors.
+// The gateway's own answers (docs/http.md, the refusal table), in the error shape of Google's
+// JSON APIs — `{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": …, "errors":
+// [{"reason": "blocked", …}]}}` — because the official clients read exactly that and surface the
+// status and message to their callers. The stable jitgate code is the `reason`, and also the
+// `x-jitgate-error` header, so programs can tell a gateway refusal from the target's own errors.
 import type { ServerResponse } from 'node:http';
 
 export type RefusalCode =
@@ -31,12 +33,29 @@ export class HttpRefusal extends Error {
   }
 }
 
+const STATUS_NAMES: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  413: 'INVALID_ARGUMENT',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  502: 'UNAVAILABLE',
+  503: 'UNAVAILABLE',
+};
+
+export function refusalBody(refusal: HttpRefusal): string {
+  const message = `jitgate: ${refusal.message}`;
+  return JSON.stringify({ error: { code: refusal.status, status: STATUS_NAMES[refusal.status] ?? 'UNKNOWN', message, errors: [{ reason: refusal.code, domain: 'jitgate', message }] } });
+}
+
 export function sendRefusal(res: ServerResponse, refusal: HttpRefusal): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code: refusal.code, message: `jitgate: ${refusal.message}` } });
+  const body = refusalBody(refusal);
   res.writeHead(refusal.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -93,7 +93,9 @@ describe('HTTP connections through the gateway', () => {
   it('refuses without a token, with a forged one, without a grant, and for unknown connections', async () => {
     const none = await call(`${hs.connectionUrl('web')}/x`);
     expect(none.status).toBe(401);
-    expect(JSON.parse(none.body)).toEqual({ error: { code: 'unauthenticated', message: expect.stringMatching(/^jitgate: /) } });
+    // Google's JSON error shape, which the official clients read; the jitgate code is the reason.
+    expect(JSON.parse(none.body)).toEqual({ error: { code: 401, status: 'UNAUTHENTICATED', message: expect.stringMatching(/^jitgate: /), errors: [{ reason: 'unauthenticated', domain: 'jitgate', message: expect.any(String) }] } });
+    expect(none.headers['x-jitgate-error']).toBe('unauthenticated');
     expect((await call(`${hs.connectionUrl('web')}/x`, { token: 'jg_forged_forged_forged_forged_forged_forged' })).status).toBe(401);
     const bob = await createIdentity(hs.stack.admin(), { subject: 'bob', groups: ['dev'] });
     const noGrant = await call(`${hs.connectionUrl('web')}/x`, { token: bob.token });

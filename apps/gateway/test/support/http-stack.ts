@@ -8,8 +8,9 @@ import http from 'node:http';
 import { expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { startBigQueryStandin, startGoogleStandins, startStorageStandin, type BigQueryStandin, type BigQueryTable, type GoogleStandins, type StorageStandin } from '@jitgate/gcp-standins';
-import { createConnection } from './fixtures.js';
-import { AGENT_GROUP, DataPathStack } from './data-path-stack.js';
+import { createConnection, eventually } from './fixtures.js';
+import { AGENT_GROUP, CLI_MAIN, DataPathStack } from './data-path-stack.js';
+import { spawnNode, type ChildRun } from './node-process.js';
 import { startMcpTarget, type McpTarget } from './mcp-target.js';
 
 export const AGENT_SA = 'jitgate-agent@acme-ops.iam.gserviceaccount.com';
@@ -181,10 +182,33 @@ export class HttpStack {
     return this.stack.alice.token;
   }
 
+  /** `jitgate connect <connection>` in HTTP mode: the local URL it serves, for the official clients. */
+  async connectHttp(connection: string, token = this.token): Promise<{ url: string; run: ChildRun }> {
+    const run = spawnNode(`jitgate connect ${connection}`, CLI_MAIN, ['connect', connection, '--port', '0', '--http-proxy', this.gatewayUrl], {
+      JITGATE_URL: this.stack.gateway.baseUrl,
+      JITGATE_TOKEN: token,
+    });
+    this.stack.clis.push(run);
+    const match = await run.waitForOutput(/Serving \S+ \(\w+\) at (http:\/\/127\.0\.0\.1:\d+)/);
+    return { url: match[1] as string, run };
+  }
+
   async events(sessionId: string): Promise<Array<Record<string, any>>> {
     const res = await this.stack.admin().get(`/v1/sessions/${sessionId}/events?limit=1000`);
     if (res.status !== 200) throw new Error(`events: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.items as Array<Record<string, any>>;
+  }
+
+  /** Every recorded event of every session on `connection`, oldest session first. */
+  async allEvents(connection: string): Promise<Array<Record<string, any>>> {
+    const out: Array<Record<string, any>> = [];
+    for (const session of (await this.sessions(connection)).reverse()) out.push(...(await this.events(session.id)));
+    return out;
+  }
+
+  /** Waits until some recorded event on `connection` satisfies `probe`. */
+  eventWhere(connection: string, probe: (event: Record<string, any>) => boolean): Promise<Record<string, any>> {
+    return eventually(async () => (await this.allEvents(connection)).find(probe));
   }
 
   async sessions(connection: string): Promise<Array<Record<string, any>>> {

@@ -1,0 +1,132 @@
+// BigQuery and Cloud Storage through the gateway (docs/http.md), with the official client
+// libraries pointed at `jitgate connect`'s local URL, the real gateway and agent processes, and
+// Google's side played by the stand-ins, which accept only tokens the IAM stand-in minted for
+// the connection's service account with the scopes the agent asked for. The caller holds no
+// Google credential at any point.
+import { BigQuery } from '@google-cloud/bigquery';
+import { Storage } from '@google-cloud/storage';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdentity, eventually, type TestIdentity } from '../support/fixtures.js';
+import { BQ_SA, BUCKET, GCS_SA, HttpStack, PROJECT } from '../support/http-stack.js';
+
+const GUARDRAILS = [
+  {
+    name: 'analytics',
+    match: { connection: { names: ['analytics'] } },
+    bigquery: { block: ['drop', 'delete', 'truncate'], requireApproval: ['update'], datasets: { read: ['finance.*'], write: ['finance.*'] } },
+    http: { approvals: { count: 1, groups: ['data-owners'] }, approvalTimeout: '30s' },
+    masking: { columns: ['*email*'], detectors: ['payment_card'] },
+  },
+  {
+    name: 'files',
+    match: { connection: { names: ['files'] } },
+    http: { rules: [{ methods: ['DELETE'], paths: ['/storage/v1/b/*/o/**'], action: 'block' }] },
+    masking: { detectors: ['email'] },
+  },
+];
+
+describe('BigQuery and Cloud Storage through jitgate connect', () => {
+  let hs: HttpStack;
+  let owner: TestIdentity;
+  let bigquery: BigQuery;
+  let storage: Storage;
+
+  beforeAll(async () => {
+    hs = await HttpStack.start('http_gcp', { guardrails: GUARDRAILS });
+    owner = await createIdentity(hs.stack.admin(), { subject: 'dora-data', groups: ['data-owners'] });
+    await hs.stack.requestGrant('analytics');
+    await hs.stack.requestGrant('files');
+    bigquery = new BigQuery({ projectId: PROJECT, apiEndpoint: (await hs.connectHttp('analytics')).url });
+    storage = new Storage({ projectId: PROJECT, apiEndpoint: (await hs.connectHttp('files')).url });
+  }, 180_000);
+
+  afterAll(async () => {
+    await hs?.dispose();
+  });
+
+  it('runs a query with the official client; rows come back masked; the token was minted for the connection account only', async () => {
+    const [rows] = await bigquery.query({ query: 'SELECT * FROM `finance.invoices`', useLegacySql: false });
+    expect(rows).toHaveLength(2);
+    expect(rows[0].id).toBe(1);
+    expect(rows[0].customer_email).not.toBe('ann@example.com');
+    expect(JSON.stringify(rows)).not.toContain('4111 1111 1111 1111');
+    const statement = hs.bigquery.statements.at(-1);
+    expect(statement).toMatchObject({ principal: BQ_SA, kind: 'select' });
+    const minted = hs.google.iam.calls.filter((c) => c.method === 'GenerateAccessToken');
+    expect(minted.length).toBeGreaterThan(0);
+    for (const call of minted) expect(JSON.stringify(call)).not.toContain('cloud-platform');
+    const event = await hs.eventWhere('analytics', (e) => e.kind === 'request' && String(e.statement).includes('finance.invoices'));
+    expect(event.details).toMatchObject({ operation: 'bigquery.jobs.query', classes: ['select'] });
+    expect(event.details.maskedValues).toBeGreaterThan(0);
+  });
+
+  it('blocks DROP and tables outside the allowed datasets before they reach BigQuery', async () => {
+    const before = hs.bigquery.statements.length;
+    await expect(bigquery.query({ query: 'DROP TABLE finance.invoices', useLegacySql: false })).rejects.toThrow(/blocked|drop/i);
+    await expect(bigquery.query({ query: 'SELECT * FROM hr.salaries', useLegacySql: false })).rejects.toThrow(/hr\.salaries|dataset|not allowed/i);
+    await expect(bigquery.query({ query: 'SELECT 1; DELETE FROM finance.invoices WHERE true', useLegacySql: false })).rejects.toThrow(/blocked|delete/i);
+    expect(hs.bigquery.statements.length).toBe(before);
+    const blocked = await hs.eventWhere('analytics', (e) => e.kind === 'blocked' && String(e.statement).includes('DROP TABLE'));
+    expect(blocked.outcome).toBe('blocked');
+  });
+
+  it('holds an UPDATE until a data owner approves it through the REST API', async () => {
+    const run = bigquery.query({ query: "UPDATE finance.invoices SET note = 'x' WHERE id = 2", useLegacySql: false });
+    const request = await eventually(async () => {
+      const queue = await owner.api.get('/v1/access-requests?status=pending');
+      return (queue.body.items as Array<Record<string, any>>).find((r) => r.kind === 'statement' && String(r.statement).includes('UPDATE finance.invoices'));
+    }, 15_000);
+    expect(hs.bigquery.statements.some((s) => s.sql.startsWith('UPDATE'))).toBe(false);
+    expect((await owner.api.post(`/v1/access-requests/${request.id}/approve`, { comment: 'ok' })).status).toBe(200);
+    await run;
+    expect(hs.bigquery.statements.filter((s) => s.sql.startsWith('UPDATE'))).toHaveLength(1);
+  });
+
+  it('refuses the IAM methods and other projects whatever the policy says', async () => {
+    const direct = `${hs.connectionUrl('analytics')}/bigquery/v2/projects`;
+    for (const [path, method] of [
+      [`/${PROJECT}/datasets/finance:setIamPolicy`, 'POST'],
+      [`/${PROJECT}/datasets/finance:getIamPolicy`, 'POST'],
+      ['/other-project/queries', 'POST'],
+    ] as const) {
+      const res = await fetch(`${direct}${path}`, { method, headers: { authorization: `Bearer ${hs.token}`, 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status, path).toBe(403);
+      expect(res.headers.get('x-jitgate-error')).toBe('blocked');
+    }
+    expect(hs.bigquery.calls.some((c) => c.path.includes('IamPolicy') || c.path.includes('other-project'))).toBe(false);
+  });
+
+  it('uploads and downloads with the official Storage client; text comes back masked, bytes intact', async () => {
+    const bucket = storage.bucket(BUCKET);
+    await bucket.file('notes/contacts.txt').save('call ann@example.com on monday\n', { resumable: false, contentType: 'text/plain' });
+    expect(hs.storage.read(BUCKET, 'notes/contacts.txt')?.toString()).toContain('ann@example.com');
+    const [text] = await bucket.file('notes/contacts.txt').download({ validation: false });
+    expect(text.toString()).toContain('call ');
+    expect(text.toString()).not.toContain('ann@example.com');
+    const blob = randomBytes(3 * 1024 * 1024);
+    blob[0] = 0xff; // not UTF-8: passes as bytes
+    await bucket.file('blobs/random.bin').save(blob, { resumable: true, contentType: 'application/octet-stream' });
+    const [back] = await bucket.file('blobs/random.bin').download();
+    expect(Buffer.compare(back, blob)).toBe(0);
+    const calls = hs.storage.calls.filter((c) => c.principal !== undefined);
+    expect(new Set(calls.map((c) => c.principal))).toEqual(new Set([GCS_SA]));
+  });
+
+  it('blocks object deletion by the path rule, and buckets outside the connection', async () => {
+    await expect(storage.bucket(BUCKET).file('q3/summary.csv').delete()).rejects.toMatchObject({ code: 403 });
+    expect(hs.storage.names(BUCKET)).toContain('q3/summary.csv');
+    await expect(storage.bucket('someone-elses').file('x').download()).rejects.toMatchObject({ code: 403 });
+  });
+
+  it('refuses a request body over the limit and malformed JSON, and goes on', async () => {
+    const url = `${hs.connectionUrl('analytics')}/bigquery/v2/projects/${PROJECT}/queries`;
+    const headers = { authorization: `Bearer ${hs.token}`, 'content-type': 'application/json' };
+    const bad = await fetch(url, { method: 'POST', headers, body: '{"query": ' });
+    expect(bad.status).toBe(400);
+    const big = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: `SELECT '${'x'.repeat(11 * 1024 * 1024)}'` }) });
+    expect(big.status).toBe(413);
+    const [rows] = await bigquery.query({ query: 'SELECT id FROM `finance.invoices`', useLegacySql: false });
+    expect(rows).toHaveLength(2);
+  });
+});
