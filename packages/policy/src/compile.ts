@@ -108,6 +108,7 @@ export function resolveGuardrails(compiled: CompiledPolicies, input: GuardrailIn
       sql: { readOnly: true, block: [], requireApproval: [], approvals: null, approvalTimeoutSeconds: null, unparseable: 'refuse' },
       http: strictestHttp(),
       masking: { columns: [], detectors: [], jsonPaths: [] },
+      gcp: null,
     };
   }
   return resolveGuardrailRules(state.guardrails, input);

@@ -22,6 +22,7 @@ import {
   type BigQueryGuardrailSpec,
   type HttpGuardrailSpec,
 } from './guardrails-http.js';
+import { gcpGuardrailSchema, resolveGcp, type GcpGuardrailSpec, type ResolvedGcp } from './guardrails-gcp.js';
 import { compileMatch, matches, type CompiledMatch } from './matchers.js';
 import { specificity } from './specificity.js';
 import type { ConnectionType, IdentityKind, RuleMatch, RuleRef } from './types.js';
@@ -50,6 +51,8 @@ export interface GuardrailSpec {
   bigquery?: BigQueryGuardrailSpec;
   /** The MCP policy of @jitgate/mcp-guard, as is. */
   mcp?: McpPolicy;
+  /** Whom the agent mints Google tokens for in these sessions (guardrails-gcp.ts). */
+  gcp?: GcpGuardrailSpec;
   masking?: {
     /** Case-insensitive globs on result column names, e.g. "*email*". */
     columns?: string[];
@@ -91,6 +94,7 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
       http: httpSchema(duration).optional(),
       bigquery: bigquerySchema.optional(),
       mcp: mcpPolicySchema.optional(),
+      gcp: gcpGuardrailSchema.optional(),
       masking: z
         .strictObject({
           columns: z.array(z.string().min(1).max(256)).max(MAX_LIST).optional(),
@@ -100,8 +104,8 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
         .optional(),
     })
     .superRefine(checkHttpApprovals)
-    .refine((g) => [g.sql, g.masking, g.http, g.bigquery, g.mcp].some((part) => part !== undefined), {
-      error: 'a guardrail needs sql, masking, http, bigquery or mcp',
+    .refine((g) => [g.sql, g.masking, g.http, g.bigquery, g.mcp, g.gcp].some((part) => part !== undefined), {
+      error: 'a guardrail needs sql, masking, http, bigquery, mcp or gcp',
     });
 }
 
@@ -138,6 +142,8 @@ export interface ResolvedGuardrails {
   /** Requests on http, bigquery, gcs, cloudrun and mcp connections (@jitgate/http-guard decides them). */
   http: HttpGuardrails;
   masking: { columns: string[]; detectors: DetectorName[]; jsonPaths: string[] };
+  /** Whom the agent mints Google tokens for, when a guardrail says (null: the connection's account). */
+  gcp: ResolvedGcp | null;
 }
 
 /** The grant scope that makes a session read-only whatever the guardrails say. */
@@ -195,5 +201,6 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
     },
     http: http.result(),
     masking: { columns: [...columns], detectors: [...detectors], jsonPaths: [...jsonPaths] },
+    gcp: resolveGcp(applying),
   };
 }

@@ -27,6 +27,7 @@ export {
   type ResolvedGuardrails,
   type StatementClassName,
 } from './guardrails.js';
+export type { GcpGuardrailSpec, ResolvedGcp } from './guardrails-gcp.js';
 export { evaluate } from './evaluate.js';
 export { approverEligibility, type ApproverEligibility } from './approvers.js';
 export { SPECIFICITY_WEIGHTS } from './specificity.js';

@@ -19,7 +19,7 @@ import type { Logger } from '../logging/logger.js';
 import { duplexPair } from '@jitgate/tunnel';
 import { HttpForwardError, sendForwardError } from './http-forward-error.js';
 import { forwardRequest, type ForwardContext } from './http-forwarder.js';
-import { HTTP_CONNECTION_TYPES, httpTargetFor, type BearerPlan, type GoogleApiEndpoints, type HttpConnectionType } from './http-target.js';
+import { HTTP_CONNECTION_TYPES, httpTargetFor, withPolicyIdentity, type BearerPlan, type GoogleApiEndpoints, type HttpConnectionType } from './http-target.js';
 import { TargetDialError, type TargetDialer } from './target-dialer.js';
 
 export interface HttpDialerDeps {
@@ -48,8 +48,9 @@ export function httpDialer(type: HttpConnectionType, deps: HttpDialerDeps): Targ
     https: new https.Agent({ keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS, ca: deps.ca }),
   };
   return {
-    async dial(assignment, { signal, grantExpiresAtUnixMs }) {
-      const target = httpTargetFor(type, assignment.settingsJson, assignment.credentialRef, deps.endpoints);
+    async dial(assignment, { signal, grantExpiresAtUnixMs, clientParameters }) {
+      const found = httpTargetFor(type, assignment.settingsJson, assignment.credentialRef, deps.endpoints);
+      const target = { ...found, bearer: withPolicyIdentity(found.bearer, clientParameters) };
       if (deps.clock.now() >= grantExpiresAtUnixMs) throw new TargetDialError("the session's grant has already ended");
       const bearer = await preflight(target.bearer, deps.credentials, grantExpiresAtUnixMs);
       if (signal.aborted) throw new TargetDialError('session closed while dialling');

@@ -118,3 +118,31 @@ function bearerPlan(type: HttpConnectionType, settingsJson: string, ref: string)
   if (!STATIC_BEARER_TYPES.has(type)) throw new TargetDialError(`${type} connections take a gcp-sa: or gcp-adc credential, not ${kind}:`);
   return { kind: 'static', ref };
 }
+
+/** The gateway's parameters naming the policy's Google identity for a session (SessionOpen). */
+export const GCP_ACCOUNT_PARAMETER = 'jitgate.gcp.service_account';
+export const GCP_SCOPES_PARAMETER = 'jitgate.gcp.scopes';
+const SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
+
+/**
+ * The bearer plan with the policy's Google identity applied (docs/http.md, "Who the token is
+ * for"): another service account to mint for — Google's IAM decides whether this agent may — and
+ * scopes that may only narrow the connection's, never widen them.
+ */
+export function withPolicyIdentity(plan: BearerPlan, parameters: Readonly<Record<string, string>>): BearerPlan {
+  const account = parameters[GCP_ACCOUNT_PARAMETER];
+  const scopes = parameters[GCP_SCOPES_PARAMETER]?.split(' ').filter((s) => s.length > 0);
+  if (account === undefined && scopes === undefined) return plan;
+  if (plan.kind !== 'gcp') throw new TargetDialError('the policy names a Google identity, but this connection takes no Google credential');
+  let wanted = plan.wanted;
+  if (scopes !== undefined) {
+    if (wanted.kind !== 'access') throw new TargetDialError('the policy names scopes, but this connection uses ID tokens');
+    const allowed = new Set(wanted.scopes ?? []);
+    const wider = scopes.filter((scope) => !allowed.has(scope));
+    if (scopes.length === 0 || wider.length > 0) throw new TargetDialError(`the policy asks for scopes the connection does not have (${wider.join(', ') || 'none'}): a policy may only narrow them`);
+    wanted = { ...wanted, scopes };
+  }
+  if (account === undefined) return { ...plan, wanted };
+  if (!SERVICE_ACCOUNT.test(account)) throw new TargetDialError('the policy names a malformed service account');
+  return { kind: 'gcp', ref: `gcp-sa:${account}`, wanted: { ...wanted, targetServiceAccount: account } };
+}

@@ -1,18 +1,20 @@
-// One session per caller connection (docs/http.md): the first request on a TCP connection
-// admits it through the SessionBroker (token, grant, agent, the agent's pre-flight), later
-// requests on the same connection reuse it and must carry the same token for the same
-// connection. The session's bytes are HTTP/1.1 between the gateway's own HTTP client (a
+// One session per caller connection and (token, connection) pair (docs/http.md): the first
+// such request on a TCP connection admits it through the SessionBroker (token, grant, agent, the
+// agent's pre-flight); later ones reuse it. Clients that pool connections (fetch, the Google
+// libraries) may send another identity's request on the same socket: that is another session. The session's bytes are HTTP/1.1 between the gateway's own HTTP client (a
 // keep-alive agent whose only socket is one end of a duplex pair) and the agent's HTTP server.
 // When the session ends (grant over, revoked, shutdown, recording failed) the caller's
 // connection is cut, mid-response if need be; when the caller leaves, the session ends.
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { compileMasker, type Masker } from '@jitgate/masking';
 import { resolveGuardrails, type ResolvedGuardrails } from '@jitgate/policy';
+import type { Connection } from '@jitgate/db';
 import { CloseReason } from '@jitgate/proto';
+import type { Principal } from '../auth/principal.js';
 import { duplexPair } from '@jitgate/tunnel';
 import { PolicyService } from '../policy/policy.service.js';
 import { SessionEventWriter, type SessionEventLog } from '../session/session-event-writer.js';
@@ -44,7 +46,6 @@ export class HttpCallerSession {
     readonly admitted: AdmittedSession,
     readonly guardrails: ResolvedGuardrails,
     readonly masker: Masker | null,
-    private readonly tokenDigest: Buffer,
     private readonly log: SessionEventLog,
     private readonly metrics: HttpMetrics,
     upstream: Duplex,
@@ -62,11 +63,6 @@ export class HttpCallerSession {
 
   get ended(): string | undefined {
     return this.endedBecause;
-  }
-
-  /** Whether a later request on the connection may use this session. */
-  carries(token: string, connection: string): boolean {
-    return connection === this.connectionName && timingSafeEqual(digest(token), this.tokenDigest);
   }
 
   record(event: SessionEventInput): void {
@@ -92,11 +88,27 @@ export class HttpCallerSession {
   }
 }
 
+/** The policy's Google identity for the session, as SessionOpen parameters the agent reads. */
+export const GCP_ACCOUNT_PARAMETER = 'jitgate.gcp.service_account';
+export const GCP_SCOPES_PARAMETER = 'jitgate.gcp.scopes';
+
+function gcpParameters(guardrails: ResolvedGuardrails): Record<string, string> {
+  const gcp = guardrails.gcp;
+  if (!gcp) return {};
+  return {
+    ...(gcp.serviceAccount ? { [GCP_ACCOUNT_PARAMETER]: gcp.serviceAccount } : {}),
+    ...(gcp.scopes ? { [GCP_SCOPES_PARAMETER]: gcp.scopes.join(' ') } : {}),
+  };
+}
+
+/** Distinct (token, connection) sessions one caller connection may hold. */
+const MAX_SESSIONS_PER_SOCKET = 8;
+
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 @Injectable()
 export class HttpCallerSessions {
-  private readonly bySocket = new WeakMap<net.Socket, Promise<HttpCallerSession>>();
+  private readonly bySocket = new WeakMap<net.Socket, Map<string, Promise<HttpCallerSession>>>();
 
   constructor(
     @Inject(SessionBroker) private readonly broker: SessionBroker,
@@ -107,17 +119,22 @@ export class HttpCallerSessions {
 
   /** The caller connection's session, opened by its first request. */
   async forRequest(socket: net.Socket, token: string, connection: string): Promise<HttpCallerSession> {
-    let pending = this.bySocket.get(socket);
+    let sessions = this.bySocket.get(socket);
+    if (!sessions) {
+      sessions = new Map();
+      this.bySocket.set(socket, sessions);
+    }
+    const key = `${connection}:${digest(token).toString('hex')}`;
+    let pending = sessions.get(key);
     if (!pending) {
+      if (sessions.size >= MAX_SESSIONS_PER_SOCKET) throw new HttpRefusal(400, 'bad_request', `at most ${MAX_SESSIONS_PER_SOCKET} identities or connections per caller connection; open a new connection`, true);
       pending = this.open(socket, token, connection);
-      this.bySocket.set(socket, pending);
-      // A refused first request leaves the connection without a session; the next may try again.
-      pending.catch(() => this.bySocket.delete(socket));
+      sessions.set(key, pending);
+      // A refused request leaves no session behind; the next may try again.
+      const owner = sessions;
+      pending.catch(() => owner.delete(key));
     }
     const session = await pending;
-    if (!session.carries(token, connection)) {
-      throw new HttpRefusal(400, 'bad_request', 'every request on one connection must carry the same token for the same connection; open a new connection', true);
-    }
     if (session.ended) throw new HttpRefusal(403, 'session_ended', `the session has ended: ${session.ended}`, true);
     return session;
   }
@@ -125,29 +142,33 @@ export class HttpCallerSessions {
   private async open(socket: net.Socket, token: string, connectionName: string): Promise<HttpCallerSession> {
     const clientAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     const compiled = await this.policies.compiled();
+    let guardrails: ResolvedGuardrails | undefined;
+    const resolve = ({ principal, connection, grantScope }: { principal: Principal; connection: Connection; grantScope: string | null }): ResolvedGuardrails =>
+      (guardrails ??= resolveGuardrails(compiled, {
+        identity: { id: principal.identityId, subject: principal.subject, kind: principal.kind, groups: principal.groups, attributes: principal.attributes },
+        connection: { name: connection.name, type: connection.type, labels: connection.labels as Record<string, string> },
+        scope: grantScope,
+      }));
     let admitted: AdmittedSession | undefined;
     try {
-      admitted = await this.broker.admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {} }, socket);
+      // The guardrails are resolved before the agent is asked, so that it mints for the right account.
+      admitted = await this.broker.admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {}, gatewayParameters: (ctx) => gcpParameters(resolve(ctx)) }, socket);
     } catch (error) {
       if (error instanceof HandshakeRefusal) throw new HttpRefusal(error.status, error.code as RefusalCode, error.message);
       throw error;
     }
     if (!admitted) throw new HttpRefusal(499, 'session_ended', 'the caller left while the session opened', true);
-    const guardrails = resolveGuardrails(compiled, {
-      identity: { id: admitted.principal.identityId, subject: admitted.principal.subject, kind: admitted.principal.kind, groups: admitted.principal.groups, attributes: admitted.principal.attributes },
-      connection: { name: admitted.connection.name, type: admitted.connection.type, labels: admitted.connection.labels as Record<string, string> },
-      scope: admitted.grantScope,
-    });
-    const { masking } = guardrails;
+    const resolved = guardrails ?? resolve(admitted);
+    const { masking } = resolved;
     const masks = masking.columns.length + masking.detectors.length + masking.jsonPaths.length > 0;
     const masker = masks ? compileMasker({ columns: masking.columns, detectors: masking.detectors }) : null;
 
     const [sessionEnd, upstreamEnd] = duplexPair();
     let session: HttpCallerSession | undefined;
     const log = this.writer.open(admitted.info.id, (message) => session?.end(CloseReason.SHUTDOWN, message));
-    session = new HttpCallerSession(admitted, guardrails, masker, digest(token), log, this.metrics, upstreamEnd);
+    session = new HttpCallerSession(admitted, resolved, masker, log, this.metrics, upstreamEnd);
     const opened = session;
-    opened.record({ at: new Date(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: guardrails.applied, readOnly: guardrails.http.readOnly, masking } });
+    opened.record({ at: new Date(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: resolved.applied, readOnly: resolved.http.readOnly, masking, ...(resolved.gcp ? { gcp: resolved.gcp } : {}) } });
     const live = this.broker.start(admitted, sessionEnd, {
       onEnd: (summary) => {
         opened.markEnded(summary.message || summary.reason);

@@ -32,7 +32,15 @@ export interface AdmissionRequest {
   clientAddress: string;
   /** Protocol options for the agent (already filtered by the listener); never a credential. */
   clientParameters: Record<string, string>;
+  /**
+   * The gateway's own parameters for the agent (`jitgate.*`), once the caller, connection and
+   * grant are known (the policy's Google identity for the session, docs/http.md).
+   */
+  gatewayParameters?: (admitted: { principal: Principal; connection: Connection; grantScope: string | null }) => Record<string, string>;
 }
+
+/** Parameter names the gateway reserves for itself: never taken from a client. */
+export const GATEWAY_PARAMETER_PREFIX = 'jitgate.';
 
 export interface SessionHooks {
   onEnd?(summary: SessionSummary): void;
@@ -101,6 +109,8 @@ export class SessionBroker {
     }
 
     const sessionId = randomUUID();
+    const clientParameters = Object.fromEntries(Object.entries(request.clientParameters).filter(([name]) => !name.startsWith(GATEWAY_PARAMETER_PREFIX)));
+    Object.assign(clientParameters, request.gatewayParameters?.({ principal, connection, grantScope: grant.scope }));
     const tunnel = this.registry.pick(connection.name, connection.agentGroup);
     const channel = tunnel?.openChannel({
       sessionId,
@@ -108,7 +118,7 @@ export class SessionBroker {
       grantId: grant.id,
       grantExpiresAt: grant.expiresAt,
       scope: grant.scope ?? '',
-      clientParameters: request.clientParameters,
+      clientParameters,
     });
     if (!tunnel?.peer || !channel) {
       throw new HandshakeRefusal(503, 'no_agent', `no agent of group "${connection.agentGroup}" serving "${connection.name}" is connected to this gateway`);

@@ -8,7 +8,7 @@ import { Storage } from '@google-cloud/storage';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity, eventually, type TestIdentity } from '../support/fixtures.js';
-import { BQ_SA, BUCKET, GCS_SA, HttpStack, PROJECT } from '../support/http-stack.js';
+import { BQ_AI_SA, BQ_SA, BUCKET, GCS_SA, HttpStack, PROJECT } from '../support/http-stack.js';
 
 const GUARDRAILS = [
   {
@@ -17,6 +17,12 @@ const GUARDRAILS = [
     bigquery: { block: ['drop', 'delete', 'truncate'], requireApproval: ['update'], datasets: { read: ['finance.*'], write: ['finance.*'] } },
     http: { approvals: { count: 1, groups: ['data-owners'] }, approvalTimeout: '30s' },
     masking: { columns: ['*email*'], detectors: ['payment_card'] },
+  },
+  {
+    // A less-trusted AI model's sessions run as a narrower account (issue 5, §1).
+    name: 'ai-models',
+    match: { connection: { names: ['analytics'] }, identity: { kinds: ['service'], attributes: { trust: ['low'] } } },
+    gcp: { serviceAccount: BQ_AI_SA },
   },
   {
     name: 'files',
@@ -117,6 +123,20 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     await expect(storage.bucket(BUCKET).file('q3/summary.csv').delete()).rejects.toMatchObject({ code: 403 });
     expect(hs.storage.names(BUCKET)).toContain('q3/summary.csv');
     await expect(storage.bucket('someone-elses').file('x').download()).rejects.toMatchObject({ code: 403 });
+  });
+
+  it("mints for the narrower account the policy maps an AI model to", async () => {
+    const model = await createIdentity(hs.stack.admin(), { subject: 'model-x', kind: 'service', attributes: { model: 'untrusted-7b', trust: 'low' } });
+    const granted = await model.api.post('/v1/access-requests', { connection: 'analytics', duration: 600, reason: 'nightly report' });
+    expect(granted.body.status).toBe('approved');
+    const res = await fetch(`${hs.connectionUrl('analytics')}/bigquery/v2/projects/${PROJECT}/queries`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${model.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'SELECT id FROM finance.invoices', useLegacySql: false }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(hs.bigquery.statements.at(-1)).toMatchObject({ principal: BQ_AI_SA, sql: 'SELECT id FROM finance.invoices' });
+    expect(hs.google.iam.calls.some((c) => JSON.stringify(c).includes(BQ_AI_SA))).toBe(true);
   });
 
   it('refuses a request body over the limit and malformed JSON, and goes on', async () => {

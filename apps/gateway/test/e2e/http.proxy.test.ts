@@ -73,7 +73,7 @@ describe('HTTP connections through the gateway', () => {
     expect(events[0]!.details).toMatchObject({ status: 200, bytesIn: 5, maskedValues: 1 });
   });
 
-  it('keeps one session per caller connection', async () => {
+  it('keeps one session per caller connection and identity', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const before = (await hs.sessions('web')).length;
     for (let i = 0; i < 3; i++) expect((await call(`${hs.connectionUrl('web')}/n/${i}`, { token: hs.token, agent })).status).toBe(200);
@@ -82,11 +82,19 @@ describe('HTTP connections through the gateway', () => {
       return all.length === before + 1 ? all : undefined;
     });
     expect(during.length).toBe(before + 1);
-    // A different token on the same connection is refused and the connection closed.
+    // Another identity's request on the same pooled connection is its own session, under its own grant.
     const other = await createIdentity(hs.stack.admin(), { subject: 'mallory', groups: ['dev'] });
-    const mixed = await call(`${hs.connectionUrl('web')}/n/x`, { token: other.token, agent });
-    expect(mixed.status).toBe(400);
-    expect(mixed.headers['x-jitgate-error']).toBe('bad_request');
+    const refused = await call(`${hs.connectionUrl('web')}/n/x`, { token: other.token, agent });
+    expect(refused.status).toBe(403);
+    expect(refused.headers['x-jitgate-error']).toBe('no_grant');
+    expect((await other.api.post('/v1/access-requests', { connection: 'web', duration: 600, reason: 'test' })).body.status).toBe('approved');
+    expect((await call(`${hs.connectionUrl('web')}/n/y`, { token: other.token, agent })).status).toBe(200);
+    expect((await call(`${hs.connectionUrl('web')}/n/z`, { token: hs.token, agent })).status).toBe(200);
+    const sessions = await eventually(async () => {
+      const all = await hs.sessions('web');
+      return all.length === before + 2 ? all : undefined;
+    });
+    expect(new Set(sessions.slice(0, 2).map((s) => s.identityId)).size).toBe(2);
     agent.destroy();
   });
 

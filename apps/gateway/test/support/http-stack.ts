@@ -16,6 +16,8 @@ import { startMcpTarget, type McpTarget } from './mcp-target.js';
 export const AGENT_SA = 'jitgate-agent@acme-ops.iam.gserviceaccount.com';
 export const BQ_SA = 'bq-reader@acme-data.iam.gserviceaccount.com';
 export const GCS_SA = 'files-rw@acme-data.iam.gserviceaccount.com';
+/** The narrower account a policy maps AI models to (a `gcp` guardrail). */
+export const BQ_AI_SA = 'bq-ai-narrow@acme-data.iam.gserviceaccount.com';
 export const PROJECT = 'acme-data';
 export const BUCKET = 'acme-reports';
 
@@ -124,10 +126,11 @@ export class HttpStack {
       tokenCreators: [
         { member: AGENT_SA, serviceAccount: BQ_SA },
         { member: AGENT_SA, serviceAccount: GCS_SA },
+        { member: AGENT_SA, serviceAccount: BQ_AI_SA },
       ],
       allowedScopes: ['https://www.googleapis.com/auth/bigquery', 'https://www.googleapis.com/auth/devstorage.read_write', 'https://www.googleapis.com/auth/cloud-platform'],
     });
-    const bigquery = await startBigQueryStandin({ iam: google.iam, projectId: PROJECT, tables: TABLES, members: [BQ_SA] });
+    const bigquery = await startBigQueryStandin({ iam: google.iam, projectId: PROJECT, tables: TABLES, members: [BQ_SA, BQ_AI_SA] });
     const storage = await startStorageStandin({ iam: google.iam, buckets: { [BUCKET]: { members: [GCS_SA], objects: { 'q3/summary.csv': 'name,email\nann,ann@example.com\n' } } } });
     const mcp = await startMcpTarget({ json: options.mcpJson });
     const plain = await startPlainTarget();
