@@ -15,6 +15,20 @@ import { AccessRequestRepository } from './access-request.repository.js';
 
 const POLL_MS = 200;
 
+/**
+ * Held statements, requests and tool calls one identity may have waiting at once, across all its
+ * sessions: a caller that re-sends a held call in a loop fills approvers' queues otherwise (the
+ * pitfall "an identity may not re-request in a loop", docs/http.md).
+ */
+export const MAX_PENDING_HOLDS = 5;
+
+/** The identity already has MAX_PENDING_HOLDS waiting: nothing is created. */
+export class TooManyHeld extends Error {
+  constructor() {
+    super(`${MAX_PENDING_HOLDS} of your statements or calls are already waiting for approval; wait for their decision`);
+  }
+}
+
 export interface HeldStatement {
   sessionId: string;
   identityId: string;
@@ -47,6 +61,10 @@ export class StatementApprovalService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + held.timeoutSeconds * 1000);
     return this.prisma.transaction(async (tx) => {
+      // Under the same per-(identity, connection) lock as access requests, so concurrent holds count right.
+      await this.requests.lockRequester(tx, held.identityId, held.connectionId);
+      const waiting = await tx.accessRequest.count({ where: { requesterId: held.identityId, kind: 'statement', status: 'pending', expiresAt: { gt: now } } });
+      if (waiting >= MAX_PENDING_HOLDS) throw new TooManyHeld();
       const request = await this.requests.create(tx, {
         kind: 'statement',
         requesterId: held.identityId,

@@ -6,7 +6,7 @@ import { decideHttpRequest, maskBigQueryRows, needsBody, type HttpRequestFacts, 
 import type { StatementApprovalService } from '../access-request/statement-approval.service.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
 import { forwardToAgent } from './forward-to-agent.js';
-import { holdForApproval } from './held-request.js';
+import { holdForApproval, isTooManyHeld } from './held-request.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 import { HttpRefusal } from './http-refusal.js';
 import { parseJsonBody, readBody } from './request-body.js';
@@ -57,7 +57,11 @@ export class HttpExchange {
     if (decision.action === 'hold') {
       const held = new AbortController();
       this.res.once('close', () => held.abort());
-      const outcome = await holdForApproval(this.approvals, this.session, { statement, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal);
+      const outcome = await holdForApproval(this.approvals, this.session, { statement, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal).catch((error: unknown) => {
+        if (!isTooManyHeld(error)) throw error;
+        this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
+        throw new HttpRefusal(429, 'rate_limited', error.message);
+      });
       const status = outcome.status === 'cancelled' ? 'denied' : outcome.status;
       this.record({ kind: 'approval', statement, outcome: status, details: { requestId: outcome.requestId, reason: decision.reason, ...this.summaryDetails(decision.summary) } });
       if (status === 'timed_out') throw new HttpRefusal(403, 'approval_timed_out', `access request ${outcome.requestId} was not decided in time`);

@@ -14,6 +14,7 @@ export type RefusalCode =
   | 'not_found'
   | 'bad_request'
   | 'too_large'
+  | 'rate_limited'
   | 'too_large_to_mask'
   | 'no_agent'
   | 'target_unreachable'
@@ -39,6 +40,7 @@ const STATUS_NAMES: Record<number, string> = {
   403: 'PERMISSION_DENIED',
   404: 'NOT_FOUND',
   413: 'INVALID_ARGUMENT',
+  429: 'RESOURCE_EXHAUSTED',
   499: 'CANCELLED',
   500: 'INTERNAL',
   502: 'UNAVAILABLE',

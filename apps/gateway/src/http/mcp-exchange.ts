@@ -10,7 +10,7 @@ import { jsonRpcError, MCP_POLICY_DENIED, parseMcpMessage, type JsonRpcErrorResp
 import type { StatementApprovalService } from '../access-request/statement-approval.service.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
 import { forwardToAgent } from './forward-to-agent.js';
-import { holdForApproval } from './held-request.js';
+import { holdForApproval, isTooManyHeld } from './held-request.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 import type { ExchangeSettings } from './http-exchange.js';
 import { McpResponseRewriter, type ForwardedCall } from './mcp-responses.js';
@@ -102,7 +102,14 @@ export class McpExchange {
     const held = new AbortController();
     this.res.once('close', () => held.abort());
     const rule = decision.rule;
-    const outcome = await holdForApproval(this.approvals, this.session, { statement: `${statement} ${this.argumentsOf(message)?.[0] ?? ''}`.trim(), classes: ['tools/call'], rule }, this.settings.approvalTimeoutSeconds, held.signal);
+    let outcome;
+    try {
+      outcome = await holdForApproval(this.approvals, this.session, { statement: `${statement} ${this.argumentsOf(message)?.[0] ?? ''}`.trim(), classes: ['tools/call'], rule }, this.settings.approvalTimeoutSeconds, held.signal);
+    } catch (error) {
+      if (!isTooManyHeld(error)) throw error;
+      this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
+      return jsonRpcError(message.type === 'request' ? message.id : null, MCP_POLICY_DENIED, error.message, { reason: 'rate_limited' });
+    }
     const status = outcome.status === 'cancelled' ? 'denied' : outcome.status;
     this.record({ kind: 'approval', statement, parameters: this.argumentsOf(message), outcome: status, details: { requestId: outcome.requestId, reason: decision.reason, rule, mcpRule: decision.mcpRule } });
     if (status === 'approved') return null;

@@ -32,7 +32,8 @@ export interface Refusal {
   detail?: string;
 }
 
-export type HeldDecision = { requestId: string; status: 'approved' | 'denied' | 'timed_out' | 'cancelled' };
+/** `refused`: no request was created (the identity has too many waiting); the message says so. */
+export type HeldDecision = { requestId: string; status: 'approved' | 'denied' | 'timed_out' | 'cancelled' } | { requestId: null; status: 'refused'; message: string };
 
 export interface ClientSideDeps {
   guard: StatementGuard;
@@ -213,6 +214,10 @@ export class ClientMessages {
         return refuse({ sqlstate: '42501', message: `jitgate: ${verdict.reason}` }, verdict.rule);
       case 'approve':
         return this.deps.hold(sql, verdict.classes, verdict.reason).then((decision) => {
+          if (decision.status === 'refused') {
+            this.deps.record({ at: this.deps.wall(), kind: 'blocked', statement: sql, outcome: 'blocked', details: { reason: decision.message, classes: verdict.classes } });
+            return refuse({ sqlstate: '53400', message: `jitgate: ${decision.message}`, detail: verdict.reason }, 'approval');
+          }
           this.deps.record({ at: this.deps.wall(), kind: 'approval', statement: sql, outcome: decision.status === 'cancelled' ? 'denied' : decision.status, details: { requestId: decision.requestId, classes: verdict.classes } });
           if (decision.status === 'approved') return run();
           const why = decision.status === 'denied' ? 'was denied' : decision.status === 'timed_out' ? 'was not decided in time' : 'was withdrawn';

@@ -12,7 +12,7 @@ import { encodeAuthenticationOk, encodeErrorResponse, MessageReader } from '@jit
 import { resolveGuardrails, type ResolvedGuardrails } from '@jitgate/policy';
 import { CloseReason } from '@jitgate/proto';
 import { initSqlGuard } from '@jitgate/sql-guard';
-import { StatementApprovalService } from '../access-request/statement-approval.service.js';
+import { StatementApprovalService, TooManyHeld } from '../access-request/statement-approval.service.js';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { PolicyService } from '../policy/policy.service.js';
@@ -145,18 +145,24 @@ export class PgSessions {
     if (!approvals) return { requestId: 'none', status: 'denied' };
     const timeoutSeconds = guardrails.sql.approvalTimeoutSeconds ?? this.config.postgres.approvalTimeoutSeconds;
     const { info } = admitted;
-    const requestId = await this.approvals.hold({
-      sessionId: info.id,
-      identityId: info.identityId,
-      identityKind: info.identityKind,
-      connectionId: info.connectionId,
-      grantId: info.grantId,
-      statement,
-      classes,
-      rule: approvals.rule,
-      approvals: { count: approvals.count, groups: approvals.groups },
-      timeoutSeconds,
-    });
+    let requestId: string;
+    try {
+      requestId = await this.approvals.hold({
+        sessionId: info.id,
+        identityId: info.identityId,
+        identityKind: info.identityKind,
+        connectionId: info.connectionId,
+        grantId: info.grantId,
+        statement,
+        classes,
+        rule: approvals.rule,
+        approvals: { count: approvals.count, groups: approvals.groups },
+        timeoutSeconds,
+      });
+    } catch (error) {
+      if (error instanceof TooManyHeld) return { requestId: null, status: 'refused', message: error.message };
+      throw error;
+    }
     this.logger.log({ sessionId: info.id, requestId, classes, reason }, 'statement held for approval');
     return this.approvals.waitFor(requestId, timeoutSeconds, signal);
   }

@@ -103,6 +103,22 @@ for (const mode of ['sse', 'json'] as const) {
       expect(hs.mcp.calls).not.toContain('deploy:payroll');
     });
 
+    it('lets one identity have at most 5 calls waiting for approval; a sixth is refused at once', async () => {
+      const calls = Array.from({ length: 6 }, (_, i) => client.callTool({ name: 'deploy', arguments: { service: `svc-${i}` } }).then(() => 'ran', (error: Error) => error.message));
+      const waiting = await eventually(async () => {
+        const queue = await approver.api.get('/v1/access-requests?status=pending');
+        const mine = (queue.body.items as Array<Record<string, any>>).filter((r) => r.kind === 'statement' && String(r.statement).includes('svc-'));
+        return mine.length === 5 ? mine : undefined;
+      }, 15_000);
+      const refused = await Promise.race(calls);
+      expect(refused).toMatch(/already waiting for approval/);
+      for (const request of waiting) await approver.api.post(`/v1/access-requests/${request.id}/deny`, { comment: 'no' });
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.filter((o) => /already waiting/.test(o))).toHaveLength(1);
+      expect(outcomes.filter((o) => /denied/.test(o))).toHaveLength(5);
+      expect(hs.mcp.calls.some((c) => c.startsWith('deploy:svc-'))).toBe(false);
+    });
+
     it('reads an allowed resource, masked', async () => {
       const { contents } = await client.readResource({ uri: 'docs://handbook' });
       expect(JSON.stringify(contents)).not.toContain('ops@example.com');
