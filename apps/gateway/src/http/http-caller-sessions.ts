@@ -101,6 +101,19 @@ function gcpParameters(guardrails: ResolvedGuardrails): Record<string, string> {
   };
 }
 
+/** The most JSON paths the masking package applies to one value. */
+const MAX_JSON_PATHS = 100;
+
+/**
+ * Guardrails this gateway can apply in full, or a refusal before anything is opened: the masking
+ * package applies at most MAX_JSON_PATHS paths, and masking fewer than policy says would leak.
+ */
+function applicable(guardrails: ResolvedGuardrails): ResolvedGuardrails {
+  const paths = new Set([...guardrails.masking.jsonPaths, ...guardrails.http.mcp.flatMap((m) => m.policy.masking?.paths ?? [])]);
+  if (paths.size > MAX_JSON_PATHS) throw new HttpRefusal(403, 'blocked', `the guardrails in force name ${paths.size} JSON paths to mask; the gateway applies at most ${MAX_JSON_PATHS}`, true);
+  return guardrails;
+}
+
 /** Distinct (token, connection) sessions one caller connection may hold. */
 const MAX_SESSIONS_PER_SOCKET = 8;
 
@@ -144,11 +157,13 @@ export class HttpCallerSessions {
     const compiled = await this.policies.compiled();
     let guardrails: ResolvedGuardrails | undefined;
     const resolve = ({ principal, connection, grantScope }: { principal: Principal; connection: Connection; grantScope: string | null }): ResolvedGuardrails =>
-      (guardrails ??= resolveGuardrails(compiled, {
-        identity: { id: principal.identityId, subject: principal.subject, kind: principal.kind, groups: principal.groups, attributes: principal.attributes },
-        connection: { name: connection.name, type: connection.type, labels: connection.labels as Record<string, string> },
-        scope: grantScope,
-      }));
+      (guardrails ??= applicable(
+        resolveGuardrails(compiled, {
+          identity: { id: principal.identityId, subject: principal.subject, kind: principal.kind, groups: principal.groups, attributes: principal.attributes },
+          connection: { name: connection.name, type: connection.type, labels: connection.labels as Record<string, string> },
+          scope: grantScope,
+        }),
+      ));
     let admitted: AdmittedSession | undefined;
     try {
       // The guardrails are resolved before the agent is asked, so that it mints for the right account.
@@ -160,6 +175,7 @@ export class HttpCallerSessions {
     if (!admitted) throw new HttpRefusal(499, 'session_ended', 'the caller left while the session opened', true);
     const resolved = guardrails ?? resolve(admitted);
     const { masking } = resolved;
+
     const masks = masking.columns.length + masking.detectors.length + masking.jsonPaths.length > 0;
     const masker = masks ? compileMasker({ columns: masking.columns, detectors: masking.detectors }) : null;
 
