@@ -11,6 +11,7 @@ describe('HTTP connection settings', () => {
     ['http', { baseUrl: 'https://api.example.com/v1' }],
     ['bigquery', { projectId: 'proj-12345', targetServiceAccount: SA, delegates: [HOP] }],
     ['bigquery', { projectId: 'proj-12345', scopes: ['https://www.googleapis.com/auth/bigquery.readonly'] }],
+    ['gcs', { scopes: ['https://www.googleapis.com/auth/devstorage.read_only'] }],
     ['gcs', { buckets: ['acme-data'], targetServiceAccount: SA, delegates: [HOP] }],
     ['cloudrun', { url: 'https://reports-abc123-ew.a.run.app', audience: 'reports', delegates: [HOP] }],
     ['mcp', { url: 'https://mcp.example.com/mcp' }],
@@ -27,6 +28,9 @@ describe('HTTP connection settings', () => {
     ['cloudrun', { url: 'https://u:p@svc.example' }, 'credentials in the URL'],
     ['http', { baseUrl: 'https://api.example.com', token: 'secret' }, 'an unknown field'],
     ['http', { baseUrl: 'https://api.example.com', delegates: [HOP] }, 'delegates on http'],
+    ['bigquery', { projectId: 'proj-12345', scopes: ['https://www.googleapis.com/auth/cloud-platform'] }, 'cloud-platform on a data connection'],
+    ['gcs', { scopes: ['https://www.googleapis.com/auth/bigquery'] }, "another API's scope"],
+    ['gcs', { scopes: [] }, 'no scopes at all'],
   ] as const)('%s refuses %j (%s)', (type, settings, _why) => {
     expect(SETTINGS_BY_TYPE[type].safeParse(settings).success).toBe(false);
   });

@@ -23,7 +23,22 @@ const httpUrl = z
 const serviceAccount = z
   .string()
   .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, 'a service account e-mail');
-const gcpScopes = z.array(z.string().url().max(256)).max(16);
+/**
+ * A data connection's token carries only its API's scopes: a grant's scope and its duration are
+ * two dials, and both must be tight (docs/http.md). `cloud-platform` would let a BigQuery token
+ * call every Google API the account can reach, so it is refused here.
+ */
+const API_SCOPE = 'https://www.googleapis.com/auth/';
+const gcpScopes = (type: string, allowed: readonly string[]) =>
+  z
+    .array(z.string().max(256))
+    .min(1)
+    .max(16)
+    .refine((scopes) => scopes.every((scope) => allowed.includes(scope.replace(API_SCOPE, ''))), {
+      error: `${type} tokens take only ${allowed.map((a) => `${API_SCOPE}${a}`).join(', ')}`,
+    });
+const BIGQUERY_SCOPES = ['bigquery', 'bigquery.readonly', 'bigquery.insertdata'];
+const STORAGE_SCOPES = ['devstorage.read_only', 'devstorage.read_write', 'devstorage.full_control'];
 // The impersonation chain of `targetServiceAccount` (IAM Credentials allows at most 9 hops before it).
 const delegates = z.array(serviceAccount).max(9);
 const projectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id');
@@ -41,7 +56,7 @@ export const SETTINGS_BY_TYPE = {
   tcp: z.object({ host: hostname, port }).strict(),
   http: z.object({ baseUrl: httpUrl }).strict(),
   bigquery: z
-    .object({ projectId, location: z.string().max(64).optional(), targetServiceAccount: serviceAccount.optional(), delegates: delegates.optional(), scopes: gcpScopes.optional() })
+    .object({ projectId, location: z.string().max(64).optional(), targetServiceAccount: serviceAccount.optional(), delegates: delegates.optional(), scopes: gcpScopes('bigquery', BIGQUERY_SCOPES).optional() })
     .strict(),
   gcs: z
     .object({
@@ -49,7 +64,7 @@ export const SETTINGS_BY_TYPE = {
       buckets: z.array(z.string().min(3).max(222)).max(64).optional(),
       targetServiceAccount: serviceAccount.optional(),
       delegates: delegates.optional(),
-      scopes: gcpScopes.optional(),
+      scopes: gcpScopes('gcs', STORAGE_SCOPES).optional(),
     })
     .strict(),
   cloudrun: z.object({ url: httpUrl, audience: z.string().min(1).max(2048).optional(), targetServiceAccount: serviceAccount.optional(), delegates: delegates.optional() }).strict(),
