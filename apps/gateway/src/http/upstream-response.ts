@@ -55,7 +55,20 @@ export async function relayResponse(upstream: IncomingMessage, res: ServerRespon
     return outcome;
   }
 
-  const raw = await readWhole(upstream, options.maxMaskedBodyBytes);
+  const encoding = (upstream.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const read = await readForMasking(upstream, options.maxMaskedBodyBytes, !options.rewriteBody && (encoding === 'identity' || encoding === ''));
+  if (read.kind === 'binary') {
+    // Not text: nothing for the detectors or property rules to read, so it streams on.
+    res.writeHead(status, headersFor(upstream, false, options.connection));
+    for (const part of read.head) {
+      res.write(part);
+      count(part);
+    }
+    upstream.on('data', count);
+    await pipeline(upstream, res).catch((error: Error) => (outcome.failure = error.message));
+    return outcome;
+  }
+  const raw = read.kind === 'whole' ? read.body : null;
   if (raw === null) {
     sendRefusal(res, new HttpRefusal(502, 'too_large_to_mask', `the response is larger than the ${options.maxMaskedBodyBytes} bytes the gateway masks (JITGATE_HTTP_MAX_MASKED_BODY_BYTES)`));
     return { ...outcome, status: 502, failure: 'too large to mask' };
@@ -94,17 +107,52 @@ function headersFor(upstream: IncomingMessage, rewritten: boolean, connection: s
   return headers;
 }
 
-/** The whole body, or null past `maxBytes` (the rest is not read; the upstream is dropped). */
-async function readWhole(upstream: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of upstream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      upstream.destroy();
-      return null;
-    }
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts, size);
+/** Bytes looked at to tell text from binary before a body is read whole to be masked. */
+const SNIFF_BYTES = 64 * 1024;
+
+type MaskingRead = { kind: 'whole'; body: Buffer } | { kind: 'too_large' } | { kind: 'binary'; head: Buffer[] };
+
+/**
+ * The whole body (up to `maxBytes`; past it the upstream is dropped), or — with `sniff`, when
+ * the first bytes are not UTF-8 — what was read so far, with the upstream paused for the caller
+ * to pipe on: a large binary download is not held in memory for detectors that cannot read it.
+ */
+function readForMasking(upstream: IncomingMessage, maxBytes: number, sniff: boolean): Promise<MaskingRead> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    let decoder: InstanceType<typeof TextDecoder> | undefined = sniff ? new TextDecoder('utf-8', { fatal: true }) : undefined;
+    const done = (result: MaskingRead) => {
+      upstream.off('data', onData);
+      upstream.off('end', onEnd);
+      upstream.off('error', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      parts.push(chunk);
+      size += chunk.length;
+      if (decoder) {
+        try {
+          decoder.decode(chunk, { stream: true });
+        } catch {
+          upstream.pause();
+          return done({ kind: 'binary', head: parts });
+        }
+        if (size >= SNIFF_BYTES) decoder = undefined;
+      }
+      if (size > maxBytes) {
+        upstream.destroy();
+        done({ kind: 'too_large' });
+      }
+    };
+    const onEnd = () => done({ kind: 'whole', body: Buffer.concat(parts, size) });
+    const onError = (error: Error) => {
+      upstream.off('data', onData);
+      upstream.off('end', onEnd);
+      reject(error);
+    };
+    upstream.on('data', onData);
+    upstream.once('end', onEnd);
+    upstream.once('error', onError);
+  });
 }
