@@ -6,7 +6,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity, eventually } from '../support/fixtures.js';
-import { HttpStack, revokeAll } from '../support/http-stack.js';
+import { decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
+import { HttpStack, revokeAll, RUN_SA } from '../support/http-stack.js';
 
 interface Answer {
   status: number;
@@ -111,6 +112,20 @@ describe('HTTP connections through the gateway', () => {
     expect(noGrant.headers['x-jitgate-error']).toBe('no_grant');
     expect((await call(`${hs.connectionUrl('nope')}/x`, { token: hs.token })).status).toBe(404);
     expect((await call(`${hs.gatewayUrl}/somewhere`, { token: hs.token })).status).toBe(404);
+  });
+
+  it("reaches a Cloud Run service with an ID token the agent minted for its audience; the caller never sees it", async () => {
+    await hs.stack.requestGrant('reports');
+    const seenBefore = hs.plain.seen.length;
+    const answer = await call(`${hs.connectionUrl('reports')}/v1/report?month=11`, { token: hs.token });
+    expect(answer.status, answer.body).toBe(200);
+    const seen = hs.plain.seen.slice(seenBefore);
+    expect(seen.map((s) => s.url)).toEqual(['/v1/report?month=11']);
+    const idToken = /^Bearer (.+)$/.exec(seen[0]?.authorization ?? '')?.[1] ?? '';
+    const { payload } = await jwtVerify(idToken, await importSPKI(hs.google.iam.idTokenPublicKeyPem, decodeProtectedHeader(idToken).alg ?? 'RS256'), { audience: hs.plain.url });
+    expect(payload.email).toBe(RUN_SA);
+    expect(answer.body).not.toContain(idToken);
+    expect(JSON.stringify(answer.headers)).not.toContain(idToken);
   });
 
   it('refuses ambiguous paths before they reach the agent', async () => {

@@ -16,6 +16,8 @@ import { startMcpTarget, type McpTarget } from './mcp-target.js';
 export const AGENT_SA = 'jitgate-agent@acme-ops.iam.gserviceaccount.com';
 export const BQ_SA = 'bq-reader@acme-data.iam.gserviceaccount.com';
 export const GCS_SA = 'files-rw@acme-data.iam.gserviceaccount.com';
+/** The account whose ID tokens reach the `reports` Cloud Run service. */
+export const RUN_SA = 'reports-invoker@acme-data.iam.gserviceaccount.com';
 /** The narrower account a policy maps AI models to (a `gcp` guardrail). */
 export const BQ_AI_SA = 'bq-ai-narrow@acme-data.iam.gserviceaccount.com';
 export const PROJECT = 'acme-data';
@@ -127,6 +129,7 @@ export class HttpStack {
         { member: AGENT_SA, serviceAccount: BQ_SA },
         { member: AGENT_SA, serviceAccount: GCS_SA },
         { member: AGENT_SA, serviceAccount: BQ_AI_SA },
+        { member: AGENT_SA, serviceAccount: RUN_SA },
       ],
       allowedScopes: ['https://www.googleapis.com/auth/bigquery', 'https://www.googleapis.com/auth/devstorage.read_write', 'https://www.googleapis.com/auth/cloud-platform'],
     });
@@ -134,7 +137,7 @@ export class HttpStack {
     const storage = await startStorageStandin({ iam: google.iam, buckets: { [BUCKET]: { members: [GCS_SA], objects: { 'q3/summary.csv': 'name,email\nann,ann@example.com\n' } } } });
     const mcp = await startMcpTarget({ json: options.mcpJson });
     const plain = await startPlainTarget();
-    const names = ['analytics', 'files', 'tools', 'web', 'web-raw'];
+    const names = ['analytics', 'files', 'tools', 'web', 'web-raw', 'reports'];
     const stack = await DataPathStack.start(suite, {
       gatewayEnv: options.gatewayEnv,
       agentOptions: {
@@ -151,6 +154,7 @@ export class HttpStack {
       beforeAgent: async (s) => {
         const admin = s.admin();
         await createConnection(admin, 'analytics', { type: 'bigquery', agentGroup: AGENT_GROUP, settings: { projectId: PROJECT, targetServiceAccount: BQ_SA }, credentialRef: `gcp-sa:${BQ_SA}` });
+        await createConnection(admin, 'reports', { type: 'cloudrun', agentGroup: AGENT_GROUP, settings: { url: plain.url, targetServiceAccount: RUN_SA }, credentialRef: `gcp-sa:${RUN_SA}` });
         await createConnection(admin, 'files', { type: 'gcs', agentGroup: AGENT_GROUP, settings: { projectId: PROJECT, buckets: [BUCKET], targetServiceAccount: GCS_SA }, credentialRef: `gcp-sa:${GCS_SA}` });
         // No credentialRef: these targets take no credential from the agent.
         for (const [name, type, settings] of [['tools', 'mcp', { url: mcp.url }], ['web', 'http', { baseUrl: plain.url }], ['web-raw', 'http', { baseUrl: plain.url }]] as const) {
