@@ -14,7 +14,7 @@ describe('guardrail validation', () => {
     [[{ name: 'g', sql: { requireApproval: ['delete'] } }], /approvals.*required/],
     [[{ name: 'g', sql: { approvals: { count: 1, groups: ['dba'] } } }], /only with requireApproval/],
     [[{ name: 'g', masking: { detectors: ['iban'] } }], /masking\.detectors\[0\]/],
-    [[{ name: 'g' }], /needs sql, masking, http, bigquery or mcp/],
+    [[{ name: 'g' }], /needs sql, masking, http, bigquery, mcp or gcp/],
     [[{ name: 'g', sql: {} }, { name: 'g', sql: {} }], /duplicate guardrail name/],
     [[{ name: 'g', sql: { requireApproval: ['delete'], approvals: { count: 1, groups: ['db*'] } } }], /exact names/],
   ])('refuses %j', (guardrails, message) => {

@@ -6,6 +6,7 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { Storage } from '@google-cloud/storage';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity, eventually, type TestIdentity } from '../support/fixtures.js';
 import { BQ_AI_SA, BQ_SA, BUCKET, GCS_SA, HttpStack, PROJECT } from '../support/http-stack.js';
@@ -148,5 +149,21 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     expect(big.status).toBe(413);
     const [rows] = await bigquery.query({ query: 'SELECT id FROM `finance.invoices`', useLegacySql: false });
     expect(rows).toHaveLength(2);
+  });
+
+  it("leaves no minted Google token in the gateway's database, the logs, or the CLI's output", async () => {
+    const minted = hs.google.iam.mintedTokens();
+    expect(minted.length).toBeGreaterThan(0);
+    const db = new pg.Client({ connectionString: hs.stack.database.url });
+    await db.connect();
+    try {
+      const tables = ['session_events', 'audit_events', 'sessions', 'access_requests', 'connections'];
+      const dumps = await Promise.all(tables.map(async (table) => JSON.stringify((await db.query(`SELECT * FROM ${table}`)).rows)));
+      for (const token of minted) for (const [i, dump] of dumps.entries()) expect(dump.includes(token), `${tables[i]} holds a minted token`).toBe(false);
+    } finally {
+      await db.end();
+    }
+    const outputs = [...hs.stack.gateways.flatMap((g) => g.runs.map((r) => r.stdout + r.stderr)), ...hs.stack.agents.map((a) => a.stdout + a.stderr), ...hs.stack.clis.map((c) => c.stdout + c.stderr)];
+    for (const token of minted) for (const output of outputs) expect(output.includes(token)).toBe(false);
   });
 });
