@@ -30,7 +30,8 @@ export interface BigQueryGuardrailSpec {
   unparseable?: 'refuse' | 'flag';
 }
 
-const MAX_LIST = 100;
+/** The longest list a guardrail may hold (classes, globs, groups). */
+export const MAX_LIST = 100;
 
 const approverGroup = z
   .string()

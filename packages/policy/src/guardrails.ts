@@ -13,11 +13,13 @@ import type { McpPolicy } from '@jitgate/mcp-guard';
 import { STATEMENT_CLASSES } from '@jitgate/sql-guard';
 import { parseDuration } from './duration.js';
 import {
+  approvalsSchema,
   bigquerySchema,
   checkHttpApprovals,
   httpSchema,
   HttpResolution,
   jsonPathsSchema,
+  MAX_LIST,
   mcpPolicySchema,
   type BigQueryGuardrailSpec,
   type HttpGuardrailSpec,
@@ -62,12 +64,6 @@ export interface GuardrailSpec {
   };
 }
 
-const MAX_LIST = 100;
-const approverGroup = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((g) => !g.includes('*'), { error: 'approver groups are exact names; "*" is not allowed' });
 
 export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMatch>, duration: z.ZodType<string | number>) {
   return z
@@ -80,7 +76,7 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
           readOnly: z.boolean().optional(),
           block: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
           requireApproval: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
-          approvals: z.strictObject({ count: z.number().int().min(1).max(10), groups: z.array(approverGroup).min(1).max(MAX_LIST) }).optional(),
+          approvals: approvalsSchema.optional(),
           approvalTimeout: duration.optional(),
           unparseable: z.enum(['refuse', 'flag']).optional(),
         })
