@@ -5,8 +5,8 @@ import { SCENARIOS, type ScenarioKey } from './rest.bench.js';
 
 const USAGE = `pnpm bench [-- options]
 
-  --only grant-check|write-path|rest|tunnel|pgbench
-                              run one bench (default: all but pgbench, which runs only when named)
+  --only grant-check|write-path|rest|tunnel|pgbench|http
+                              run one bench (default: all but pgbench and http, which run only when named)
   --quick                     short runs (3 s, 1,500 calls): to try the bench, not to quote it
   --identities N              identities to seed (default 64)
   --connections N             connections to seed (default 8); every pair gets an active grant
@@ -30,9 +30,13 @@ const USAGE = `pnpm bench [-- options]
   --pgbench-duration S        pgbench: -T of each run (default 15; 5 with --quick)
   --pgbench-rounds N          pgbench: rounds, each running every target in turn (default 2)
   --pgbench-scale N           pgbench: -i -s (default 10; 2 with --quick)
+  --http-clients 1,16         http: keep-alive client connections (the fewest give the latency goal, the most the req/s goal)
+  --http-duration S           http: seconds per path, body and client count (default 10; 3 with --quick)
+  --http-rounds N             http: rounds the duration is split into, paths taken in turn (default 2)
   --tunnel-profile            tunnel: run its gateway and agent under --cpu-prof; profiles summarised in the report
   --profile SCENARIO          afterwards, restart the gateway with --cpu-prof and profile one REST scenario;
-                              --profile pgbench: one more jitgate run (-S, 8 clients) on a gateway under --cpu-prof
+                              --profile pgbench: one more jitgate run (-S, 8 clients) on a gateway under --cpu-prof;
+                              --profile http: the http bench's gateway and agent under --cpu-prof, cut to one more run
   --profile-clients N         clients for the profiled run (default 64)
   --candidate PATH            A/B: also run another build of the gateway (PATH to its main.js) on the
                               same database, each REST round measuring both in turn
@@ -41,7 +45,7 @@ const USAGE = `pnpm bench [-- options]
 Environment: BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432),
              BENCH_REDIS_URL (default redis://127.0.0.1:6379)`;
 
-const BENCHES = ['grant-check', 'write-path', 'rest', 'tunnel', 'pgbench'] as const;
+const BENCHES = ['grant-check', 'write-path', 'rest', 'tunnel', 'pgbench', 'http'] as const;
 
 export interface BenchConfig {
   only: (typeof BENCHES)[number] | null;
@@ -56,6 +60,7 @@ export interface BenchConfig {
   rest: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; scenarios: ScenarioKey[]; replicas: number; compareReplicas: number | null };
   tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number; profile: boolean };
   pgbench: { durationSeconds: number; rounds: number; scale: number; profile: boolean };
+  http: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; profile: boolean };
   profile: { scenario: ScenarioKey; clients: number } | null;
   candidate: string | null;
   keep: boolean;
@@ -87,6 +92,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       'pgbench-duration': { type: 'string' },
       'pgbench-rounds': { type: 'string', default: '2' },
       'pgbench-scale': { type: 'string' },
+      'http-clients': { type: 'string', default: '1,16' },
+      'http-duration': { type: 'string' },
+      'http-rounds': { type: 'string', default: '2' },
       'tunnel-profile': { type: 'boolean', default: false },
       profile: { type: 'string' },
       'profile-clients': { type: 'string', default: '64' },
@@ -147,7 +155,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       scale: int('pgbench-scale', values['pgbench-scale'] ?? (values.quick ? '2' : '10'), 1, 1000),
       profile: values.profile === 'pgbench',
     },
-    profile: values.profile && values.profile !== 'pgbench' ? { scenario: scenario(values.profile), clients: int('profile-clients', values['profile-clients'], 1, 1000) } : null,
+    http: {
+      clients: ints('http-clients', values['http-clients'], 1, 256),
+      durationSeconds: int('http-duration', values['http-duration'] ?? (values.quick ? '3' : '10'), 1, 600),
+      rounds: int('http-rounds', values['http-rounds'], 1, 20),
+      warmupSeconds: 1,
+      profile: values.profile === 'http',
+    },
+    profile: values.profile && values.profile !== 'pgbench' && values.profile !== 'http' ? { scenario: scenario(values.profile), clients: int('profile-clients', values['profile-clients'], 1, 1000) } : null,
     candidate: values.candidate ? path.resolve(values.candidate) : null,
     keep: values.keep,
   };

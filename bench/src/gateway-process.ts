@@ -23,6 +23,8 @@ export const DATA_PLANE_ENV = {
   JITGATE_TUNNEL_INSECURE: 'true',
   JITGATE_TCP_PORT: '0',
   JITGATE_PG_PORT: '0',
+  // Else every gateway process would try the default 8480 and all but the first fail to start.
+  JITGATE_HTTP_PORT: '0',
 } as const;
 const STOP_TIMEOUT_MS = 15_000;
 /** A profiled process writes its profile on the way out: give it time before SIGKILL loses it. */
@@ -50,6 +52,8 @@ export interface GatewayProcess {
   /** The data plane's ports (agent tunnel, client TCP), chosen here so the tunnel bench can dial them. */
   tunnelPort: number;
   tcpPort: number;
+  /** The HTTP proxy port (docs/http.md), chosen here too so the HTTP bench can call it. */
+  httpPort: number;
   /** SIGTERM, then SIGKILL if the graceful shutdown hangs. Resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -79,6 +83,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const port = await freePort();
   const tunnelPort = await freePort();
   const tcpPort = await freePort();
+  const httpPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const nodeArgs = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), ...(options.nodeArgs ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, main], {
@@ -98,6 +103,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       ...DATA_PLANE_ENV,
       JITGATE_TUNNEL_PORT: String(tunnelPort),
       JITGATE_TCP_PORT: String(tcpPort),
+      JITGATE_HTTP_PORT: String(httpPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -138,6 +144,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     baseUrl,
     tunnelPort,
     tcpPort,
+    httpPort,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 // `pnpm bench` (through bench/run.mjs): sets up a world, runs the in-process grant check, the
-// write-path breakdown, the REST benches and the tunnel bench, optionally profiles one REST scenario, and writes a markdown report and the raw
+// write-path breakdown, the REST benches and the tunnel bench (pgbench and http only when named), optionally profiles one REST scenario, and writes a markdown report and the raw
 // figures to bench/results/<timestamp>/. Options and environment: bench.config.ts.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,8 @@ import { renderProfile, summariseProfile } from './cpu-profile.js';
 import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.js';
 import { renderGrantCheck, runGrantCheckBench, type GrantCheckResult } from './grant-check.bench.js';
 import { machineFacts, renderMachine, type MachineFacts } from './machine.js';
+import { runHttpBench, type HttpResult } from './http.bench.js';
+import { renderHttp } from './http.report.js';
 import { runPgBenchBench, type PgBenchResult } from './pgbench.bench.js';
 import { renderPgBench } from './pgbench.report.js';
 import { runRestBench, type RestResult } from './rest.bench.js';
@@ -59,8 +61,8 @@ async function main(): Promise<void> {
 
   const machine: MachineFacts = await machineFacts(config.postgresUrl, config.redisUrl);
   log(`${machine.cpuModel}, ${machine.cores} cores; load average ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}`);
-  // pgbench needs one identity and seeds its own connection.
-  const world = await setUpWorld({ ...config, ...(config.only === 'pgbench' ? { identities: 1, connections: 1 } : {}), log });
+  // pgbench and http need one identity and seed their own connections.
+  const world = await setUpWorld({ ...config, ...(config.only === 'pgbench' || config.only === 'http' ? { identities: 1, connections: 1 } : {}), log });
   let grantCheck: GrantCheckResult | null = null;
   let writePath: WritePathRow[] | null = null;
   let rest: RestResult | null = null;
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
   let tunnelProfile: string | null = null;
   let fewer: RestResult | null = null;
   let pgbench: PgBenchResult | null = null;
+  let http: HttpResult | null = null;
   try {
     if (config.only === null || config.only === 'grant-check') {
       log('grant check (in process)…');
@@ -107,6 +110,11 @@ async function main(): Promise<void> {
       log('pgbench (direct / pgbouncer / jitgate, interleaved)…');
       pgbench = await runPgBenchBench(world, { ...config.pgbench, postgresUrl: config.postgresUrl, searchPath: config.searchPath, cores: machine.cores, log });
     }
+    if (config.only === 'http') {
+      log('http (direct / jitgate / jitgate with masking / gcs, interleaved)…');
+      const profileDir = config.http.profile ? path.join(outDir, 'http-profile') : undefined;
+      http = await runHttpBench(world, { ...config.http, profileDir, searchPath: config.searchPath, cores: machine.cores, log });
+    }
     if (config.profile) {
       profile = await profileScenario(world, config, config.profile, outDir, machine.cores).catch((error: unknown) => {
         log(`profiling failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -136,13 +144,14 @@ async function main(): Promise<void> {
       : '',
     tunnel ? `## The tunnel: direct to the target vs through jitgate (gateway + agent on loopback)\n\n${renderTunnel(tunnel)}` : '',
     pgbench ? `## Postgres through the gateway: pgbench direct / pgbouncer / jitgate\n\n${renderPgBench(pgbench)}` : '',
+    http ? `## HTTP through the gateway: direct / jitgate / jitgate with masking / gcs\n\n${renderHttp(http)}` : '',
     tunnelProfile ? `## CPU profiles of the tunnel's gateway and agent, cut to the bulk transfer through jitgate\n\n${tunnelProfile}` : '',
     profile ? `## CPU profile of the gateway: ${config.profile?.scenario}, ${config.profile?.clients} clients\n\n${profile}` : '',
   ]
     .filter(Boolean)
     .join('\n\n');
   writeFileSync(path.join(outDir, 'report.md'), `${report}\n`);
-  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate, fewer, tunnel, pgbench }, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate, fewer, tunnel, pgbench, http }, null, 2)}\n`);
   console.log(report);
   log(`written to ${path.relative(REPO_ROOT, outDir)}/report.md and results.json`);
 }

@@ -70,7 +70,7 @@ async function adminQuery(postgresUrl: string, database: string, sql: string): P
 
 /** The gateway's Postgres listener is started on port 0 by gateway-process.ts; this finds it. */
 async function pgListenerPort(gateway: GatewayProcess): Promise<number> {
-  const known = new Set([Number(new URL(gateway.baseUrl).port), gateway.tunnelPort, gateway.tcpPort]);
+  const known = new Set([Number(new URL(gateway.baseUrl).port), gateway.tunnelPort, gateway.tcpPort, gateway.httpPort]);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const others = listeningPorts(gateway.pid).filter((p) => !known.has(p));

@@ -1,6 +1,16 @@
-// The load generator of the REST bench: autocannon instances, one per server, run at once.
+// The load generator of the REST and HTTP benches: autocannon instances, one per server, run at once.
 import autocannon from 'autocannon';
-import type { Scenario } from './rest.bench.js';
+
+/** What each client sends: a fixed request, or one built per request (`build`); a REST `Scenario` is one. */
+export interface CannonRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  /** The status that counts as a success. */
+  expect: number;
+  /** Headers of a fixed request (a built one brings its own). */
+  headers?: Record<string, string>;
+  build?: (k: number) => { path?: string; headers: Record<string, string>; body?: string };
+}
 
 /** The connections of one run split over the replicas as evenly as they go (64 over 3: 22, 21, 21). */
 export const splitConnections = (connections: number, replicas: number): number[] =>
@@ -11,7 +21,7 @@ export const splitConnections = (connections: number, replicas: number): number[
  * rotation counter is shared, so together they still walk every (identity, connection) pair.
  * Latencies of the responses with the expected status, from every instance.
  */
-export async function cannon(baseUrls: string[], scenario: Scenario, connections: number, seconds: number) {
+export async function cannon(baseUrls: string[], scenario: CannonRequest, connections: number, seconds: number) {
   const k = { next: 0 };
   const shares = splitConnections(connections, baseUrls.length);
   const runs = await Promise.all(shares.map((share, i) => cannonOne(baseUrls[i]!, scenario, share, seconds, k)));
@@ -27,8 +37,8 @@ export async function cannon(baseUrls: string[], scenario: Scenario, connections
   };
 }
 
-async function cannonOne(baseUrl: string, scenario: Scenario, connections: number, seconds: number, k: { next: number }) {
-  const request: autocannon.Request = { method: scenario.method, path: scenario.path };
+async function cannonOne(baseUrl: string, scenario: CannonRequest, connections: number, seconds: number, k: { next: number }) {
+  const request: autocannon.Request = { method: scenario.method, path: scenario.path, ...(scenario.headers ? { headers: scenario.headers } : {}) };
   if (scenario.build) {
     const build = scenario.build;
     request.setupRequest = (req) => {
