@@ -66,7 +66,7 @@ export class HttpCallerSession {
   }
 
   record(event: SessionEventInput): void {
-    this.metrics.events.inc({ kind: event.kind, outcome: event.outcome });
+    this.metrics.event(event.kind, event.outcome).inc();
     const masked = event.details?.['maskedValues'];
     if (typeof masked === 'number' && masked > 0) this.metrics.maskedValues.inc(masked);
     this.log.append(event);

@@ -30,7 +30,7 @@ export class HttpProxyService {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const timer = this.metrics.duration.startTimer();
+    const started = performance.now();
     let type = 'none';
     let outcome = 'refused';
     try {
@@ -49,8 +49,8 @@ export class HttpProxyService {
       outcome = refusal.code === 'blocked' || refusal.code === 'denied' || refusal.code === 'approval_timed_out' ? refusal.code : 'refused';
       sendRefusal(res, refusal);
     } finally {
-      this.metrics.requests.inc({ type, outcome });
-      timer({ type });
+      this.metrics.request(type, outcome).inc();
+      this.metrics.durationOf(type).observe((performance.now() - started) / 1000);
     }
   }
 

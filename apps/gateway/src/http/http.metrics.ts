@@ -9,6 +9,9 @@ export class HttpMetrics {
   readonly events: Counter<'kind' | 'outcome'>;
   readonly maskedValues: Counter;
   readonly duration: Histogram<'type'>;
+  /** Label children looked up once: per-request label lookups showed in the profile. */
+  private readonly children = new Map<string, Counter.Internal>();
+  private readonly timers = new Map<string, Histogram.Internal<'type'>>();
 
   constructor(@Inject(MetricsService) metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -32,5 +35,31 @@ export class HttpMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
       registers,
     });
+  }
+
+  request(type: string, outcome: string): Counter.Internal {
+    return this.child(this.requests, `r/${type}/${outcome}`, type, outcome);
+  }
+
+  event(kind: string, outcome: string): Counter.Internal {
+    return this.child(this.events, `e/${kind}/${outcome}`, kind, outcome);
+  }
+
+  private child(counter: Counter<string>, key: string, ...values: string[]): Counter.Internal {
+    let child = this.children.get(key);
+    if (!child) {
+      child = counter.labels(...values);
+      this.children.set(key, child);
+    }
+    return child;
+  }
+
+  durationOf(type: string): Histogram.Internal<'type'> {
+    let child = this.timers.get(type);
+    if (!child) {
+      child = this.duration.labels(type);
+      this.timers.set(type, child);
+    }
+    return child;
   }
 }

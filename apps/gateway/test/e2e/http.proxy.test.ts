@@ -2,6 +2,7 @@
 // `http` target reached by a real HTTP client with a bearer token. One session per caller
 // connection, the token stripped, streamed responses, refusals in one JSON shape, bad input that
 // ends only its own connection, and a revoked grant cutting a response in the middle.
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,25 @@ describe('HTTP connections through the gateway', () => {
     });
     expect(events[0]).toMatchObject({ kind: 'request', statement: 'POST /v1/things?size=2', commandTag: '200', outcome: 'ok' });
     expect(events[0]!.details).toMatchObject({ status: 200, bytesIn: 5, maskedValues: 1 });
+  });
+
+  it('serves plain curl, straight at the gateway and through jitgate connect', async () => {
+    const curl = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn('curl', ['-sS', '--max-time', '20', ...args]);
+        let stdout = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+    const direct = await curl(['-H', `Authorization: Bearer ${hs.token}`, '-X', 'PUT', '--data-binary', 'abc', `${hs.connectionUrl('web-raw')}/things/1?v=2`]);
+    expect(direct.code).toBe(0);
+    expect(JSON.parse(direct.stdout)).toMatchObject({ method: 'PUT', url: '/things/1?v=2', bytes: 3, contact: 'support@example.com' });
+    const local = await hs.connectHttp('web');
+    const viaCli = await curl([`${local.url}/things/2`]);
+    expect(viaCli.code).toBe(0);
+    const body = JSON.parse(viaCli.stdout);
+    expect(body).toMatchObject({ method: 'GET', url: '/things/2' });
+    expect(body.contact).not.toContain('support@example.com');
   });
 
   it('keeps one session per caller connection and identity', async () => {
