@@ -18,6 +18,8 @@ export type RefusalCode =
   | 'too_large_to_mask'
   | 'no_agent'
   | 'target_unreachable'
+  | 'target_timeout'
+  | 'credential_unavailable'
   | 'session_ended'
   | 'unavailable'
   | 'internal';
@@ -45,6 +47,7 @@ const STATUS_NAMES: Record<number, string> = {
   500: 'INTERNAL',
   502: 'UNAVAILABLE',
   503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
 };
 
 export function refusalBody(refusal: HttpRefusal): string {

@@ -96,3 +96,16 @@ describe('relayResponse', () => {
     expect(got.endAt - got.firstAt).toBeGreaterThan(200);
   });
 });
+
+describe("relayResponse and the agent's own refusals", () => {
+  it('answers them in the gateway shape, with their code and message', async () => {
+    const got = await through((res) => {
+      const body = JSON.stringify({ error: { code: 'target_unreachable', message: 'http://127.0.0.1:9 unreachable (ECONNREFUSED)' } });
+      res.writeHead(502, { 'content-type': 'application/json', 'x-jitgate-error': 'target_unreachable', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }, {});
+    expect(got.status).toBe(502);
+    expect(got.headers['x-jitgate-error']).toBe('target_unreachable');
+    expect(JSON.parse(got.body.toString())).toMatchObject({ error: { code: 502, status: 'UNAVAILABLE', message: 'jitgate: http://127.0.0.1:9 unreachable (ECONNREFUSED)', errors: [{ reason: 'target_unreachable' }] } });
+  });
+});

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { Masker } from '@jitgate/masking';
 import { downstreamResponseHeaders, gatewayLocation } from './http-headers.js';
-import { HttpRefusal, sendRefusal } from './http-refusal.js';
+import { HttpRefusal, sendRefusal, type RefusalCode } from './http-refusal.js';
 import { maskBody, UnmaskableBody, type BodyMaskOptions } from './response-body-masking.js';
 import { SseTransform, type SseDataRewrite } from './sse-transform.js';
 
@@ -37,6 +37,15 @@ export async function relayResponse(upstream: IncomingMessage, res: ServerRespon
   const contentType = upstream.headers['content-type'];
   const outcome: RelayOutcome = { status, bytesOut: 0, maskedValues: 0 };
   const count = (chunk: Buffer) => (outcome.bytesOut += chunk.length);
+
+  const agentError = upstream.headers['x-jitgate-error'];
+  if (typeof agentError === 'string') {
+    // The agent's own refusal (it removes this header from targets' answers): answered in the
+    // gateway's shape, like every other refusal.
+    const refusal = await agentRefusal(upstream, status, agentError);
+    sendRefusal(res, refusal);
+    return { ...outcome, failure: refusal.message };
+  }
 
   if (isEventStream(contentType) && (options.sse || options.masker)) {
     const rewrite: SseDataRewrite = options.sse ?? ((data) => options.masker?.scanText(data)?.text ?? data);
@@ -129,6 +138,22 @@ function relay(from: Readable, res: Writable, upstream: IncomingMessage): Promis
       if (!upstream.complete) done('the answer was cut off upstream');
     });
   });
+}
+
+const AGENT_CODES: ReadonlySet<string> = new Set(['bad_request', 'no_grant', 'credential_unavailable', 'target_unreachable', 'target_timeout', 'internal']);
+
+async function agentRefusal(upstream: IncomingMessage, status: number, code: string): Promise<HttpRefusal> {
+  let message = 'the agent refused the request';
+  const raw = await readForMasking(upstream, 16 * 1024, false).catch(() => undefined);
+  if (raw?.kind === 'whole') {
+    try {
+      const parsed = JSON.parse(raw.body.toString('utf8')) as { error?: { message?: unknown } };
+      if (typeof parsed.error?.message === 'string') message = parsed.error.message.replace(/^jitgate: /, '').slice(0, 500);
+    } catch {
+      // keep the generic message
+    }
+  }
+  return new HttpRefusal(status, (AGENT_CODES.has(code) ? code : 'target_unreachable') as RefusalCode, message);
 }
 
 function headersFor(upstream: IncomingMessage, rewritten: boolean, connection: string) {
