@@ -1,7 +1,8 @@
 // Reading a request body the gateway must see to decide (BigQuery jobs, MCP messages), bounded:
-// a declared length over the limit is refused before a byte is read, a streamed body as soon as
-// it crosses it. Either way the connection closes after the answer, since the rest of the body
-// was never read.
+// a declared length over the limit is refused before a byte is kept, a streamed body as soon as
+// it crosses it. The rest of the body is then read and thrown away (Node's server does so once
+// the answer is sent), so that a client still sending can read its 413 instead of failing on a
+// closed socket; nothing of it is kept.
 import type { IncomingMessage } from 'node:http';
 import { HttpRefusal } from './http-refusal.js';
 
@@ -15,7 +16,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       size += chunk.length;
       if (size > maxBytes) {
         cleanup();
-        req.pause();
+        parts.length = 0;
         return reject(tooLarge(maxBytes));
       }
       parts.push(chunk);
@@ -39,7 +40,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-const tooLarge = (maxBytes: number) => new HttpRefusal(413, 'too_large', `the request body is larger than the ${maxBytes} bytes the gateway reads to check it (JITGATE_HTTP_MAX_BODY_BYTES)`, true);
+const tooLarge = (maxBytes: number) => new HttpRefusal(413, 'too_large', `the request body is larger than the ${maxBytes} bytes the gateway reads to check it (JITGATE_HTTP_MAX_BODY_BYTES)`);
 
 /** The body as JSON, or a 400 naming the problem. */
 export function parseJsonBody(body: Buffer): unknown {
