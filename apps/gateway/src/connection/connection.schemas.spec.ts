@@ -26,6 +26,8 @@ describe('HTTP connection settings', () => {
     ['gcs', { delegates: Array.from({ length: 10 }, () => HOP) }, 'more than 9 delegates'],
     ['bigquery', { projectId: 'proj-12345', delegates: ['not-an-account'] }, 'a delegate that is not a service account'],
     ['cloudrun', { url: 'https://u:p@svc.example' }, 'credentials in the URL'],
+    ['mcp', { url: 'https://mcp.example.com/mcp?key=1' }, 'a query on the root'],
+    ['http', { baseUrl: 'https://api.example.com/#x' }, 'a fragment on the root'],
     ['http', { baseUrl: 'https://api.example.com', token: 'secret' }, 'an unknown field'],
     ['http', { baseUrl: 'https://api.example.com', delegates: [HOP] }, 'delegates on http'],
     ['bigquery', { projectId: 'proj-12345', scopes: ['https://www.googleapis.com/auth/cloud-platform'] }, 'cloud-platform on a data connection'],

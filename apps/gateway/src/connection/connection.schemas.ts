@@ -19,7 +19,9 @@ const httpUrl = z
   .max(2048)
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')
-  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password');
+  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password')
+  // The agent appends each request's path and query to it; a query or fragment of its own cannot be merged.
+  .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not have a query string or fragment');
 const serviceAccount = z
   .string()
   .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, 'a service account e-mail');
