@@ -5,7 +5,7 @@
 /**
  * `adminToken` is set only when the gateway accepted it; `adminFile` when it is kept in that
  * file; `demo` (`agent`, `user`, `connection`, `cli`, `approverFile`, `shop`: the Postgres demo's
- * connection, when it is set up) only when the local agent is connected.
+ * connection, when it is set up; `tools`: the MCP demo's) only when the local agent is connected.
  */
 export function formatBanner({ ports, postgres, redis, adminToken, adminFile, demo }) {
   const api = `http://localhost:${ports.api}`;
@@ -48,6 +48,19 @@ export function formatBanner({ ports, postgres, redis, adminToken, adminFile, de
       '    drop table orders;          -- blocked: ERROR:  jitgate: …',
       '',
       `  Every statement is recorded: GET ${api}/v1/sessions?connection=${demo.shop}, then /v1/sessions/<id>/events.`,
+      '',
+    );
+  }
+  if (demo?.tools) {
+    const token = adminFile ? `$(cat ${adminFile})` : '$JITGATE_TOKEN';
+    const rpc = (body) => `    curl -s localhost:${ports.http}/c/${demo.tools} -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -d '${body}'`;
+    lines.push(
+      `  Try an MCP server through the gateway (README: "HTTP, BigQuery, Cloud Storage and MCP"): ${demo.tools}`,
+      '  is yours at once, with tool rules:',
+      '',
+      `    node ${demo.cli} request ${demo.tools} --duration 30m --reason "try the tools"`,
+      `${rpc('{"jsonrpc":"2.0","id":1,"method":"tools/list"}')}    # drop_table is not listed`,
+      `${rpc('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"lookup_customer","arguments":{"name":"ada"}}}')}`,
       '',
     );
   }

@@ -34,6 +34,7 @@ export function readDevConfig(env, warn) {
     tunnelPort: port('JITGATE_TUNNEL_PORT', '8443'),
     tcpPort: port('JITGATE_TCP_PORT', '8444'),
     pgPort: port('JITGATE_PG_PORT', '5433'),
+    httpPort: port('JITGATE_HTTP_PORT', '8480'),
     bootstrapToken,
     adminGroup: env.JITGATE_ADMIN_GROUP || 'jitgate-admins',
     tunnelInsecure: (env.JITGATE_TUNNEL_INSECURE ?? 'true') === 'true',

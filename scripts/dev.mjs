@@ -17,6 +17,7 @@ import { formatBanner } from './dev-banner.mjs';
 import { adminTokenProblem, resolveAdminToken } from './dev-admin.mjs';
 import { DEMO_CONNECTION, devApi, ensureDemo } from './dev-demo.mjs';
 import { ensureShopDemo } from './dev-demo-postgres.mjs';
+import { ensureMcpDemo, startDemoMcpServer } from './dev-demo-mcp.mjs';
 import { readDevConfig } from './dev-config.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +49,7 @@ for (const main of [GATEWAY_MAIN, AGENT_MAIN, CLI_MAIN]) {
     process.exit(1);
   }
 }
-for (const [port, setting] of [[config.port, 'PORT'], [config.tunnelPort, 'JITGATE_TUNNEL_PORT'], [config.tcpPort, 'JITGATE_TCP_PORT'], [config.pgPort, 'JITGATE_PG_PORT']]) {
+for (const [port, setting] of [[config.port, 'PORT'], [config.tunnelPort, 'JITGATE_TUNNEL_PORT'], [config.tcpPort, 'JITGATE_TCP_PORT'], [config.pgPort, 'JITGATE_PG_PORT'], [config.httpPort, 'JITGATE_HTTP_PORT']]) {
   if (await somethingListens(port)) {
     warn(`port ${port} is already in use (another gateway?): stop it or set ${setting}`);
     process.exit(1);
@@ -66,6 +67,7 @@ let gateway;
 let gatewayExit;
 let agent;
 let agentExit;
+let mcpServer;
 let stopping = false;
 
 process.on('SIGINT', () => onSignal('SIGINT'));
@@ -144,7 +146,7 @@ function somethingListens(port) {
 }
 
 function startGateway(databaseUrl, redisUrl, bootstrapToken) {
-  log(`starting the gateway on port ${config.port} (tunnel ${config.tunnelPort}, clients ${config.tcpPort}, Postgres clients ${config.pgPort})`);
+  log(`starting the gateway on port ${config.port} (tunnel ${config.tunnelPort}, clients ${config.tcpPort}, Postgres clients ${config.pgPort}, HTTP clients ${config.httpPort})`);
   gateway = spawn(process.execPath, [GATEWAY_MAIN], {
     cwd: repo,
     stdio: 'inherit',
@@ -159,6 +161,7 @@ function startGateway(databaseUrl, redisUrl, bootstrapToken) {
       JITGATE_TUNNEL_PORT: String(config.tunnelPort),
       JITGATE_TCP_PORT: String(config.tcpPort),
       JITGATE_PG_PORT: String(config.pgPort),
+      JITGATE_HTTP_PORT: String(config.httpPort),
       NODE_ENV: config.nodeEnv,
       // Used only when the database has no identity yet (scripts/dev-admin.mjs).
       JITGATE_BOOTSTRAP_TOKEN: bootstrapToken,
@@ -237,10 +240,11 @@ async function setUpDataPath(admin, postgresUrl) {
       log,
     });
     const shop = await setUpShop(call, postgresUrl);
-    runAgent(registered.name, shop);
+    const tools = await setUpTools(call);
+    runAgent(registered.name, shop, tools);
     const connected = await waitForAgent({ call, id: registered.id, child: agent, timeoutMs: AGENT_CONNECT_TIMEOUT_MS, isStopping: () => stopping, warn });
     if (!connected) return undefined;
-    return { agent: registered.name, user: decodeURIComponent(target.username) || 'postgres', shop: shop?.connection };
+    return { agent: registered.name, user: decodeURIComponent(target.username) || 'postgres', shop: shop?.connection, tools: tools?.connection };
   } catch (error) {
     if (stopping) return undefined;
     warn(`setting up the demo failed: ${error instanceof Error ? error.message : String(error)}; the gateway keeps running without the local agent`);
@@ -258,8 +262,19 @@ async function setUpShop(call, postgresUrl) {
   }
 }
 
-function runAgent(name, shop) {
-  const connections = [DEMO_CONNECTION, ...(shop ? [shop.connection] : [])];
+/** The MCP demo (its server runs in this process), or undefined when it could not be set up. */
+async function setUpTools(call) {
+  try {
+    mcpServer = await startDemoMcpServer(repo);
+    return await ensureMcpDemo({ call, url: mcpServer.url, adminGroup: config.adminGroup, log });
+  } catch (error) {
+    if (!stopping) warn(`setting up the MCP demo failed: ${error instanceof Error ? error.message : String(error)}; going on without it`);
+    return undefined;
+  }
+}
+
+function runAgent(name, shop, tools) {
+  const connections = [DEMO_CONNECTION, ...(shop ? [shop.connection] : []), ...(tools ? [tools.connection] : [])];
   log(`starting agent ${name} (tunnel 127.0.0.1:${config.tunnelPort}, connections ${connections.join(', ')})`);
   ({ child: agent, exited: agentExit } = startAgent({ main: AGENT_MAIN, cwd: repo, name, tunnelPort: config.tunnelPort, tokenFile: SECRET_FILES.agent, connections, credentials: shop?.env, env: process.env }));
   // The agent going away does not stop the gateway: the control plane is still worth having.
@@ -274,7 +289,7 @@ function printBanner(postgres, redis, admin, demo) {
   const where = (service, what) => `${devenv.redactUrl(service.url)}${service.source === 'existing' ? '' : ` (${what}, stopped on Ctrl-C)`}`;
   console.log(
     formatBanner({
-      ports: { api: config.port, tunnel: config.tunnelPort, tcp: config.tcpPort, pg: config.pgPort },
+      ports: { api: config.port, tunnel: config.tunnelPort, tcp: config.tcpPort, pg: config.pgPort, http: config.httpPort },
       postgres: where(postgres, `embedded, data in ${path.join('.data', 'postgres')}`),
       redis: where(redis, 'temporary redis-server'),
       // This is the dev tool printing the local dev admin's token, which it keeps in
@@ -323,6 +338,7 @@ async function shutdown(code) {
   // The agent first: it closes its sessions with SHUTDOWN while the gateway can still hear it.
   await stopChild('agent', agent, agentExit, AGENT_STOP_TIMEOUT_MS);
   await stopChild('gateway', gateway, gatewayExit, GATEWAY_STOP_TIMEOUT_MS);
+  await mcpServer?.close();
   for (const { name, service } of started.reverse()) {
     log(`stopping ${name}`);
     await service.stop().catch((error) => warn(`could not stop ${name}: ${error instanceof Error ? error.message : String(error)}`));
