@@ -5,6 +5,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseReason } from '@jitgate/proto';
+import type { LocalEnd, LocalSink } from './local-end.js';
 import { SessionPipe, type PeerFrames, type SessionEnd } from './session-pipe.js';
 
 type Frame =
@@ -218,5 +219,44 @@ describe('SessionPipe', () => {
     const { pipes, ends } = await setup(() => {});
     pipes.agent!.onWindowUpdate(2 ** 31);
     expect(ends.agent?.reason).toBe(CloseReason.PROTOCOL_ERROR);
+  });
+
+  it('takes a local end that is no stream: pauses it without credit, acknowledges what it took, reports its close', () => {
+    const calls: string[] = [];
+    let sink: LocalSink | undefined;
+    const local: LocalEnd = {
+      destroyed: false,
+      bind: (s) => void (sink = s),
+      write: (bytes, done) => {
+        calls.push(`write ${bytes.byteLength}`);
+        done();
+      },
+      end: () => void calls.push('end'),
+      destroy: () => void calls.push('destroy'),
+      pause: () => void calls.push('pause'),
+      resume: () => void calls.push('resume'),
+    };
+    const sent: number[] = [];
+    const updates: number[] = [];
+    let end: SessionEnd | undefined;
+    const frames: PeerFrames = {
+      sendData: (p) => void sent.push(p.byteLength),
+      sendWindowUpdate: (n) => void updates.push(n),
+      sendHalfClose: () => {},
+      sendClose: () => {},
+      writable: () => true,
+    };
+    const pipe = new SessionPipe(local, frames, { sendWindow: 100, receiveWindow: 400, socketClosedReason: CloseReason.CLIENT_CLOSED, onEnd: (e) => (end = e) });
+    sink?.data(Buffer.alloc(150));
+    expect(sent).toEqual([100]);
+    expect(calls).toEqual(['pause']);
+    pipe.onWindowUpdate(100);
+    expect(sent).toEqual([100, 50]);
+    expect(calls.at(-1)).toBe('resume');
+    pipe.onData(new Uint8Array(100));
+    expect(calls.at(-1)).toBe('write 100');
+    expect(updates).toEqual([100]);
+    sink?.close(false);
+    expect(end).toMatchObject({ reason: CloseReason.CLIENT_CLOSED, by: 'local' });
   });
 });

@@ -1,5 +1,5 @@
 // One session on a tunnel: the bytes of a local socket (the client's at the gateway, the
-// target's at the agent) carried to and from the peer as DATA frames, with credit-based flow
+// target's at the agent) or of another local end (local-end.ts) carried to and from the peer as DATA frames, with credit-based flow
 // control in both directions, half-close (TCP FIN) passed through, and one end reported once.
 //
 //   open ──(local FIN)──► HalfClose sent      ──┐
@@ -8,6 +8,7 @@
 import type { Duplex } from 'node:stream';
 import { CloseReason } from '@jitgate/proto';
 import { DEFAULT_WINDOW, MAX_FRAME, ReceiveWindow, SendCredit } from './flow-control.js';
+import { toLocalEnd, type LocalEnd } from './local-end.js';
 
 /** How a pipe talks to its peer; the tunnel implements it on its stream. */
 export interface PeerFrames {
@@ -60,36 +61,37 @@ export class SessionPipe {
   /** The socket closed cleanly while bytes still waited for credit: finish once they are sent. */
   private finishAfterFlush = false;
   readonly stats: SessionStats = { bytesFromSocket: 0, bytesToSocket: 0 };
+  private readonly socket: LocalEnd;
 
   constructor(
-    private readonly socket: Duplex,
+    local: Duplex | LocalEnd,
     private readonly frames: PeerFrames,
     private readonly options: SessionPipeOptions,
   ) {
+    this.socket = toLocalEnd(local);
     this.credit = new SendCredit(options.sendWindow);
     this.sendLimit = Math.max(options.sendWindow, DEFAULT_WINDOW) * 4;
     this.window = new ReceiveWindow(options.receiveWindow ?? DEFAULT_WINDOW);
     this.maxFrame = options.maxFrame ?? MAX_FRAME;
-    socket.on('data', (chunk: Buffer) => {
-      this.pending.push(chunk);
-      this.pump();
-    });
-    socket.on('end', () => {
-      this.localEnded = true;
-      this.pump();
-    });
-    socket.on('error', () => {
-      // 'close' follows and ends the session; the error itself is the socket's business.
-    });
-    socket.on('close', (hadError: boolean) => {
-      if (!hadError && this.localEnded && (this.pending.length > 0 || !this.halfCloseSent)) {
-        // Node emits 'end' and then 'close' even while we hold bytes back for lack of credit;
-        // those bytes belong to the peer, so the session ends only after they are sent.
-        this.finishAfterFlush = true;
+    this.socket.bind({
+      data: (chunk) => {
+        this.pending.push(chunk);
         this.pump();
-        return;
-      }
-      this.finish({ reason: options.socketClosedReason, message: 'socket closed', by: 'local' }, true);
+      },
+      end: () => {
+        this.localEnded = true;
+        this.pump();
+      },
+      close: (hadError) => {
+        if (!hadError && this.localEnded && (this.pending.length > 0 || !this.halfCloseSent)) {
+          // Node emits 'end' and then 'close' even while we hold bytes back for lack of credit;
+          // those bytes belong to the peer, so the session ends only after they are sent.
+          this.finishAfterFlush = true;
+          this.pump();
+          return;
+        }
+        this.finish({ reason: options.socketClosedReason, message: 'socket closed', by: 'local' }, true);
+      },
     });
   }
 

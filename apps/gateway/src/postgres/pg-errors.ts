@@ -2,7 +2,7 @@
 // SQLSTATE a Postgres user (and their driver's retry logic) expects for that kind of failure.
 import type { HandshakeRefusal } from '../tunnel/handshake.js';
 import type { EndReason } from '../tunnel/end-reasons.js';
-import type { Farewell } from './pg-session-stream.js';
+import type { Farewell } from './pg-session.js';
 
 export function sqlstateOf(refusal: HandshakeRefusal): string {
   switch (refusal.code) {

@@ -1,7 +1,7 @@
 // A postgres session from login to its end (docs/postgres.md): log in at the gateway with a
 // token, admit through the SessionBroker (grant, agent, the agent's own login to the server),
-// resolve the session's guardrails and masking once, then relay message by message through
-// PgSessionStream. Refusals are FATAL ErrorResponses with the SQLSTATE a client expects.
+// resolve the session's guardrails and masking once, then relay message by message: PgSession is
+// the tunnel pipe's local end. Refusals are FATAL ErrorResponses with the SQLSTATE a client expects.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import type net from 'node:net';
@@ -25,7 +25,7 @@ import type { SessionEventInput } from '../session/session-event-chain.js';
 import { ClientMessages, type HeldDecision } from './pg-client-messages.js';
 import { farewellFor, sqlstateOf } from './pg-errors.js';
 import { ServerMessages } from './pg-server-messages.js';
-import { PgSessionStream } from './pg-session-stream.js';
+import { PgSession } from './pg-session.js';
 import { negotiateStartup, StartupRefusal } from './pg-startup.js';
 import { StatementGuard } from './pg-statement-guard.js';
 import { StatementLedger } from './pg-statement-ledger.js';
@@ -95,9 +95,10 @@ export class PgSessions {
     const sessionId = admitted.info.id;
     const { masking } = guardrails;
     const masker: Masker | null = masking.columns.length + masking.detectors.length > 0 ? compileMasker({ columns: masking.columns, detectors: masking.detectors }) : null;
-    const stream = new PgSessionStream(clientReader, new MessageReader({ maxMessageBytes: this.config.postgres.maxServerMessageBytes }));
+    // Created below, once its two protocol halves exist; they only call it once bytes flow.
+    let session: PgSession | undefined;
     // Set once the session runs; everything that ends it goes through the live session.
-    let end: (reason: CloseReason, message: string) => void = () => stream.destroy();
+    let end: (reason: CloseReason, message: string) => void = () => session?.destroy();
     const stored = this.writer.open(sessionId, (message) => end(CloseReason.SHUTDOWN, message));
     const log = {
       append: (event: SessionEventInput) => {
@@ -112,32 +113,42 @@ export class PgSessions {
     const key = this.cancelKeys.issue(() => admitted.channel.cancel());
     const wall = () => new Date();
     const ledger = new StatementLedger((event) => log.append(event), { now: () => performance.now(), wall });
-    const serverSide = new ServerMessages(ledger, { masker, clientUser, record: (event) => log.append(event), toClient: (bytes) => stream.toClient(bytes), backendKey: key, wall });
+    const serverSide = new ServerMessages(ledger, { masker, clientUser, record: (event) => log.append(event), toClient: (bytes) => session?.toClient(bytes), backendKey: key, wall });
     const clientSide = new ClientMessages(ledger, {
       guard: new StatementGuard(guardrails, masking.columns.length > 0),
       masksRows: masker !== null,
       masker,
       record: (event) => log.append(event),
       hold: (statement, classes, reason) => this.hold(admitted, guardrails, statement, classes, reason, held.signal),
-      toServer: (bytes) => stream.toServer(bytes),
+      toServer: (bytes) => session?.toServer(bytes),
       refuse: (nonce, refusal) => serverSide.refuse(nonce, refusal),
       wall,
     });
     log.append({ at: wall(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: guardrails.applied, readOnly: guardrails.sql.readOnly, masking } });
 
     client.write(encodeAuthenticationOk());
-    stream.attach(client, clientSide, serverSide, () => ledger.serving !== undefined);
-    const live = this.broker.start(admitted, stream, {
+    const pg = new PgSession({
+      client,
+      clientReader,
+      serverReader: new MessageReader({ maxMessageBytes: this.config.postgres.maxServerMessageBytes }),
+      clientSide,
+      serverSide,
+      inFlight: () => ledger.serving !== undefined,
+    });
+    session = pg;
+    const live = this.broker.start(admitted, pg, {
       onEnd: (summary) => {
         held.abort();
         this.cancelKeys.forget(key.processId);
         const farewell = farewellFor(summary.reason, summary.message);
-        if (farewell) stream.sayFarewell(farewell);
+        if (farewell) pg.sayFarewell(farewell);
       },
       recording: () => log.close(),
     });
     end = (reason, message) => live.close(reason, message);
-    stream.onFailure = (message) => live.close(CloseReason.PROTOCOL_ERROR, message);
+    pg.onFailure = (message) => live.close(CloseReason.PROTOCOL_ERROR, message);
+    // Only now, with every end wired to the live session: what login left, then the client.
+    pg.open();
   }
 
   private async hold(admitted: AdmittedSession, guardrails: ResolvedGuardrails, statement: string, classes: string[], reason: string, signal: AbortSignal): Promise<HeldDecision> {

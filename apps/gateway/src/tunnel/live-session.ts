@@ -3,7 +3,7 @@
 // on its own clock, whatever the agent does (docs/tunnel.md, "Enforcement").
 import type { Duplex } from 'node:stream';
 import { CloseReason } from '@jitgate/proto';
-import { SessionPipe, type SessionEnd, type SessionStats } from '@jitgate/tunnel';
+import { SessionPipe, type LocalEnd, type SessionEnd, type SessionStats } from '@jitgate/tunnel';
 import { endReasonOf, type EndOverride, type EndReason } from './end-reasons.js';
 import type { SessionChannel } from './session-channel.js';
 
@@ -53,8 +53,8 @@ export class LiveSession {
     return this.ended;
   }
 
-  /** After the 200 line was written: bytes flow from here on. */
-  start(socket: Duplex, sendWindow: number): void {
+  /** After the 200 line was written: bytes flow from here on (`socket` or a protocol's own local end). */
+  start(socket: Duplex | LocalEnd, sendWindow: number): void {
     const pipe = new SessionPipe(socket, this.channel, {
       sendWindow,
       receiveWindow: this.channel.receiveWindow,
@@ -68,7 +68,7 @@ export class LiveSession {
     // The pipe never sees a 'close' that happened before it listened.
     if (socket.destroyed) return pipe.close(CloseReason.CLIENT_CLOSED, 'the client left before the session started');
     this.armExpiry();
-    // The handshake left the socket paused; the pipe reads from here on.
+    // The handshake left the socket paused; the pipe reads from here on (a LocalEnd may wait to be opened).
     pipe.resume();
   }
 

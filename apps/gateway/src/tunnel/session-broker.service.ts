@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Connection } from '@jitgate/db';
 import type { ConnectionType } from '@jitgate/policy';
 import { CloseReason } from '@jitgate/proto';
+import type { LocalEnd } from '@jitgate/tunnel';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { AuthenticatorService } from '../auth/authenticator.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -164,12 +165,12 @@ export class SessionBroker {
   }
 
   /**
-   * Bytes flow from here on, between `socket` (the client's, or a protocol-aware stream around
-   * it) and the agent. `hooks.onEnd` hears the end before the socket is destroyed, so that a
+   * Bytes flow from here on, between `socket` (the client's, or a protocol's own local end in
+   * front of it, such as the postgres session) and the agent. `hooks.onEnd` hears the end before the socket is destroyed, so that a
    * protocol can say goodbye in its own words; `hooks.recording` completes the session's
    * recording before its close is written.
    */
-  start(admitted: AdmittedSession, socket: Duplex, hooks: SessionHooks = {}): LiveSession {
+  start(admitted: AdmittedSession, socket: Duplex | LocalEnd, hooks: SessionHooks = {}): LiveSession {
     const { info, channel } = admitted;
     const session = new LiveSession(info, channel, {
       now: () => this.clock.now(),
