@@ -76,7 +76,11 @@ export class PgSession implements LocalEnd {
       // and the server would not notice the EOF until the statement is done: end the session now
       // (the agent then cancels the statement). test/e2e/postgres.protocol.test.ts, "vanishes".
       if (parts.inFlight()) return this.destroy();
+      // Idle, or after Terminate: what the client sent goes on, then the session ends here as
+      // the client's doing — not later as the server's, when it closes on the Terminate (a race
+      // the end reason must not depend on).
       this.sink?.end();
+      this.destroy();
     });
     client.on('error', () => {
       // 'close' follows and ends the session.
