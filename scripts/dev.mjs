@@ -7,9 +7,8 @@
 //
 // Settings: dev-config.mjs (the only reader of the environment here).
 // Everything else in the environment is passed to the gateway as it is.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAgent, waitForAgent } from './dev-agent.mjs';
@@ -19,6 +18,7 @@ import { DEMO_CONNECTION, devApi, ensureDemo } from './dev-demo.mjs';
 import { ensureShopDemo } from './dev-demo-postgres.mjs';
 import { ensureMcpDemo, startDemoMcpServer } from './dev-demo-mcp.mjs';
 import { readDevConfig } from './dev-config.mjs';
+import { buildDevenv, running, somethingListens, stopChild } from './dev-process.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAY_MAIN = path.join(repo, 'apps', 'gateway', 'dist', 'main.js');
@@ -55,7 +55,7 @@ for (const [port, setting] of [[config.port, 'PORT'], [config.tunnelPort, 'JITGA
     process.exit(1);
   }
 }
-buildDevenv();
+buildDevenv(repo, warn);
 // The root package has no workspace dependencies (pnpm links them only into the packages that
 // declare them), so the built packages are imported by path.
 const devenv = await import(pathToFileURL(path.join(repo, 'packages', 'devenv', 'dist', 'index.js')).href);
@@ -108,41 +108,6 @@ try {
     warn(error instanceof Error ? error.message : String(error));
     await shutdown(1);
   }
-}
-
-/**
- * `pnpm dev` builds only the gateway and what it depends on; devenv is a tool of this script, so
- * build it here. turbo's cache makes this a no-op when nothing changed; its output is shown only
- * when the build fails.
- */
-function buildDevenv() {
-  const turbo = path.join(repo, 'node_modules', '.bin', 'turbo');
-  if (!existsSync(turbo)) {
-    warn('turbo is not installed: run `pnpm install` first');
-    process.exit(1);
-  }
-  const result = spawnSync(turbo, ['run', 'build', '--filter=@jitgate/devenv', '--output-logs=errors-only'], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) {
-    process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
-    warn('building @jitgate/devenv failed: run `pnpm build` to see why');
-    process.exit(1);
-  }
-}
-
-function somethingListens(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1_000, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-    function finish(answer) {
-      socket.destroy();
-      resolve(answer);
-    }
-  });
 }
 
 function startGateway(databaseUrl, redisUrl, bootstrapToken) {
@@ -302,10 +267,6 @@ function printBanner(postgres, redis, admin, demo) {
   );
 }
 
-function running(child) {
-  return child !== undefined && child.exitCode === null && child.signalCode === null;
-}
-
 function onSignal(signal) {
   if (!stopping) {
     log(`${signal}: stopping`);
@@ -321,23 +282,11 @@ function onSignal(signal) {
   }
 }
 
-/** SIGTERM, then SIGKILL after `timeoutMs`; resolves when the child has exited. */
-async function stopChild(name, child, exited, timeoutMs) {
-  if (!running(child)) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    warn(`the ${name} did not stop within ${timeoutMs / 1000} s: killing it`);
-    child.kill('SIGKILL');
-  }, timeoutMs);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function shutdown(code) {
   stopping = true;
   // The agent first: it closes its sessions with SHUTDOWN while the gateway can still hear it.
-  await stopChild('agent', agent, agentExit, AGENT_STOP_TIMEOUT_MS);
-  await stopChild('gateway', gateway, gatewayExit, GATEWAY_STOP_TIMEOUT_MS);
+  await stopChild('agent', agent, agentExit, AGENT_STOP_TIMEOUT_MS, warn);
+  await stopChild('gateway', gateway, gatewayExit, GATEWAY_STOP_TIMEOUT_MS, warn);
   await mcpServer?.close();
   for (const { name, service } of started.reverse()) {
     log(`stopping ${name}`);
