@@ -1,7 +1,7 @@
 // A request or MCP call held for a human (docs/http.md): the same access-request queue and the
 // same polling wait as a held SQL statement (StatementApprovalService). The wait ends early when
 // the caller leaves or the session ends.
-import { TooManyHeld, type HeldOutcome, type StatementApprovalService } from '../access-request/statement-approval.service.js';
+import type { HeldOutcome, StatementApprovalService } from '../access-request/statement-approval.service.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 
 export interface HoldRequest {
@@ -31,7 +31,3 @@ export async function holdForApproval(approvals: StatementApprovalService, sessi
   return approvals.waitFor(requestId, timeoutSeconds, signal);
 }
 
-/** A hold refused because the identity has too many waiting (StatementApprovalService). */
-export function isTooManyHeld(error: unknown): error is TooManyHeld {
-  return error instanceof TooManyHeld;
-}

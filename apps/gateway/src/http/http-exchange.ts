@@ -3,10 +3,10 @@
 // where policy says, forward, mask, record. MCP connections go through mcp-exchange.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideHttpRequest, maskBigQueryRows, needsBody, type HttpRequestFacts, type RequestSummary } from '@jitgate/http-guard';
-import type { StatementApprovalService } from '../access-request/statement-approval.service.js';
+import { TooManyHeld, type StatementApprovalService } from '../access-request/statement-approval.service.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
 import { forwardToAgent } from './forward-to-agent.js';
-import { holdForApproval, isTooManyHeld } from './held-request.js';
+import { holdForApproval } from './held-request.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 import { HttpRefusal } from './http-refusal.js';
 import { parseJsonBody, readBody } from './request-body.js';
@@ -58,7 +58,7 @@ export class HttpExchange {
       const held = new AbortController();
       this.res.once('close', () => held.abort());
       const outcome = await holdForApproval(this.approvals, this.session, { statement, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal).catch((error: unknown) => {
-        if (!isTooManyHeld(error)) throw error;
+        if (!(error instanceof TooManyHeld)) throw error;
         this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
         throw new HttpRefusal(429, 'rate_limited', error.message);
       });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
+import { LabelChildren } from '../health/label-children.js';
 import { MetricsService } from '../health/metrics.service.js';
 
 /** The HTTP proxy's metrics, on the application's registry (GET /metrics). */
@@ -10,8 +11,9 @@ export class HttpMetrics {
   readonly maskedValues: Counter;
   readonly duration: Histogram<'type'>;
   /** Label children looked up once: per-request label lookups showed in the profile. */
-  private readonly children = new Map<string, Counter.Internal>();
-  private readonly timers = new Map<string, Histogram.Internal<'type'>>();
+  private readonly requestChildren: LabelChildren<Counter<'type' | 'outcome'>>;
+  private readonly eventChildren: LabelChildren<Counter<'kind' | 'outcome'>>;
+  private readonly durationChildren: LabelChildren<Histogram<'type'>>;
 
   constructor(@Inject(MetricsService) metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -35,31 +37,20 @@ export class HttpMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
       registers,
     });
+    this.requestChildren = new LabelChildren(this.requests);
+    this.eventChildren = new LabelChildren(this.events);
+    this.durationChildren = new LabelChildren(this.duration);
   }
 
   request(type: string, outcome: string): Counter.Internal {
-    return this.child(this.requests, `r/${type}/${outcome}`, type, outcome);
+    return this.requestChildren.of(type, outcome);
   }
 
   event(kind: string, outcome: string): Counter.Internal {
-    return this.child(this.events, `e/${kind}/${outcome}`, kind, outcome);
-  }
-
-  private child(counter: Counter<string>, key: string, ...values: string[]): Counter.Internal {
-    let child = this.children.get(key);
-    if (!child) {
-      child = counter.labels(...values);
-      this.children.set(key, child);
-    }
-    return child;
+    return this.eventChildren.of(kind, outcome);
   }
 
   durationOf(type: string): Histogram.Internal<'type'> {
-    let child = this.timers.get(type);
-    if (!child) {
-      child = this.duration.labels(type);
-      this.timers.set(type, child);
-    }
-    return child;
+    return this.durationChildren.of(type);
   }
 }

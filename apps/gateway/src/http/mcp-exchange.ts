@@ -7,10 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideMcpAcross } from '@jitgate/http-guard';
 import { compileMasker, type Masker } from '@jitgate/masking';
 import { jsonRpcError, MCP_POLICY_DENIED, parseMcpMessage, type JsonRpcErrorResponse, type McpMessage, type McpParsed } from '@jitgate/mcp-guard';
-import type { StatementApprovalService } from '../access-request/statement-approval.service.js';
+import { TooManyHeld, type StatementApprovalService } from '../access-request/statement-approval.service.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
 import { forwardToAgent } from './forward-to-agent.js';
-import { holdForApproval, isTooManyHeld } from './held-request.js';
+import { holdForApproval } from './held-request.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 import type { ExchangeSettings } from './http-exchange.js';
 import { McpResponseRewriter, type ForwardedCall } from './mcp-responses.js';
@@ -106,7 +106,7 @@ export class McpExchange {
     try {
       outcome = await holdForApproval(this.approvals, this.session, { statement: `${statement} ${this.argumentsOf(message)?.[0] ?? ''}`.trim(), classes: ['tools/call'], rule }, this.settings.approvalTimeoutSeconds, held.signal);
     } catch (error) {
-      if (!isTooManyHeld(error)) throw error;
+      if (!(error instanceof TooManyHeld)) throw error;
       this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
       return jsonRpcError(message.type === 'request' ? message.id : null, MCP_POLICY_DENIED, error.message, { reason: 'rate_limited' });
     }

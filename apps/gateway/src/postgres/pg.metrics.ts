@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
+import { LabelChildren } from '../health/label-children.js';
 import { MetricsService } from '../health/metrics.service.js';
 
 /** Postgres sessions' metrics, on the application's registry (GET /metrics). */
@@ -9,7 +10,7 @@ export class PgMetrics {
   readonly events: Counter<'kind' | 'outcome'>;
   readonly maskedValues: Counter;
   /** Label children looked up once: a labelled inc() per statement showed in the profile. */
-  private readonly eventChildren = new Map<string, Counter.Internal>();
+  private readonly eventChildren: LabelChildren<Counter<'kind' | 'outcome'>>;
 
   constructor(@Inject(MetricsService) metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -25,16 +26,12 @@ export class PgMetrics {
       labelNames: ['kind', 'outcome'] as const,
       registers,
     });
+    this.eventChildren = new LabelChildren(this.events);
     this.maskedValues = new Counter({ name: 'jitgate_pg_masked_values_total', help: 'Result values masked before they reached a client', registers });
   }
 
   eventCounter(kind: string, outcome: string): Counter.Internal {
-    const key = `${kind}/${outcome}`;
-    let child = this.eventChildren.get(key);
-    if (!child) {
-      child = this.events.labels(kind, outcome);
-      this.eventChildren.set(key, child);
-    }
-    return child;
+    return this.eventChildren.of(kind, outcome);
   }
+
 }
