@@ -1,4 +1,5 @@
-// Times analyzeSql on pgbench's tpcb-like statements, uncached and cached.
+// Times analyzeSql on pgbench's tpcb-like statements: uncached, cached by exact text, and (as
+// pgbench's default simple protocol sends them, a new number each time) cached by shape.
 // Run after `pnpm build`: node scripts/measure-analyze.mjs. Figures are quoted in README.md.
 import { analyzeSql, clearSqlGuardCache, initSqlGuard } from '../dist/index.js';
 
@@ -28,6 +29,13 @@ time('uncached', () => {
 });
 time('cached', () => {
   for (const sql of PGBENCH) analyzeSql(sql);
+});
+// Simple protocol: the parameters are literals, other ones in every statement.
+let n = 0;
+const literal = () => String((n = (n * 7919 + 104_729) % 1_000_000));
+const SIMPLE = PGBENCH.map((sql) => () => sql.replace(/\$\d+/g, literal));
+time('by shape (new literals each time)', () => {
+  for (const make of SIMPLE) analyzeSql(make());
 });
 for (const sql of PGBENCH) {
   const start = process.hrtime.bigint();

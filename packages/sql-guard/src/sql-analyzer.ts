@@ -1,5 +1,6 @@
 import { hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import { LruCache } from './lru-cache.js';
+import { numericShapeKey, singleStatementText } from './numeric-shape.js';
 import type { SqlAnalysis, StatementInfo } from './sql-analysis.types.js';
 import { classifyStatement } from './statement-classifier.js';
 
@@ -18,6 +19,8 @@ const CACHE_MAX_KEY_LENGTH = 64 * 1024;
 let ready: Promise<void> | undefined;
 let loaded = false;
 const cache = new LruCache<SqlAnalysis>(CACHE_MAX_ENTRIES, CACHE_MAX_TOTAL_LENGTH);
+/** Single statements by numeric shape (numeric-shape.ts): everything but the text, which is the caller's. */
+const shapes = new LruCache<Omit<StatementInfo, 'text'>>(CACHE_MAX_ENTRIES, CACHE_MAX_TOTAL_LENGTH);
 
 /** Loads the parser's WASM module once; later calls return the same promise. */
 export function initSqlGuard(): Promise<void> {
@@ -36,20 +39,40 @@ export function initSqlGuard(): Promise<void> {
 /** Empties the analysis cache (for tests and measurements). */
 export function clearSqlGuardCache(): void {
   cache.clear();
+  shapes.clear();
 }
 
 /**
  * Parses `sql` (one or more statements) and classifies each. Synchronous; throws only when
  * `initSqlGuard()` has not completed — any input, however malformed, gives a result.
- * Results are cached by text and deeply frozen: callers must not mutate them.
+ * Results are cached — a single statement by its shape with integer literals left out
+ * (numeric-shape.ts), anything else by its exact text — and deeply frozen: callers must not
+ * mutate them.
  */
 export function analyzeSql(sql: string): SqlAnalysis {
   if (!loaded) throw new Error('analyzeSql called before initSqlGuard() resolved');
+  const shapeKey = typeof sql === 'string' ? numericShapeKey(sql) : undefined;
+  if (shapeKey !== undefined) {
+    const shape = shapes.get(shapeKey);
+    if (shape !== undefined) return withText(shape, singleStatementText(sql));
+  }
   const cached = cache.get(sql);
   if (cached !== undefined) return cached;
   const analysis = deepFreeze(analyzeUncached(sql));
-  if (sql.length <= CACHE_MAX_KEY_LENGTH) cache.set(sql, analysis);
+  const single = analysis.ok && analysis.statements.length === 1 ? analysis.statements[0] : undefined;
+  // Kept by shape only when the text rule gives back what the parser sliced, so a hit's
+  // text is the one a parse would have given.
+  if (shapeKey !== undefined && single !== undefined && single.text === singleStatementText(sql)) {
+    const { text: _text, ...shape } = single;
+    shapes.set(shapeKey, Object.freeze(shape));
+  } else if (sql.length <= CACHE_MAX_KEY_LENGTH) {
+    cache.set(sql, analysis);
+  }
   return analysis;
+}
+
+function withText(shape: Omit<StatementInfo, 'text'>, text: string): SqlAnalysis {
+  return Object.freeze({ ok: true, statements: Object.freeze([Object.freeze({ text, ...shape })]) });
 }
 
 function analyzeUncached(sql: string): SqlAnalysis {
