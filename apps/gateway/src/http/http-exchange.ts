@@ -51,7 +51,7 @@ export class HttpExchange {
     const decision = decideHttpRequest(facts, this.session.guardrails.http, parsed);
     const statement = this.describe(facts.method, decision.summary);
     if (decision.action === 'block') {
-      this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { ...this.summaryDetails(decision.summary), reason: decision.reason, rule: decision.rule ?? null } });
+      this.record({ kind: 'blocked', statement, outcome: 'blocked', details: this.summaryDetails(decision.summary, { reason: decision.reason, rule: decision.rule ?? null }) });
       throw new HttpRefusal(403, 'blocked', decision.reason);
     }
     if (decision.action === 'hold') {
@@ -63,7 +63,7 @@ export class HttpExchange {
         throw new HttpRefusal(429, 'rate_limited', error.message);
       });
       const status = outcome.status === 'cancelled' ? 'denied' : outcome.status;
-      this.record({ kind: 'approval', statement, outcome: status, details: { requestId: outcome.requestId, reason: decision.reason, ...this.summaryDetails(decision.summary) } });
+      this.record({ kind: 'approval', statement, outcome: status, details: this.summaryDetails(decision.summary, { requestId: outcome.requestId, reason: decision.reason }) });
       if (status === 'timed_out') throw new HttpRefusal(403, 'approval_timed_out', `access request ${outcome.requestId} was not decided in time`);
       if (status !== 'approved') throw new HttpRefusal(403, 'denied', `access request ${outcome.requestId} was denied`);
     }
@@ -74,7 +74,7 @@ export class HttpExchange {
       commandTag: String(forwarded.status),
       outcome: forwarded.failure || forwarded.status >= 400 ? 'error' : 'ok',
       durationMs: performance.now() - this.started,
-      details: { ...this.summaryDetails(decision.summary), status: forwarded.status, bytesIn: forwarded.bytesIn, bytesOut: forwarded.bytesOut, maskedValues: forwarded.maskedValues, ...(forwarded.failure ? { failure: forwarded.failure } : {}) },
+      details: this.summaryDetails(decision.summary, { status: forwarded.status, bytesIn: forwarded.bytesIn, bytesOut: forwarded.bytesOut, maskedValues: forwarded.maskedValues, ...(forwarded.failure ? { failure: forwarded.failure } : {}) }),
     });
     return forwarded.failure ? 'failed' : 'forwarded';
   }
@@ -101,12 +101,17 @@ export class HttpExchange {
     return this.session.masker?.scanText(text)?.text ?? text;
   }
 
-  private summaryDetails(summary: RequestSummary): Record<string, unknown> {
-    const { sql: _sql, path: _path, ...rest } = summary;
-    return rest as Record<string, unknown>;
+  /**
+   * The summary without its SQL and path (both in the statement line), then `extra`. Copied key
+   * by key: spreads that gain properties are slow on Node 20 (session-event-writer.ts).
+   */
+  private summaryDetails(summary: RequestSummary, extra: Record<string, unknown>): Record<string, unknown> {
+    const details: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(summary)) if (key !== 'sql' && key !== 'path') details[key] = value;
+    return Object.assign(details, extra);
   }
 
   private record(event: Omit<SessionEventInput, 'at'>): void {
-    this.session.record({ at: this.at, ...event });
+    this.session.record(Object.assign({ at: this.at }, event));
   }
 }

@@ -185,7 +185,7 @@ export class McpExchange {
   }
 
   private record(event: Omit<SessionEventInput, 'at'>): void {
-    this.session.record({ at: this.at, ...event });
+    this.session.record(Object.assign({ at: this.at }, event));
   }
 }
 

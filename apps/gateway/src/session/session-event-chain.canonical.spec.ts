@@ -31,6 +31,7 @@ const EVENTS: Array<[string, SessionEventInput]> = [
   ['nested details out of order', { at, kind: 'error', statement: 'SELEC 1', outcome: 'error', details: { sqlstate: '42601', message: 'syntax error', z: { b: [2, { d: 1, c: null }], a: true } } }],
   ['a masked count and a zero duration', { at, kind: 'statement', statement: 'SELECT email FROM customers', outcome: 'ok', rowCount: 0, durationMs: 0, details: { maskedValues: 3 } }],
   ['a notice', { at, kind: 'notice', outcome: 'info', details: { severity: 'NOTICE', sqlstate: '00000', message: 'hello' } }],
+  ['details whose only key is undefined, and no parameters', { at, kind: 'statement', outcome: 'ok', parameters: [], details: { gone: undefined } }],
   ['a non-finite duration', { at, kind: 'statement', outcome: 'ok', durationMs: Number.NaN }],
 ];
 

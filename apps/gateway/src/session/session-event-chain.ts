@@ -42,19 +42,27 @@ export function hashSessionEvent(prevHash: string, sessionId: string, seq: numbe
  * same; session-event-chain.spec.ts pins that against canonicalJson.
  */
 export function canonicalSessionEvent(sessionId: string, seq: number, event: SessionEventInput): string {
+  // Scalars and the parameters (strings and nulls) print the same through JSON.stringify as
+  // through canonicalJson; only `details` can hold objects whose keys need sorting.
   return (
     `{"at":${JSON.stringify(event.at.toISOString())}` +
-    `,"commandTag":${canonicalJson(event.commandTag ?? null)}` +
-    `,"details":${canonicalJson(event.details ?? {})}` +
-    `,"durationMs":${canonicalJson(event.durationMs ?? null)}` +
-    `,"kind":${canonicalJson(event.kind)}` +
-    `,"outcome":${canonicalJson(event.outcome)}` +
-    `,"parameters":${canonicalJson(event.parameters ?? null)}` +
-    `,"rowCount":${canonicalJson(event.rowCount ?? null)}` +
-    `,"seq":${canonicalJson(seq)}` +
-    `,"sessionId":${canonicalJson(sessionId)}` +
-    `,"statement":${canonicalJson(event.statement ?? null)}}`
+    `,"commandTag":${JSON.stringify(event.commandTag ?? null)}` +
+    `,"details":${canonicalDetails(event.details)}` +
+    `,"durationMs":${JSON.stringify(event.durationMs ?? null)}` +
+    `,"kind":${JSON.stringify(event.kind)}` +
+    `,"outcome":${JSON.stringify(event.outcome)}` +
+    `,"parameters":${JSON.stringify(event.parameters ?? null)}` +
+    `,"rowCount":${JSON.stringify(event.rowCount ?? null)}` +
+    `,"seq":${JSON.stringify(seq)}` +
+    `,"sessionId":${JSON.stringify(sessionId)}` +
+    `,"statement":${JSON.stringify(event.statement ?? null)}}`
   );
+}
+
+function canonicalDetails(details: Record<string, unknown> | undefined): string {
+  if (details === undefined) return '{}';
+  for (const _key in details) return canonicalJson(details);
+  return '{}';
 }
 
 /** Checks a session's events in seq order; returns the first break, if any. */
