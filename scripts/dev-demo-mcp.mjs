@@ -9,7 +9,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AGENT_GROUP, APPROVER_SUBJECT, DevApiError, whoIs } from './dev-demo.mjs';
+import { AGENT_GROUP, APPROVER_SUBJECT, DevApiError, ensureDemoConnection, whoIs } from './dev-demo.mjs';
 
 export const TOOLS_CONNECTION = 'demo-tools';
 const TOOLS_POLICY = 'demo-tools';
@@ -100,25 +100,18 @@ export async function ensureMcpDemo({ call, url, adminGroup, log }) {
 }
 
 async function ensureToolsConnection(call, url, log) {
-  const { items } = await call('GET', `/v1/connections?name=${TOOLS_CONNECTION}&includeArchived=true`);
-  const existing = items.find((c) => c.name === TOOLS_CONNECTION);
-  if (!existing) {
-    await call('POST', '/v1/connections', {
+  await ensureDemoConnection(
+    call,
+    {
       name: TOOLS_CONNECTION,
       type: 'mcp',
-      agentGroup: AGENT_GROUP,
+      // The server's port changes at every start.
       settings: { url },
-      labels: { env: 'dev' },
       description: 'Demo MCP server behind tool policy and masking (created by scripts/dev.mjs)',
-    });
-    log(`created connection ${TOOLS_CONNECTION} (mcp → ${url}, agent group ${AGENT_GROUP})`);
-    return;
-  }
-  if (existing.archived) throw new DevApiError(`connection ${TOOLS_CONNECTION} is archived; the demo cannot use it`);
-  if (existing.type !== 'mcp') throw new DevApiError(`connection ${TOOLS_CONNECTION} exists with type ${existing.type}, not mcp`);
-  // The server's port changes at every start.
-  if (existing.settings?.url === url && existing.agentGroup === AGENT_GROUP) return;
-  await call('PATCH', `/v1/connections/${existing.id}`, { settings: { url }, agentGroup: AGENT_GROUP });
+      where: `mcp → ${url}, agent group ${AGENT_GROUP}`,
+    },
+    log,
+  );
 }
 
 async function ensureToolsPolicy(call, subjects, adminGroup, log) {

@@ -10,7 +10,7 @@
 // Each step finds what an earlier start created and changes only what differs.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { AGENT_GROUP, APPROVER_SUBJECT, DevApiError, whoIs } from './dev-demo.mjs';
+import { AGENT_GROUP, APPROVER_SUBJECT, DevApiError, ensureDemoConnection, whoIs } from './dev-demo.mjs';
 
 export const SHOP_CONNECTION = 'demo-shop';
 export const SHOP_DATABASE = 'jitgate_demo_shop';
@@ -124,33 +124,18 @@ export async function seedShop(repo, databaseUrl, log) {
 }
 
 async function ensureShopConnection(call, target, log) {
-  const settings = { host: target.host, port: target.port, database: SHOP_DATABASE, user: target.user, sslmode: target.sslmode };
-  const credentialRef = `env:${SHOP_PASSWORD_ENV}`;
-  const { items } = await call('GET', `/v1/connections?name=${SHOP_CONNECTION}&includeArchived=true`);
-  const existing = items.find((c) => c.name === SHOP_CONNECTION);
-  const where = `postgres → ${target.host}:${target.port}/${SHOP_DATABASE} as ${target.user}, agent group ${AGENT_GROUP}`;
-  if (!existing) {
-    await call('POST', '/v1/connections', {
+  await ensureDemoConnection(
+    call,
+    {
       name: SHOP_CONNECTION,
       type: 'postgres',
-      agentGroup: AGENT_GROUP,
-      settings,
-      credentialRef,
-      labels: { env: 'dev' },
+      settings: { host: target.host, port: target.port, database: SHOP_DATABASE, user: target.user, sslmode: target.sslmode },
+      credentialRef: `env:${SHOP_PASSWORD_ENV}`,
       description: 'Sample shop database behind guardrails and masking (created by scripts/dev.mjs)',
-    });
-    log(`created connection ${SHOP_CONNECTION} (${where})`);
-    return;
-  }
-  if (existing.archived) throw new DevApiError(`connection ${SHOP_CONNECTION} is archived; the demo cannot use it`);
-  if (existing.type !== 'postgres') throw new DevApiError(`connection ${SHOP_CONNECTION} exists with type ${existing.type}, not postgres`);
-  const change = {};
-  if (existing.agentGroup !== AGENT_GROUP) change.agentGroup = AGENT_GROUP;
-  if (Object.entries(settings).some(([key, value]) => existing.settings?.[key] !== value)) change.settings = settings;
-  if (existing.credentialRef !== credentialRef) change.credentialRef = credentialRef;
-  if (Object.keys(change).length === 0) return;
-  await call('PATCH', `/v1/connections/${existing.id}`, change);
-  log(`updated connection ${SHOP_CONNECTION} to ${where}`);
+      where: `postgres → ${target.host}:${target.port}/${SHOP_DATABASE} as ${target.user}, agent group ${AGENT_GROUP}`,
+    },
+    log,
+  );
 }
 
 async function ensureShopPolicy(call, subjects, adminGroup, log) {

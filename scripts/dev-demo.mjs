@@ -64,28 +64,42 @@ export async function ensureDemo({ call, apiUrl, files, target, adminGroup, log 
 }
 
 async function ensureConnection(call, target, log) {
-  const settings = { host: target.host, port: target.port };
-  const { items } = await call('GET', `/v1/connections?name=${DEMO_CONNECTION}&includeArchived=true`);
-  const existing = items.find((c) => c.name === DEMO_CONNECTION);
-  if (!existing) {
-    await call('POST', '/v1/connections', {
+  await ensureDemoConnection(
+    call,
+    {
       name: DEMO_CONNECTION,
       type: 'tcp',
-      agentGroup: AGENT_GROUP,
-      settings,
-      labels: { env: 'dev' },
+      // The PostgreSQL may have moved (the embedded one picks a free port): followed.
+      settings: { host: target.host, port: target.port },
       description: 'The PostgreSQL `pnpm dev` uses, carried byte for byte (created by scripts/dev.mjs)',
-    });
-    log(`created connection ${DEMO_CONNECTION} (tcp → ${target.host}:${target.port}, agent group ${AGENT_GROUP})`);
+      where: `tcp → ${target.host}:${target.port}, agent group ${AGENT_GROUP}`,
+    },
+    log,
+  );
+}
+
+/**
+ * A demo connection as `spec` says, in the demo's agent group: created when missing, patched in
+ * what differs (settings are compared key by key, so a setting the developer added stays), and
+ * refused when archived or of another type. `where` describes it in the log.
+ */
+export async function ensureDemoConnection(call, { name, type, settings, credentialRef, description, where }, log) {
+  const { items } = await call('GET', `/v1/connections?name=${name}&includeArchived=true`);
+  const existing = items.find((c) => c.name === name);
+  if (!existing) {
+    await call('POST', '/v1/connections', { name, type, agentGroup: AGENT_GROUP, settings, ...(credentialRef ? { credentialRef } : {}), labels: { env: 'dev' }, description });
+    log(`created connection ${name} (${where})`);
     return;
   }
-  if (existing.archived) throw new DevApiError(`connection ${DEMO_CONNECTION} is archived; the demo cannot use it`);
-  // The PostgreSQL may have moved (the embedded one picks a free port): follow it.
-  const same = existing.type === 'tcp' && existing.agentGroup === AGENT_GROUP && existing.settings?.host === settings.host && existing.settings?.port === settings.port;
-  if (same) return;
-  if (existing.type !== 'tcp') throw new DevApiError(`connection ${DEMO_CONNECTION} exists with type ${existing.type}, not tcp`);
-  await call('PATCH', `/v1/connections/${existing.id}`, { agentGroup: AGENT_GROUP, settings });
-  log(`updated connection ${DEMO_CONNECTION} to tcp → ${target.host}:${target.port}, agent group ${AGENT_GROUP}`);
+  if (existing.archived) throw new DevApiError(`connection ${name} is archived; the demo cannot use it`);
+  if (existing.type !== type) throw new DevApiError(`connection ${name} exists with type ${existing.type}, not ${type}`);
+  const change = {};
+  if (existing.agentGroup !== AGENT_GROUP) change.agentGroup = AGENT_GROUP;
+  if (Object.entries(settings).some(([key, value]) => existing.settings?.[key] !== value)) change.settings = settings;
+  if (credentialRef && existing.credentialRef !== credentialRef) change.credentialRef = credentialRef;
+  if (Object.keys(change).length === 0) return;
+  await call('PATCH', `/v1/connections/${existing.id}`, change);
+  log(`updated connection ${name} to ${where}`);
 }
 
 async function ensurePolicy(call, adminGroup, log) {
