@@ -11,8 +11,7 @@ import { createInterface } from 'node:readline';
 import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.js';
 import { BUCKET, GCS_SA, type HttpTargetAddresses, type HttpTargetStats } from './http-target.shared.js';
 import { Api, benchPolicyRules, type BenchWorld } from './setup.js';
-import { AGENT_MAIN } from './tunnel.setup.js';
-import { stopChild } from './child-processes.js';
+import { AGENT_MAIN, dataPlaneStopper, requireBuiltAgent, type DataPlaneExits } from './agent-process.js';
 
 const TARGET_MAIN = path.join(REPO_ROOT, 'bench', 'dist', 'http-target.main.js');
 const AGENT_GROUP = 'bench-http';
@@ -42,7 +41,7 @@ export interface HttpWorld {
   /** The stand-ins' call counts so far (IAM mints, OAuth tokens, storage calls). */
   stats(): Promise<HttpTargetStats>;
   /** Stops the agent, the target and the gateway; says when the gateway and the agent exited (epoch ms). */
-  stop(): Promise<{ gatewayExitedAt: number; agentExitedAt: number }>;
+  stop(): Promise<DataPlaneExits>;
 }
 
 async function startTarget(): Promise<{ child: ChildProcess; addresses: HttpTargetAddresses; stats(): Promise<HttpTargetStats> }> {
@@ -91,19 +90,10 @@ async function waitUntilServing(name: string, endpoint: HttpEndpoint): Promise<v
 
 /** `profileDir`: the gateway and the agent run under --cpu-prof and write their profiles in `<dir>/gateway` and `<dir>/agent`. */
 export async function setUpHttpWorld(world: BenchWorld, searchPath: string, log: (line: string) => void, profileDir?: string): Promise<HttpWorld> {
-  if (!existsSync(AGENT_MAIN)) throw new Error(`${path.relative(REPO_ROOT, AGENT_MAIN)} is missing: pnpm turbo run build --filter=@jitgate/agent --filter=@jitgate/gateway...`);
+  requireBuiltAgent();
   const children: ChildProcess[] = [];
   let gateway: GatewayProcess | undefined;
-  const exitedAt = { gatewayExitedAt: 0, agentExitedAt: 0 };
-  const stop = async () => {
-    for (const child of children.reverse()) {
-      await stopChild(child);
-      if (child.spawnargs.includes(AGENT_MAIN)) exitedAt.agentExitedAt = Date.now();
-    }
-    await gateway?.stop();
-    exitedAt.gatewayExitedAt = Date.now();
-    return exitedAt;
-  };
+  const stop = dataPlaneStopper(children, () => gateway);
   try {
     const target = await startTarget();
     children.push(target.child);

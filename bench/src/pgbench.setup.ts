@@ -6,14 +6,14 @@
 // credential (env:BENCH_PG_PASSWORD; trust auth makes its value irrelevant). All through the
 // public API, as in tunnel.setup.ts.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { GATEWAY_MAIN, REPO_ROOT, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { Api, benchPolicyRules, type BenchWorld } from './setup.js';
-import { AGENT_MAIN } from './tunnel.setup.js';
+import { AGENT_MAIN, requireBuiltAgent } from './agent-process.js';
 import { listeningPorts, stopChild } from './child-processes.js';
 import { startForwarder, startPgbouncer } from './pgbench.side-processes.js';
 
@@ -112,7 +112,7 @@ export interface PgBenchSetupOptions {
 }
 
 export async function setUpPgBenchWorld(world: BenchWorld, options: PgBenchSetupOptions): Promise<PgBenchWorld> {
-  if (!existsSync(AGENT_MAIN)) throw new Error(`${path.relative(REPO_ROOT, AGENT_MAIN)} is missing: pnpm turbo run build --filter=@jitgate/agent --filter=@jitgate/gateway...`);
+  requireBuiltAgent();
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => options.log(`pgbench clean-up: ${error instanceof Error ? error.message : String(error)}`));

@@ -4,13 +4,11 @@
 // built agent (`apps/agent/dist/main.js --insecure`) dialling that gateway's tunnel port. All
 // through the public API, as an operator would do it (docs/tunnel.md, apps/agent/README.md).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.js';
 import { Api, benchPolicyRules, type BenchIdentity, type BenchWorld } from './setup.js';
-import { stopChild } from './child-processes.js';
+import { AGENT_MAIN, dataPlaneStopper, requireBuiltAgent, type DataPlaneExits } from './agent-process.js';
 
-export const AGENT_MAIN = path.join(REPO_ROOT, 'apps', 'agent', 'dist', 'main.js');
 /** Both data-plane processes run with it: SIGUSR2 makes them collect garbage and report memory. */
 export const GC_PROBE_ARGS = ['--expose-gc', '--require', path.join(REPO_ROOT, 'bench', 'preload', 'gc-probe.cjs')];
 const AGENT_GROUP = 'bench-tunnel';
@@ -55,7 +53,7 @@ export interface TunnelWorld {
   connections: { sink: string; echo: string };
   identity: BenchIdentity;
   /** Stops the agent, the target and the tunnel's gateway; says when the gateway and the agent exited (epoch ms). */
-  stop(): Promise<{ gatewayExitedAt: number; agentExitedAt: number }>;
+  stop(): Promise<DataPlaneExits>;
 }
 
 async function startTarget(): Promise<{ child: ChildProcess; ports: { sink: number; echo: number } }> {
@@ -69,20 +67,11 @@ async function startTarget(): Promise<{ child: ChildProcess; ports: { sink: numb
 
 /** `profileDir`: the gateway and the agent run under --cpu-prof and write their profiles in `<dir>/gateway` and `<dir>/agent`. */
 export async function setUpTunnelWorld(world: BenchWorld, searchPath: string, log: (line: string) => void, profileDir?: string): Promise<TunnelWorld> {
-  if (!existsSync(AGENT_MAIN)) throw new Error(`${path.relative(REPO_ROOT, AGENT_MAIN)} is missing: pnpm turbo run build --filter=@jitgate/agent --filter=@jitgate/gateway...`);
+  requireBuiltAgent();
   const children: ChildProcess[] = [];
   let gatewayProcess: GatewayProcess | undefined;
-  const exitedAt = { gatewayExitedAt: 0, agentExitedAt: 0 };
-  const stop = async () => {
-    for (const child of children.reverse()) {
-      await stopChild(child);
-      // A profile ends when its process exits: the bench cuts it to the bulk transfer from there.
-      if (child.spawnargs.includes(AGENT_MAIN)) exitedAt.agentExitedAt = Date.now();
-    }
-    await gatewayProcess?.stop();
-    exitedAt.gatewayExitedAt = Date.now();
-    return exitedAt;
-  };
+  // A profile ends when its process exits: the bench cuts it to the bulk transfer from there.
+  const stop = dataPlaneStopper(children, () => gatewayProcess);
   try {
     const target = await startTarget();
     children.push(target.child);
