@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseReason } from '@jitgate/proto';
 import type { LocalEnd, LocalSink } from './local-end.js';
-import { SessionPipe, type PeerFrames, type SessionEnd } from './session-pipe.js';
+import { SessionPipe, type PeerFrames, type SessionEnd, type SessionStats } from './session-pipe.js';
 
 type Frame =
   | { kind: 'data'; payload: Uint8Array }
@@ -259,4 +259,31 @@ describe('SessionPipe', () => {
     sink?.close(false);
     expect(end).toMatchObject({ reason: CloseReason.CLIENT_CLOSED, by: 'local' });
   });
+
+  it('counts bytes handed to a slow socket when the peer closes before the socket took them', () => {
+    // A client that reads slowly: the socket takes each write but confirms it later. The peer's
+    // last DATA frames are followed at once by its SessionClose; the session's byte count must
+    // still hold them (they do reach the client: end() flushes them first).
+    const confirmations: Array<() => void> = [];
+    const calls: string[] = [];
+    const local: LocalEnd = {
+      destroyed: false,
+      bind: () => {},
+      write: (_bytes, done) => void confirmations.push(() => done()),
+      end: () => void calls.push('end'),
+      destroy: () => void calls.push('destroy'),
+      pause: () => {},
+      resume: () => {},
+    };
+    let stats: SessionStats | undefined;
+    const frames: PeerFrames = { sendData: () => {}, sendWindowUpdate: () => {}, sendHalfClose: () => {}, sendClose: () => {}, writable: () => true };
+    const pipe = new SessionPipe(local, frames, { sendWindow: 100, receiveWindow: 4096, socketClosedReason: CloseReason.CLIENT_CLOSED, onEnd: (_end, s) => (stats = s) });
+    pipe.onData(new Uint8Array(1000));
+    pipe.onData(new Uint8Array(24));
+    pipe.onClose(CloseReason.TARGET_CLOSED, 'target closed');
+    expect(stats).toEqual({ bytesFromSocket: 0, bytesToSocket: 1024 });
+    expect(calls).toEqual(['end']);
+    for (const confirm of confirmations) confirm();
+  });
 });
+

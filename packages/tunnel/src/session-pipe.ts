@@ -23,7 +23,7 @@ export interface PeerFrames {
 export interface SessionStats {
   /** Bytes read from the local socket and sent to the peer. */
   bytesFromSocket: number;
-  /** Bytes received from the peer and written to the local socket. */
+  /** Bytes received from the peer and handed to the local socket. */
   bytesToSocket: number;
 }
 
@@ -110,9 +110,12 @@ export class SessionPipe {
     if (this.peerEnded) return this.protocolError('data after half-close');
     if (!this.window.receive(payload.byteLength)) return this.protocolError('data beyond the advertised window');
     const length = payload.byteLength;
+    // Counted when handed to the socket, not when it confirms: a peer's SessionClose right after
+    // its last DATA ends the session before a slow reader's socket confirms those writes, and
+    // they still reach it (onClose ends the socket gracefully).
+    this.stats.bytesToSocket += length;
     this.socket.write(payload, (error) => {
       if (error || this.closed) return;
-      this.stats.bytesToSocket += length;
       const increment = this.window.consume(length);
       if (increment > 0) this.frames.sendWindowUpdate(increment);
     });
