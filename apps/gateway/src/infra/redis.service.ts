@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config/config.schema.js';
  * pub/sub needs a connection of its own.
  */
 @Injectable()
-export class RedisService implements OnModuleDestroy {
+export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger('RedisService');
   private readonly connections: Redis[] = [];
   readonly prefix: string;
@@ -40,7 +40,13 @@ export class RedisService implements OnModuleDestroy {
     await this.command.ping();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Last, after every onModuleDestroy and beforeApplicationShutdown (Nest runs the hooks of one
+   * phase concurrently): the BullMQ workers wait in theirs for the jobs in flight, which then
+   * record their end through these connections. Closed under such a worker, BullMQ retries that
+   * write without a pause and the process spins forever (test/e2e/process-shutdown.test.ts).
+   */
+  async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

@@ -5,7 +5,7 @@
 //
 // Fail closed: a session whose recording cannot be written is ended (onFailure), because a
 // session nobody can audit must not go on (the same rule as for the session row itself).
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { HotPathPool } from '../infra/hot-path-pool.service.js';
 import { GENESIS_HASH, hashSessionEvent, type ChainedSessionEvent, type SessionEventInput } from './session-event-chain.js';
 
@@ -21,7 +21,7 @@ export interface SessionEventLog {
 }
 
 @Injectable()
-export class SessionEventWriter implements OnApplicationShutdown {
+export class SessionEventWriter implements BeforeApplicationShutdown {
   private readonly logger = new Logger('SessionEventWriter');
   private queue: ChainedSessionEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -62,7 +62,8 @@ export class SessionEventWriter implements OnApplicationShutdown {
     return this.writing;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (HotPathPool, onApplicationShutdown): the last batch still writes. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.flush();
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { RedisService } from '../infra/redis.service.js';
@@ -13,7 +13,7 @@ const REFRESH_MS = 10_000;
  * OrphanedSessions.
  */
 @Injectable()
-export class GatewayPresence implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GatewayPresence implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('GatewayPresence');
   private timer: NodeJS.Timeout | undefined;
 
@@ -36,7 +36,8 @@ export class GatewayPresence implements OnApplicationBootstrap, OnApplicationShu
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the Redis connections close (RedisService, onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.redis.command.del(this.key(this.gatewayId)).catch(() => undefined);
   }
