@@ -75,11 +75,15 @@ function pausedStack(url) {
       socket.send(JSON.stringify({ id: 1, method: 'Debugger.enable' }));
       socket.send(JSON.stringify({ id: 2, method: 'Debugger.pause' }));
     });
+    // Debugger.enable announces every script loaded so far: their addresses, for the frames.
+    const scripts = new Map();
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(String(event.data));
+      if (message.method === 'Debugger.scriptParsed') scripts.set(message.params.scriptId, message.params.url);
       if (message.method !== 'Debugger.paused') return;
       const frames = message.params.callFrames.slice(0, 15).map((frame) => {
-        const where = `${frame.url || '<anonymous>'}:${frame.location.lineNumber + 1}:${frame.location.columnNumber + 1}`;
+        const url = frame.url || scripts.get(frame.location.scriptId) || '<anonymous>';
+        const where = `${url}:${frame.location.lineNumber + 1}:${frame.location.columnNumber + 1}`;
         return `at ${frame.functionName || '<anonymous>'} (${where})`;
       });
       finish(frames.join('\n'));
