@@ -16,6 +16,8 @@ const JS_STACK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'js-sta
 const INSPECT_ANY_PORT = '--inspect-port=0';
 const CHECK_EVERY_MS = 1_000;
 const JS_STACK_TIMEOUT_MS = 3_000;
+/** How long killed processes may take to be gone (a loaded machine takes a while). */
+const KILL_WAIT_MS = 10_000;
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const TICKS_PER_SECOND = 100;
 
@@ -40,11 +42,14 @@ export function runWatched(command, args, { silenceMs, env = process.env, cwd, w
   child.stderr.on('data', forward);
 
   return new Promise((resolve, reject) => {
-    let stopping = false;
-    const timer = setInterval(async () => {
-      if (stopping || Date.now() - lastOutput < silenceMs) return;
-      stopping = true;
+    /** Set when the watchdog fires; settles once it has stopped everything. */
+    let stopped;
+    const timer = setInterval(() => {
+      if (stopped || Date.now() - lastOutput < silenceMs) return;
       clearInterval(timer);
+      stopped = stopEverything();
+    }, CHECK_EVERY_MS);
+    async function stopEverything() {
       write(`\nwatchdog: nothing printed for ${Math.round(silenceMs / 1000)} s; what each process was doing:\n`);
       const tree = processTree(child.pid);
       for (const proc of tree) write(`${describeProcess(proc)}\n`);
@@ -52,17 +57,31 @@ export function runWatched(command, args, { silenceMs, env = process.env, cwd, w
       for (const stack of stacks) write(stack);
       signal(-child.pid, 'SIGKILL');
       for (const proc of tree) signal(proc.pid, 'SIGKILL');
+      await gone(tree.map((proc) => proc.pid));
       write('watchdog: stopped the run\n');
-    }, CHECK_EVERY_MS);
+    }
     child.once('error', (error) => {
       clearInterval(timer);
       reject(error);
     });
     child.once('close', (code, killedBy) => {
       clearInterval(timer);
-      resolve(stopping ? 124 : (code ?? (killedBy ? 128 + (os.constants.signals[killedBy] ?? 0) : 1)));
+      if (stopped) void stopped.then(() => resolve(124));
+      else resolve(code ?? (killedBy ? 128 + (os.constants.signals[killedBy] ?? 0) : 1));
     });
   });
+}
+
+/** Waits until none of `pids` runs (a zombie no longer does), or KILL_WAIT_MS has passed. */
+async function gone(pids) {
+  const deadline = Date.now() + KILL_WAIT_MS;
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Running: it exists and is not a zombie waiting for its parent to reap it. */
+export function isRunning(pid) {
+  const proc = readProcess(pid);
+  return proc !== undefined && proc.state !== 'Z';
 }
 
 function signal(pid, name) {
