@@ -40,6 +40,10 @@ export function runWatched(command, args, { silenceMs, env = process.env, cwd, w
   };
   child.stdout.on('data', forward);
   child.stderr.on('data', forward);
+  // Its own group does not get the terminal's Ctrl-C: pass on what this process gets.
+  const passOn = (name) => signal(-child.pid, name);
+  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const name of stopSignals) process.on(name, passOn);
 
   return new Promise((resolve, reject) => {
     /** Set when the watchdog fires; settles once it has stopped everything. */
@@ -66,6 +70,7 @@ export function runWatched(command, args, { silenceMs, env = process.env, cwd, w
     });
     child.once('close', (code, killedBy) => {
       clearInterval(timer);
+      for (const name of stopSignals) process.off(name, passOn);
       if (stopped) void stopped.then(() => resolve(124));
       else resolve(code ?? (killedBy ? 128 + (os.constants.signals[killedBy] ?? 0) : 1));
     });

@@ -1,6 +1,8 @@
 // The silence watchdog of `pnpm test`, against real child processes: a quiet one, a busy one and
 // one that ends by itself.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { test } from 'node:test';
 import { isRunning, runWatched } from './test-watchdog.mjs';
 
@@ -45,4 +47,23 @@ test('passes on the output and status of a run that ends by itself', async () =>
   assert.match(output, /out/);
   assert.match(output, /err/);
   assert.doesNotMatch(output, /watchdog/);
+});
+
+test('passes a Ctrl-C on to the run, which has a process group of its own', async () => {
+  const wrapper = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', `
+      import { runWatched } from ${JSON.stringify(new URL('./test-watchdog.mjs', import.meta.url).href)};
+      const status = await runWatched(process.execPath, ['-e', 'console.log("inner", process.pid); setInterval(() => {}, 1000)'], { silenceMs: 60_000 });
+      process.exit(status);`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  wrapper.stdout.on('data', (chunk) => (output += chunk));
+  while (!/inner (\d+)/.test(output)) await once(wrapper.stdout, 'data');
+  const inner = Number(output.match(/inner (\d+)/)[1]);
+  wrapper.kill('SIGINT');
+  const [code] = await once(wrapper, 'exit');
+  assert.equal(code, 130); // the run's status: ended by SIGINT
+  assert.equal(isRunning(inner), false);
 });
