@@ -5,7 +5,7 @@
 // even while its main thread spins in a loop; Debugger.pause then stops it at the next statement.
 // A process idle in its event loop, or blocked in a system call, runs no statement: that is said
 // instead, after the timeout.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { listeningPorts } from './listening-ports.mjs';
 
 const pid = Number(process.argv[2]);
 const timeoutMs = Number(process.argv[3] ?? 3_000);
@@ -38,28 +38,6 @@ async function debuggerUrl() {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return undefined;
-}
-
-/** TCP ports that `target` listens on, from its socket inodes and /proc/net/tcp. */
-function listeningPorts(target) {
-  const inodes = new Set();
-  for (const fd of readdirSync(`/proc/${target}/fd`)) {
-    try {
-      const link = readlinkSync(`/proc/${target}/fd/${fd}`);
-      if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
-    } catch {
-      // closed meanwhile
-    }
-  }
-  const ports = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      // local address, state 0A (LISTEN), inode
-      if (fields[3] === '0A' && inodes.has(fields[9])) ports.push(Number.parseInt(fields[1].split(':')[1], 16));
-    }
-  }
-  return ports;
 }
 
 function pausedStack(url) {
