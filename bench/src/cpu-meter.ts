@@ -17,6 +17,12 @@ const CLOCK_TICKS_PER_SECOND = (() => {
 export interface ProcessGroup {
   name: string;
   pids(): Promise<number[]>;
+  /**
+   * The group's processes reap its short-lived members (PostgreSQL's postmaster and its
+   * backends): a member that starts and ends within the run is seen at neither end, so its CPU
+   * is taken from the reaper's cumulative children's time (cutime + cstime) instead.
+   */
+  reapsItsOwn?: boolean;
 }
 
 export interface CpuReport {
@@ -32,14 +38,21 @@ export interface CpuReport {
   otherMs: number;
 }
 
-function processTicks(pid: number): { total: number; system: number } | null {
+interface Ticks {
+  total: number;
+  system: number;
+  /** Of its children that ended and were waited for, over their whole lives. */
+  reapedTotal: number;
+  reapedSystem: number;
+}
+
+function processTicks(pid: number): Ticks | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which may itself contain spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const user = Number(fields[11]);
-    const system = Number(fields[12]);
-    return { total: user + system, system };
+    const [user, system, childUser, childSystem] = [11, 12, 13, 14].map((i) => Number(fields[i]));
+    return { total: user! + system!, system: system!, reapedTotal: childUser! + childSystem!, reapedSystem: childSystem! };
   } catch {
     return null;
   }
@@ -80,7 +93,7 @@ export function pidsNamed(name: string): number[] {
 const toMs = (ticks: number) => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 
 export class CpuMeter {
-  private startTicks = new Map<string, Map<number, { total: number; system: number }>>();
+  private startTicks = new Map<string, Map<number, Ticks>>();
   private startMachine: { busy: number; total: number } | null = null;
   private startClient = process.cpuUsage();
   private startWall = 0;
@@ -93,7 +106,7 @@ export class CpuMeter {
   async start(): Promise<void> {
     this.startTicks.clear();
     for (const group of this.groups) {
-      const ticks = new Map<number, { total: number; system: number }>();
+      const ticks = new Map<number, Ticks>();
       for (const pid of await group.pids()) {
         const t = processTicks(pid);
         if (t !== null) ticks.set(pid, t);
@@ -112,16 +125,29 @@ export class CpuMeter {
     const byGroup: Record<string, number> = {};
     const systemByGroup: Record<string, number> = {};
     for (const group of this.groups) {
-      const before = this.startTicks.get(group.name) ?? new Map<number, { total: number; system: number }>();
+      const before = this.startTicks.get(group.name) ?? new Map<number, Ticks>();
       const pids = new Set([...before.keys(), ...(await group.pids())]);
       let total = 0;
       let system = 0;
       for (const pid of pids) {
         const now = processTicks(pid);
-        // A process that started during the run counts from zero; one that ended is lost.
-        if (now === null) continue;
-        total += now.total - (before.get(pid)?.total ?? 0);
-        system += now.system - (before.get(pid)?.system ?? 0);
+        const then = before.get(pid);
+        if (now === null) {
+          // Ended during the run: lost, unless a reaper of the group counts its whole life (below),
+          // in which case what it had spent before the run comes off again.
+          if (group.reapsItsOwn && then) {
+            total -= then.total;
+            system -= then.system;
+          }
+          continue;
+        }
+        // A process that started during the run counts from zero.
+        total += now.total - (then?.total ?? 0);
+        system += now.system - (then?.system ?? 0);
+        if (group.reapsItsOwn && then) {
+          total += now.reapedTotal - then.reapedTotal;
+          system += now.reapedSystem - then.reapedSystem;
+        }
       }
       byGroup[group.name] = toMs(total);
       systemByGroup[group.name] = toMs(system);

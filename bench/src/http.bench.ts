@@ -7,7 +7,10 @@
 //   jitgate-masked  the same target behind a masking guardrail (JSON bodies read whole, scanned);
 //   gcs-direct      the Cloud Storage stand-in with a token it accepts (the gcs baseline);
 //   gcs-jitgate     a `gcs` connection: the agent adds a token minted once through the IAM
-//                   stand-in and cached — the stand-in's call count proves it.
+//                   stand-in and cached — the stand-in's call count proves it;
+//   floor-proxy     one bare node:http reverse proxy in front of the target (floor.main.ts);
+//   floor-proxies   two of them in series: the least a Node gateway and a Node agent that each
+//                   speak HTTP can cost, with nothing of jitgate in them.
 // A small JSON body (≈ 200 B) for requests/s and latency, a 64 KiB one for throughput, at 1 client
 // (latency) and at N (requests/s). Beside each: CPU per request of the gateway, the agent, the
 // target process, PostgreSQL (the recording), Redis and the load generator (from /proc).
@@ -22,13 +25,13 @@ import { cannon } from './rest.cannon.js';
 import type { BenchWorld } from './setup.js';
 import { ms, perSecond, summarise, type LatencySummary } from './stats.js';
 
-export const HTTP_PATHS: readonly HttpPath[] = ['direct', 'jitgate', 'jitgate-masked', 'gcs-direct', 'gcs-jitgate'];
+export const HTTP_PATHS: readonly HttpPath[] = ['direct', 'jitgate', 'jitgate-masked', 'gcs-direct', 'gcs-jitgate', 'floor-proxy', 'floor-proxies'];
 export const HTTP_BODIES: readonly HttpBody[] = ['small', 'large'];
 /** The gcs rows are about minting, not bytes: small body only. */
 export const pathsFor = (body: HttpBody): readonly HttpPath[] => (body === 'small' ? HTTP_PATHS : HTTP_PATHS.filter((p) => !p.startsWith('gcs')));
 /** The baseline each path is compared with. */
 export const baselineOf = (p: HttpPath): HttpPath => (p.startsWith('gcs') ? 'gcs-direct' : 'direct');
-const GROUPS = ['gateway', 'agent', 'target', 'postgres', 'redis'] as const;
+const GROUPS = ['gateway', 'agent', 'target', 'floor', 'postgres', 'redis'] as const;
 const SETTLE_MS = 300;
 
 export interface HttpOptions {
@@ -111,7 +114,8 @@ export async function runHttpBench(world: BenchWorld, options: HttpOptions): Pro
       { name: 'gateway', pids: async () => [http.pids.gateway] },
       { name: 'agent', pids: async () => [http.pids.agent] },
       { name: 'target', pids: async () => [http.pids.target] },
-      { name: 'postgres', pids: async () => pidsNamed('postgres') },
+      { name: 'floor', pids: async () => http.pids.floor },
+      { name: 'postgres', pids: async () => pidsNamed('postgres'), reapsItsOwn: true },
       { name: 'redis', pids: async () => pidsNamed('redis-server') },
     ],
     options.cores,

@@ -12,6 +12,7 @@ import { GATEWAY_MAIN, REPO_ROOT, type GatewayProcess } from './gateway-process.
 import { BUCKET, GCS_SA, type HttpTargetAddresses, type HttpTargetStats } from './http-target.shared.js';
 import { Api, benchPolicyRules, type BenchWorld } from './setup.js';
 import { AGENT_MAIN, dataPlaneStopper, requireBuiltAgent, type DataPlaneExits } from './agent-process.js';
+import { startHttpProxies, type FloorChain } from './floor-processes.js';
 
 const TARGET_MAIN = path.join(REPO_ROOT, 'bench', 'dist', 'http-target.main.js');
 const AGENT_GROUP = 'bench-http';
@@ -25,7 +26,7 @@ export const HTTP_MASKING_GUARDRAIL = {
   masking: { columns: ['*email*'], detectors: ['email', 'payment_card'] },
 };
 
-export type HttpPath = 'direct' | 'jitgate' | 'jitgate-masked' | 'gcs-direct' | 'gcs-jitgate';
+export type HttpPath = 'direct' | 'jitgate' | 'jitgate-masked' | 'gcs-direct' | 'gcs-jitgate' | 'floor-proxy' | 'floor-proxies';
 export type HttpBody = 'small' | 'large';
 
 /** Where a client sends one kind of request: an origin, a path, the headers. */
@@ -37,7 +38,8 @@ export interface HttpEndpoint {
 
 export interface HttpWorld {
   endpoint(path: HttpPath, body: HttpBody): HttpEndpoint;
-  pids: { gateway: number; agent: number; target: number };
+  /** `floor`: the bare proxies of the floor paths (floor.main.ts). */
+  pids: { gateway: number; agent: number; target: number; floor: number[] };
   /** The stand-ins' call counts so far (IAM mints, OAuth tokens, storage calls). */
   stats(): Promise<HttpTargetStats>;
   /** Stops the agent, the target and the gateway; says when the gateway and the agent exited (epoch ms). */
@@ -93,11 +95,23 @@ export async function setUpHttpWorld(world: BenchWorld, searchPath: string, log:
   requireBuiltAgent();
   const children: ChildProcess[] = [];
   let gateway: GatewayProcess | undefined;
-  const stop = dataPlaneStopper(children, () => gateway);
+  const floors: FloorChain[] = [];
+  const stopDataPlane = dataPlaneStopper(children, () => gateway);
+  const stop = async () => {
+    for (const floor of floors) await floor.stop();
+    return stopDataPlane();
+  };
   try {
     const target = await startTarget();
     children.push(target.child);
     const { addresses } = target;
+    // The floors: one bare node:http reverse proxy in front of the target, and two in series
+    // (what a gateway and an agent that each speak HTTP cost at the least), nothing of jitgate.
+    const targetPort = Number(new URL(addresses.plainUrl).port);
+    const oneProxy = await startHttpProxies(targetPort, 1);
+    floors.push(oneProxy);
+    const twoProxies = await startHttpProxies(targetPort, 2);
+    floors.push(twoProxies);
     const admin = new Api(world.gateway.baseUrl, world.adminToken);
     for (const name of [HTTP_CONNECTIONS.plain, HTTP_CONNECTIONS.masked]) {
       await admin.call('POST', '/v1/connections', 201, { name, type: 'http', agentGroup: AGENT_GROUP, settings: { baseUrl: addresses.plainUrl } });
@@ -161,11 +175,15 @@ export async function setUpHttpWorld(world: BenchWorld, searchPath: string, log:
           return { baseUrl: addresses.storageUrl, path: object(body), headers: { authorization: `Bearer ${addresses.directToken}` } };
         case 'gcs-jitgate':
           return { baseUrl: jitgate, path: `/c/${HTTP_CONNECTIONS.gcs}${object(body)}`, headers: bearer };
+        case 'floor-proxy':
+          return { baseUrl: `http://127.0.0.1:${oneProxy.port}`, path: `/${body}`, headers: bearer };
+        case 'floor-proxies':
+          return { baseUrl: `http://127.0.0.1:${twoProxies.port}`, path: `/${body}`, headers: bearer };
       }
     };
-    for (const p of ['direct', 'jitgate', 'jitgate-masked', 'gcs-direct', 'gcs-jitgate'] as const) await waitUntilServing(p, endpoint(p, 'small'));
+    for (const p of ['direct', 'jitgate', 'jitgate-masked', 'gcs-direct', 'gcs-jitgate', 'floor-proxy', 'floor-proxies'] as const) await waitUntilServing(p, endpoint(p, 'small'));
     log(`http: gateway pid ${gateway.pid} (http :${gateway.httpPort}, tunnel :${gateway.tunnelPort}), agent pid ${agentProcess.pid}, target pid ${target.child.pid} (${addresses.plainUrl}, storage ${addresses.storageUrl})`);
-    return { endpoint, pids: { gateway: gateway.pid, agent: agentProcess.pid as number, target: target.child.pid as number }, stats: target.stats, stop };
+    return { endpoint, pids: { gateway: gateway.pid, agent: agentProcess.pid as number, target: target.child.pid as number, floor: floors.flatMap((f) => f.pids) }, stats: target.stats, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,10 +1,12 @@
 // Postgres through the gateway (issue 4's goals): pgbench, select-only (`-S`, one statement per
 // transaction) and TPC-B-like (the default script: BEGIN, three UPDATEs, a SELECT, an INSERT,
 // END), each at 1 client and at 8 (`-j 2`), for a fixed time, against PostgreSQL directly (the
-// baseline), pgbouncer in session mode and jitgate (gateway + agent, every statement parsed and
-// recorded, result rows run through the masker). Rounds take the targets in turn (ABC ABC) so
-// drift on a shared box hits all three. Beside each run: the CPU the gateway, the agent,
-// pgbouncer, PostgreSQL and pgbench itself spent, per transaction (from /proc).
+// baseline), pgbouncer in session mode, jitgate (gateway + agent, every statement parsed and
+// recorded, result rows run through the masker), jitgate's tunnel alone (`jitgate-tcp`), and two
+// floors with nothing of jitgate in them (floor.main.ts): two bare Node TCP relays in series, and
+// a bare grpc-js tunnel between two Node processes. Rounds take the targets in turn so drift on a
+// shared box hits all of them. Beside each run: the CPU the gateway, the agent, pgbouncer, the
+// floors, PostgreSQL and pgbench itself spent, per transaction (from /proc).
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +22,7 @@ export type PgScript = (typeof SCRIPTS)[number];
 export const STATEMENTS_PER_TRANSACTION: Record<PgScript, number> = { 'select-only': 1, 'tpcb-like': 7 };
 export const CLIENTS = [1, 8] as const;
 const THREADS: Record<number, number> = { 1: 1, 8: 2 };
-export const TARGETS = ['direct', 'pgbouncer', 'jitgate', 'jitgate-tcp'] as const;
+export const TARGETS = ['direct', 'pgbouncer', 'jitgate', 'jitgate-tcp', 'floor-relays', 'floor-grpc'] as const;
 const WARMUP_SECONDS = 2;
 
 export interface PgBenchOptions {
@@ -50,7 +52,7 @@ export interface PgBenchRun extends PgBenchOutput {
   round: number;
   command: string;
   /** CPU milliseconds during the run, by process group; `other` is the machine's busy time no group explains. */
-  cpu: { wallMs: number; gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; postgres: number; pgbench: number; forwarder: number; other: number; machineBusy: number };
+  cpu: { wallMs: number; gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; floor: number; postgres: number; pgbench: number; forwarder: number; other: number; machineBusy: number };
 }
 
 export interface PgBenchResult {
@@ -129,7 +131,8 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
         { name: 'gateway', pids: async () => [gatewayPid] },
         { name: 'agent', pids: async () => [pgWorld.pids.agent] },
         { name: 'pgbouncer', pids: async () => [pgWorld.pids.pgbouncer] },
-        { name: 'postgres', pids: async () => pidsNamed('postgres') },
+        { name: 'floor', pids: async () => pgWorld.pids.floor },
+        { name: 'postgres', pids: async () => pidsNamed('postgres'), reapsItsOwn: true },
       ],
       options.cores,
     );
@@ -160,6 +163,7 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
         agent: cpu.byGroup['agent'] ?? 0,
         agentKernel: cpu.systemByGroup['agent'] ?? 0,
         pgbouncer: cpu.byGroup['pgbouncer'] ?? 0,
+        floor: cpu.byGroup['floor'] ?? 0,
         postgres: cpu.byGroup['postgres'] ?? 0,
         pgbench: pgbenchMs,
         // This process: the meter's bookkeeping, and for jitgate-tcp the forwarder.

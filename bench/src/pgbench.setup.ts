@@ -16,6 +16,7 @@ import { Api, benchPolicyRules, type BenchWorld } from './setup.js';
 import { AGENT_MAIN, requireBuiltAgent } from './agent-process.js';
 import { listeningPorts, stopChild } from './child-processes.js';
 import { startForwarder, startPgbouncer } from './pgbench.side-processes.js';
+import { startGrpcFloor, startTcpRelays } from './floor-processes.js';
 
 const AGENT_GROUP = 'bench-pg';
 const AGENT_NAME = 'bench-pg-agent';
@@ -36,7 +37,7 @@ export const MASKING_GUARDRAIL = {
 };
 
 export interface PgTarget {
-  name: 'direct' | 'pgbouncer' | 'jitgate' | 'jitgate-tcp';
+  name: 'direct' | 'pgbouncer' | 'jitgate' | 'jitgate-tcp' | 'floor-relays' | 'floor-grpc';
   host: string;
   port: number;
   database: string;
@@ -47,9 +48,9 @@ export interface PgTarget {
 
 export interface PgBenchWorld {
   database: { name: string; url: string };
-  targets: { direct: PgTarget; pgbouncer: PgTarget; jitgate: PgTarget; 'jitgate-tcp': PgTarget };
-  /** The gateway and the agent of the measured jitgate runs; pgbouncer's process. */
-  pids: { gateway: number; agent: number; pgbouncer: number };
+  targets: Record<PgTarget['name'], PgTarget>;
+  /** The gateway and the agent of the measured jitgate runs; pgbouncer's process; the floors' processes (floor.main.ts). */
+  pids: { gateway: number; agent: number; pgbouncer: number; floor: number[] };
   /** With --profile pgbench: a second gateway under --cpu-prof that the agent also serves. */
   profiled: { gateway: GatewayProcess; target: PgTarget; dir: string } | null;
   stop(): Promise<void>;
@@ -198,12 +199,21 @@ export async function setUpPgBenchWorld(world: BenchWorld, options: PgBenchSetup
     cleanups.push(() => forwarder.close());
     const jitgateTcp: PgTarget = { ...direct, name: 'jitgate-tcp', host: '127.0.0.1', port: forwarder.port };
 
-    for (const target of [direct, pgbouncer, jitgate, jitgateTcp, ...(profiled ? [profiled.target] : [])]) await waitUntilServing(target);
+    // The floors: what two Node processes in the path cost at the least — bare TCP relays, and a
+    // bare grpc-js tunnel between a gateway-like and an agent-like process (floor.main.ts).
+    const relays = await startTcpRelays(direct.port, 2);
+    cleanups.push(() => relays.stop());
+    const grpcFloor = await startGrpcFloor(direct.port);
+    cleanups.push(() => grpcFloor.stop());
+    const floorRelays: PgTarget = { ...direct, name: 'floor-relays', host: '127.0.0.1', port: relays.port };
+    const floorGrpc: PgTarget = { ...direct, name: 'floor-grpc', host: '127.0.0.1', port: grpcFloor.port };
+
+    for (const target of [direct, pgbouncer, jitgate, jitgateTcp, floorRelays, floorGrpc, ...(profiled ? [profiled.target] : [])]) await waitUntilServing(target);
     options.log(`pgbench: gateway pid ${gateway.pid} (postgres :${jitgate.port}), agent pid ${agentProcess.pid}${profiled ? `, profiled gateway pid ${profiled.gateway.pid} (postgres :${profiled.target.port})` : ''}`);
     return {
       database: { name: database, url: url.toString() },
-      targets: { direct, pgbouncer, jitgate, 'jitgate-tcp': jitgateTcp },
-      pids: { gateway: gateway.pid, agent: agentProcess.pid as number, pgbouncer: bouncer.child.pid as number },
+      targets: { direct, pgbouncer, jitgate, 'jitgate-tcp': jitgateTcp, 'floor-relays': floorRelays, 'floor-grpc': floorGrpc },
+      pids: { gateway: gateway.pid, agent: agentProcess.pid as number, pgbouncer: bouncer.child.pid as number, floor: [...relays.pids, ...grpcFloor.pids] },
       profiled,
       stop,
     };
