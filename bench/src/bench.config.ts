@@ -30,6 +30,9 @@ const USAGE = `pnpm bench [-- options]
   --pgbench-duration S        pgbench: -T of each run (default 15; 5 with --quick)
   --pgbench-rounds N          pgbench: rounds, each running every target in turn (default 2)
   --pgbench-scale N           pgbench: -i -s (default 10; 2 with --quick)
+  --pgbench-pin               pgbench: pgbench and PostgreSQL on the first half of the CPUs, the gateway,
+                              the agent, pgbouncer and the floors on the rest (taskset; PostgreSQL's
+                              CPUs are given back afterwards)
   --http-clients 1,16         http: keep-alive client connections (the fewest give the latency goal, the most the req/s goal)
   --http-duration S           http: seconds per path, body and client count (default 10; 3 with --quick)
   --http-rounds N             http: rounds the duration is split into, paths taken in turn (default 2)
@@ -59,7 +62,7 @@ export interface BenchConfig {
   writePath: { calls: number; warmupCalls: number };
   rest: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; scenarios: ScenarioKey[]; replicas: number; compareReplicas: number | null };
   tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number; profile: boolean };
-  pgbench: { durationSeconds: number; rounds: number; scale: number; profile: boolean };
+  pgbench: { durationSeconds: number; rounds: number; scale: number; profile: boolean; pin: boolean };
   http: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; profile: boolean };
   profile: { scenario: ScenarioKey; clients: number } | null;
   candidate: string | null;
@@ -92,6 +95,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       'pgbench-duration': { type: 'string' },
       'pgbench-rounds': { type: 'string', default: '2' },
       'pgbench-scale': { type: 'string' },
+      'pgbench-pin': { type: 'boolean', default: false },
       'http-clients': { type: 'string', default: '1,16' },
       'http-duration': { type: 'string' },
       'http-rounds': { type: 'string', default: '2' },
@@ -154,6 +158,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       rounds: int('pgbench-rounds', values['pgbench-rounds'], 1, 20),
       scale: int('pgbench-scale', values['pgbench-scale'] ?? (values.quick ? '2' : '10'), 1, 1000),
       profile: values.profile === 'pgbench',
+      pin: values['pgbench-pin'],
     },
     http: {
       clients: ints('http-clients', values['http-clients'], 1, 256),

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { CpuMeter, pidsNamed } from './cpu-meter.js';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { setUpPgBenchWorld, type PgBenchWorld, type PgTarget } from './pgbench.setup.js';
+import { affinityOf, pin, planCores, type CorePlan } from './core-pinning.js';
 import type { BenchWorld } from './setup.js';
 
 export const SCRIPTS = ['select-only', 'tpcb-like'] as const;
@@ -31,6 +32,8 @@ export interface PgBenchOptions {
   rounds: number;
   scale: number;
   profile: boolean;
+  /** Client and database on the first half of the CPUs, everything between them on the rest (core-pinning.ts). */
+  pin: boolean;
   searchPath: string;
   cores: number;
   log: (line: string) => void;
@@ -63,6 +66,8 @@ export interface PgBenchResult {
   /** Statement events in the recording after the jitgate runs, and what pgbench's transactions alone account for. */
   recorded: { statements: number; sessions: number; expectedAtLeast: number };
   profile: { run: PgBenchRun; summary: ProfileSummary } | null;
+  /** With --pgbench-pin: which CPUs the edge (pgbench, PostgreSQL) and the middle (the rest) had. */
+  pinned: CorePlan | null;
 }
 
 /**
@@ -90,11 +95,13 @@ export function parsePgbenchOutput(stdout: string): PgBenchOutput {
   };
 }
 
-function pgbench(target: PgTarget, args: string[], searchPath: string): Promise<{ stdout: string; command: string }> {
+function pgbench(target: PgTarget, args: string[], searchPath: string, edge: string | undefined): Promise<{ stdout: string; command: string }> {
   const all = ['-n', '-h', target.host, '-p', String(target.port), '-U', target.user, ...args, target.database];
-  const command = `pgbench ${all.join(' ')}`;
+  // taskset execs pgbench in the same process: its CPU still comes back as this process's child's.
+  const [file, argv] = edge ? ['taskset', ['-c', edge, 'pgbench', ...all]] : ['pgbench', all];
+  const command = `${file} ${argv.join(' ')}`;
   return new Promise((resolve, reject) => {
-    const child = spawn('pgbench', all, {
+    const child = spawn(file, argv, {
       env: { PATH: searchPath, PGSSLMODE: 'disable', ...(target.password ? { PGPASSWORD: target.password } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -137,6 +144,7 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
       options.cores,
     );
   const meter = meterFor(pgWorld.pids.gateway);
+  let pinned: ReturnType<typeof pinProcesses> | null = null;
 
   const measure = async (target: PgTarget, script: PgScript, clients: number, round: number, runMeter: CpuMeter): Promise<PgBenchRun> => {
     if (script === 'tpcb-like') await resetTpcb(pgWorld.database.url);
@@ -144,7 +152,7 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
     const args = ['-c', String(clients), '-j', String(threads), '-T', String(options.durationSeconds), ...(script === 'select-only' ? ['-S'] : [])];
     const childBefore = childrenCpuMs();
     await runMeter.start();
-    const { stdout, command } = await pgbench(target, args, options.searchPath);
+    const { stdout, command } = await pgbench(target, args, options.searchPath, pinned?.plan.edge);
     const cpu = await runMeter.stop();
     const pgbenchMs = childrenCpuMs() - childBefore;
     const output = parsePgbenchOutput(stdout);
@@ -180,8 +188,9 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
   };
 
   try {
+    if (options.pin) pinned = pinProcesses(pgWorld, options.cores, options.log);
     // Warm-up: each target once, so first-run costs (JIT, pools, caches) land outside the figures.
-    for (const name of TARGETS) await pgbench(pgWorld.targets[name], ['-c', '8', '-j', '2', '-T', String(WARMUP_SECONDS), '-S'], options.searchPath);
+    for (const name of TARGETS) await pgbench(pgWorld.targets[name], ['-c', '8', '-j', '2', '-T', String(WARMUP_SECONDS), '-S'], options.searchPath, pinned?.plan.edge);
 
     const runs: PgBenchRun[] = [];
     for (let round = 0; round < options.rounds; round++) {
@@ -210,10 +219,40 @@ export async function runPgBenchBench(world: BenchWorld, options: PgBenchOptions
     const recorded = await countRecorded(world.databaseUrl);
     const expectedAtLeast = runs.filter((r) => r.target === 'jitgate').reduce((sum, r) => sum + r.transactions * STATEMENTS_PER_TRANSACTION[r.script], 0);
     options.log(`pgbench: ${recorded.statements} statements recorded in ${recorded.sessions} sessions (the measured transactions alone: ${expectedAtLeast})`);
-    return { scale: options.scale, durationSeconds: options.durationSeconds, rounds: options.rounds, runs, recorded: { ...recorded, expectedAtLeast }, profile };
+    return { scale: options.scale, durationSeconds: options.durationSeconds, rounds: options.rounds, runs, recorded: { ...recorded, expectedAtLeast }, profile, pinned: pinned?.plan ?? null };
   } finally {
+    pinned?.restore();
     await pgWorld.stop();
   }
+}
+
+/**
+ * PostgreSQL's processes (new backends inherit the postmaster's CPUs) onto the edge; the gateway,
+ * the agent, pgbouncer, the floors and this process (the forwarder) onto the middle. `restore`
+ * gives PostgreSQL its CPUs back: the server is the machine's, not the bench's.
+ */
+function pinProcesses(world: PgBenchWorld, cores: number, log: (line: string) => void): { plan: CorePlan; restore(): void } {
+  const plan = planCores(cores);
+  if (!plan) throw new Error('--pgbench-pin needs at least 2 CPUs');
+  const postgres = pidsNamed('postgres');
+  // Backends come and go while we look (readiness probes ending): those that have gone are skipped.
+  const before = new Map(postgres.flatMap((pid) => {
+    const cpus = affinityOf(pid);
+    return cpus ? [[pid, cpus] as const] : [];
+  }));
+  const original = [...before.values()][0] ?? `0-${cores - 1}`;
+  for (const pid of postgres) pin(pid, plan.edge);
+  const middle = [world.pids.gateway, world.pids.agent, world.pids.pgbouncer, ...world.pids.floor, process.pid, ...(world.profiled ? [world.profiled.gateway.pid] : [])];
+  for (const pid of middle) pin(pid, plan.middle);
+  log(`pgbench: pinned PostgreSQL (${postgres.length} processes) and pgbench to CPUs ${plan.edge}; gateway, agent, pgbouncer, floors and the forwarder to CPUs ${plan.middle}`);
+  return {
+    plan,
+    restore: () => {
+      // Backends started since were pinned by inheritance: every postgres process goes back.
+      for (const pid of pidsNamed('postgres')) pin(pid, before.get(pid) ?? original);
+      log(`pgbench: PostgreSQL's processes back on CPUs ${original}`);
+    },
+  };
 }
 
 async function countRecorded(databaseUrl: string): Promise<{ statements: number; sessions: number }> {
