@@ -241,18 +241,21 @@ function pinProcesses(world: PgBenchWorld, cores: number, log: (line: string) =>
     return cpus ? [[pid, cpus] as const] : [];
   }));
   const original = [...before.values()][0] ?? `0-${cores - 1}`;
-  for (const pid of postgres) pin(pid, plan.edge);
-  const middle = [world.pids.gateway, world.pids.agent, world.pids.pgbouncer, ...world.pids.floor, process.pid, ...(world.profiled ? [world.profiled.gateway.pid] : [])];
-  for (const pid of middle) pin(pid, plan.middle);
-  log(`pgbench: pinned PostgreSQL (${postgres.length} processes) and pgbench to CPUs ${plan.edge}; gateway, agent, pgbouncer, floors and the forwarder to CPUs ${plan.middle}`);
-  return {
-    plan,
-    restore: () => {
-      // Backends started since were pinned by inheritance: every postgres process goes back.
-      for (const pid of pidsNamed('postgres')) pin(pid, before.get(pid) ?? original);
-      log(`pgbench: PostgreSQL's processes back on CPUs ${original}`);
-    },
+  const restore = () => {
+    // Backends started since were pinned by inheritance: every postgres process goes back.
+    for (const pid of pidsNamed('postgres')) pin(pid, before.get(pid) ?? original);
+    log(`pgbench: PostgreSQL's processes back on CPUs ${original}`);
   };
+  try {
+    for (const pid of postgres) pin(pid, plan.edge);
+    const middle = [world.pids.gateway, world.pids.agent, world.pids.pgbouncer, ...world.pids.floor, process.pid, ...(world.profiled ? [world.profiled.gateway.pid] : [])];
+    for (const pid of middle) pin(pid, plan.middle);
+  } catch (error) {
+    restore();
+    throw error;
+  }
+  log(`pgbench: pinned PostgreSQL (${postgres.length} processes) and pgbench to CPUs ${plan.edge}; gateway, agent, pgbouncer, floors and the forwarder to CPUs ${plan.middle}`);
+  return { plan, restore };
 }
 
 async function countRecorded(databaseUrl: string): Promise<{ statements: number; sessions: number }> {
