@@ -20,27 +20,26 @@ export function planCores(cpus = os.availableParallelism()): CorePlan | null {
   return { edge: list(0, half - 1), middle: list(half, cpus - 1) };
 }
 
+/** Runs taskset on `pid`; its output, or null when the process has ended meanwhile. */
+function taskset(args: string[], pid: number, what: string): string | null {
+  try {
+    return execFileSync('taskset', [...args, String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer | string }).stderr ?? '');
+    if (/No such process|failed to get pid/i.test(stderr)) return null;
+    throw new Error(`taskset could not ${what} of ${pid}: ${stderr.trim() || String(error)}`);
+  }
+}
+
 /** Every thread of `pid` onto `cpus`; a process that has ended is skipped. */
 export function pin(pid: number, cpus: string): void {
-  try {
-    execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
-    if (/No such process|failed to get pid/i.test(stderr)) return;
-    throw new Error(`taskset could not pin ${pid} to CPUs ${cpus}: ${stderr.trim() || String(error)}`);
-  }
+  taskset(['-a', '-c', '-p', cpus], pid, `set the CPUs (${cpus})`);
 }
 
 /** `pid`'s current CPU list, to put it back afterwards; null when the process has ended. */
 export function affinityOf(pid: number): string | null {
-  let out: string;
-  try {
-    out = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    const stderr = String((error as { stderr?: Buffer | string }).stderr ?? '');
-    if (/No such process|failed to get pid/i.test(stderr)) return null;
-    throw new Error(`taskset could not read the CPUs of ${pid}: ${stderr.trim() || String(error)}`);
-  }
+  const out = taskset(['-c', '-p'], pid, 'read the CPUs');
+  if (out === null) return null;
   const list = /affinity list:\s*(\S+)/.exec(out)?.[1];
   if (!list) throw new Error(`taskset printed no affinity list for ${pid}: ${out}`);
   return list;

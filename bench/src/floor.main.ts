@@ -56,11 +56,10 @@ function listen(server: net.Server): Promise<number> {
 }
 
 /** Both sockets end together; an error on either ends both. */
-function tie(a: net.Socket, b: net.Socket, onEnd?: () => void): void {
+function tie(a: net.Socket, b: net.Socket): void {
   const end = () => {
     a.destroy();
     b.destroy();
-    onEnd?.();
   };
   a.on('error', end).on('close', end);
   b.on('error', end).on('close', end);

@@ -20,12 +20,11 @@ import pg from 'pg';
 import { CpuMeter, pidsNamed, type CpuReport } from './cpu-meter.js';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { BODIES, type HttpTargetStats } from './http-target.shared.js';
-import { setUpHttpWorld, type HttpBody, type HttpPath, type HttpWorld } from './http.setup.js';
+import { HTTP_PATHS, setUpHttpWorld, type HttpBody, type HttpPath, type HttpWorld } from './http.setup.js';
 import { cannon } from './rest.cannon.js';
 import type { BenchWorld } from './setup.js';
 import { ms, perSecond, summarise, type LatencySummary } from './stats.js';
 
-export const HTTP_PATHS: readonly HttpPath[] = ['direct', 'jitgate', 'jitgate-masked', 'gcs-direct', 'gcs-jitgate', 'floor-proxy', 'floor-proxies'];
 export const HTTP_BODIES: readonly HttpBody[] = ['small', 'large'];
 /** The gcs rows are about minting, not bytes: small body only. */
 export const pathsFor = (body: HttpBody): readonly HttpPath[] => (body === 'small' ? HTTP_PATHS : HTTP_PATHS.filter((p) => !p.startsWith('gcs')));

@@ -26,7 +26,9 @@ export const HTTP_MASKING_GUARDRAIL = {
   masking: { columns: ['*email*'], detectors: ['email', 'payment_card'] },
 };
 
-export type HttpPath = 'direct' | 'jitgate' | 'jitgate-masked' | 'gcs-direct' | 'gcs-jitgate' | 'floor-proxy' | 'floor-proxies';
+/** Every path the bench measures (http.bench.ts), each served by `endpoint` below. */
+export const HTTP_PATHS = ['direct', 'jitgate', 'jitgate-masked', 'gcs-direct', 'gcs-jitgate', 'floor-proxy', 'floor-proxies'] as const;
+export type HttpPath = (typeof HTTP_PATHS)[number];
 export type HttpBody = 'small' | 'large';
 
 /** Where a client sends one kind of request: an origin, a path, the headers. */
@@ -181,7 +183,7 @@ export async function setUpHttpWorld(world: BenchWorld, searchPath: string, log:
           return { baseUrl: `http://127.0.0.1:${twoProxies.port}`, path: `/${body}`, headers: bearer };
       }
     };
-    for (const p of ['direct', 'jitgate', 'jitgate-masked', 'gcs-direct', 'gcs-jitgate', 'floor-proxy', 'floor-proxies'] as const) await waitUntilServing(p, endpoint(p, 'small'));
+    for (const p of HTTP_PATHS) await waitUntilServing(p, endpoint(p, 'small'));
     log(`http: gateway pid ${gateway.pid} (http :${gateway.httpPort}, tunnel :${gateway.tunnelPort}), agent pid ${agentProcess.pid}, target pid ${target.child.pid} (${addresses.plainUrl}, storage ${addresses.storageUrl})`);
     return { endpoint, pids: { gateway: gateway.pid, agent: agentProcess.pid as number, target: target.child.pid as number, floor: floors.flatMap((f) => f.pids) }, stats: target.stats, stop };
   } catch (error) {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { CpuMeter, pidsNamed } from './cpu-meter.js';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
-import { setUpPgBenchWorld, type PgBenchWorld, type PgTarget } from './pgbench.setup.js';
+import { setUpPgBenchWorld, TARGETS, type PgBenchWorld, type PgTarget } from './pgbench.setup.js';
 import { affinityOf, pin, planCores, type CorePlan } from './core-pinning.js';
 import type { BenchWorld } from './setup.js';
 
@@ -23,7 +23,6 @@ export type PgScript = (typeof SCRIPTS)[number];
 export const STATEMENTS_PER_TRANSACTION: Record<PgScript, number> = { 'select-only': 1, 'tpcb-like': 7 };
 export const CLIENTS = [1, 8] as const;
 const THREADS: Record<number, number> = { 1: 1, 8: 2 };
-export const TARGETS = ['direct', 'pgbouncer', 'jitgate', 'jitgate-tcp', 'floor-relays', 'floor-grpc'] as const;
 const WARMUP_SECONDS = 2;
 
 export interface PgBenchOptions {

@@ -2,7 +2,8 @@
 // latency over all rounds, against direct (TPS ratio, added latency), the CPU each process group
 // spent per transaction, issue 4's two goals, and the profile when one was taken.
 import { renderProfile } from './cpu-profile.js';
-import { CLIENTS, SCRIPTS, STATEMENTS_PER_TRANSACTION, TARGETS, type PgBenchResult, type PgBenchRun, type PgScript } from './pgbench.bench.js';
+import { CLIENTS, SCRIPTS, STATEMENTS_PER_TRANSACTION, type PgBenchResult, type PgBenchRun, type PgScript } from './pgbench.bench.js';
+import { TARGETS } from './pgbench.setup.js';
 import { table } from './stats.js';
 
 export interface PgAggregate {

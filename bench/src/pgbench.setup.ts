@@ -36,8 +36,11 @@ export const MASKING_GUARDRAIL = {
   masking: { columns: ['*email*'], detectors: ['email', 'payment_card'] },
 };
 
+/** Every target the bench runs pgbench against, in the order each round takes them. */
+export const TARGETS = ['direct', 'pgbouncer', 'jitgate', 'jitgate-tcp', 'floor-relays', 'floor-grpc'] as const;
+
 export interface PgTarget {
-  name: 'direct' | 'pgbouncer' | 'jitgate' | 'jitgate-tcp' | 'floor-relays' | 'floor-grpc';
+  name: (typeof TARGETS)[number];
   host: string;
   port: number;
   database: string;
