@@ -1,9 +1,8 @@
 // HTTP sessions end to end through the real tunnel: the real Agent with the HTTP dialers,
-// TestGateway's SessionPipe on the other side, a real HTTP client on the session's socket (as
-// the gateway's HTTP proxy holds it) and a real target on loopback. Several requests share one
+// TestGateway's SessionPipe on the other side, the session's frames spoken on its socket by the
+// client end the gateway's HTTP proxy uses (@jitgate/http-session), and a real target on loopback. Several requests share one
 // session; a streamed response is cut, and the upstream request aborted, at the grant's end.
-import http from 'node:http';
-import type { Socket } from 'node:net';
+import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient } from '@jitgate/http-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { LocalCredentialProvider } from '../src/credentials/credential-provider.js';
@@ -50,36 +49,39 @@ afterAll(async () => {
   await target?.close();
 });
 
-/** An HTTP client whose one connection is the session's socket. */
-function clientOn(socket: Socket): http.Agent {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  (agent as unknown as { createConnection: () => Socket }).createConnection = () => socket;
-  return agent;
-}
+const HTTP_SESSION = { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL };
 
-function get(agent: http.Agent, path: string, onChunk?: (chunk: Buffer) => void): Promise<{ status: number; body: string }> {
+/** A GET as one exchange on the session; rejects when the answer is cut off. */
+function get(client: HttpExchangeClient, path: string, onChunk?: (chunk: Buffer) => void): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: 'gateway.internal', path, agent }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-        onChunk?.(chunk);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('response aborted')));
-    });
-    req.on('error', reject);
+    const exchange = client.request(
+      { method: 'GET', target: path, headers: { accept: '*/*' }, chunked: false },
+      {
+        response: (answer) => {
+          let body = '';
+          answer.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+            onChunk?.(chunk);
+          });
+          answer.on('end', () => resolve({ status: answer.statusCode, body }));
+          answer.on('close', () => {
+            if (!answer.complete) reject(new Error('response cut off'));
+          });
+        },
+        failed: reject,
+      },
+    );
+    exchange.body.end();
   });
 }
 
 describe('HTTP sessions through the tunnel', () => {
   it('carries several requests on one session, each with the bearer the agent holds', async () => {
-    const session = await tunnel.openSession({ connection: 'api' });
+    const session = await tunnel.openSession({ connection: 'api', clientParameters: HTTP_SESSION });
     expect(session.opened.ok).toBe(true);
-    const agent = clientOn(session.client as Socket);
+    const client = new HttpExchangeClient(session.client!);
     for (const path of ['/a', '/b?x=1', '/']) {
-      const answer = await get(agent, path);
+      const answer = await get(client, path);
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.body)).toEqual({ url: path === '/' ? '/v1' : `/v1${path}`, authorized: true });
     }
@@ -90,12 +92,12 @@ describe('HTTP sessions through the tunnel', () => {
 
   it('cuts a streamed response at the grant end and aborts the upstream request', async () => {
     const expiresAt = Date.now() + 1500;
-    const session = await tunnel.openSession({ connection: 'api', grantId: 'grant-short', expiresAt });
-    const agent = clientOn(session.client as Socket);
+    const session = await tunnel.openSession({ connection: 'api', grantId: 'grant-short', expiresAt, clientParameters: HTTP_SESSION });
+    const client = new HttpExchangeClient(session.client!);
     let firstEvent!: () => void;
     const gotFirst = new Promise<void>((resolve) => (firstEvent = resolve));
     const before = target.seen.length;
-    const streaming = get(agent, '/events', () => firstEvent());
+    const streaming = get(client, '/events', () => firstEvent());
     await gotFirst;
     await target.seen[before]!.closed;
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);

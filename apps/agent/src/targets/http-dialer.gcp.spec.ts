@@ -4,6 +4,7 @@
 // narrow default scopes only to the agent's Google endpoints; ID tokens bound to the service's
 // audience; nothing minted once the grant has ended; tokens never in logs or error bodies.
 import http from 'node:http';
+import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL } from '@jitgate/http-session';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_SA, ADMIN_SA, BIGQUERY, DEEP_SA, HOP_SA, READER_SA, STORAGE_READ_WRITE, startBrokerHarness, type BrokerHarness } from '../../test/support/gcp-broker-harness.js';
 import { assignment, send, startBridge, startTarget, testCertificates, type Bridge, type TestTarget } from '../../test/support/http-targets.js';
@@ -102,7 +103,7 @@ describe('access tokens, only to the Google endpoints', () => {
   });
 
   it('fails the dial with a clear error when IAM refuses, or when the grant has already ended', async () => {
-    const options = (grantExpiresAtUnixMs: number) => ({ signal: new AbortController().signal, timeoutMs: 5000, clientParameters: {}, grantExpiresAtUnixMs });
+    const options = (grantExpiresAtUnixMs: number) => ({ signal: new AbortController().signal, timeoutMs: 5000, clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs });
     const dialer = httpDialer('bigquery', deps);
     const refused = dialer.dial(assignment('bigquery', { projectId: 'proj-12345' }, `gcp-sa:${ADMIN_SA}`), options(h.clock.now() + 60_000));
     await expect(refused).rejects.toThrowError(TargetDialError);

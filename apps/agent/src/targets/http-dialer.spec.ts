@@ -1,9 +1,10 @@
-// The HTTP dialer against real HTTP targets on loopback, reached through a TCP bridge that
-// stands for the gateway's tunnel (test/support/http-targets.ts): what is forwarded, stripped
+// The HTTP dialer against real HTTP targets on loopback, reached through a bridge that stands
+// for the gateway's HTTP leg (test/support/http-targets.ts: heads passed on verbatim): what is forwarded, stripped
 // and refused; keep-alive on the session; streaming both ways with backpressure; errors as JSON;
 // a closed session aborting what runs upstream. Google tokens: http-dialer.gcp.spec.ts.
 import http from 'node:http';
 import net from 'node:net';
+import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL } from '@jitgate/http-session';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assignment, send, startBridge, startTarget, type Bridge, type TestTarget } from '../../test/support/http-targets.js';
 import { systemClock } from '../clock.js';
@@ -23,6 +24,7 @@ const deps: HttpDialerDeps = {
   responseTimeoutMs: 400,
 };
 const farGrant = () => Date.now() + 3_600_000;
+const SESSION_PROTOCOL = { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL };
 
 let target: TestTarget;
 const bridges: Bridge[] = [];
@@ -45,7 +47,7 @@ async function bridgeTo(type: HttpConnectionType, settings: Record<string, unkno
   return bridge;
 }
 
-/** Bytes written straight onto a bridge connection, read until the agent closes it. */
+/** Bytes written straight onto a bridge connection (the head goes on verbatim), read until the connection closes. */
 function raw(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
@@ -171,8 +173,15 @@ describe('refusals and failures', () => {
     ['mcp', { url: 'ftp://x.example' }, '', /must be an http:\/\/ or https:\/\/ URL/],
     ['http', {}, '', /need a baseUrl/],
   ] as const)('refuses to dial %s %j with %s', async (type, settings, ref, message) => {
-    const dial = httpDialer(type, deps).dial(assignment(type, settings, ref), { signal: new AbortController().signal, timeoutMs: 1000, clientParameters: {}, grantExpiresAtUnixMs: farGrant() });
+    const dial = httpDialer(type, deps).dial(assignment(type, settings, ref), { signal: new AbortController().signal, timeoutMs: 1000, clientParameters: SESSION_PROTOCOL, grantExpiresAtUnixMs: farGrant() });
     await expect(dial).rejects.toThrowError(TargetDialError);
     await expect(dial).rejects.toThrowError(message);
+  });
+
+  it.each<Record<string, string>>([{}, { [HTTP_SESSION_PARAMETER]: 'http/1.1' }])('refuses a session whose gateway speaks another HTTP session protocol (%j), before any credential is read', async (clientParameters) => {
+    const bridge = await startBridge(httpDialer('http', deps), assignment('http', { baseUrl: target.url }, 'env:TARGET_TOKEN'), farGrant, clientParameters);
+    bridges.push(bridge);
+    await expect(send(bridge.port, { path: '/x' })).rejects.toThrow();
+    expect(bridge.dialErrors.map((error) => error.message)).toEqual([expect.stringMatching(/does not speak this agent's HTTP session protocol \(frames\/1\)/)]);
   });
 });

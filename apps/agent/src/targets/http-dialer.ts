@@ -1,9 +1,8 @@
 // The agent's side of HTTP-type sessions (`http`, `bigquery`, `gcs`, `cloudrun`, `mcp`;
-// docs/http.md "At the agent"). The session's bytes are HTTP/1.1 from the gateway: dial() hands
-// one end of an in-memory duplex pair to an in-process node:http Server (never listening) and
-// returns the other end as the session's socket. Each request is then forwarded on its own
-// (http-forwarder.ts) through a keep-alive client agent of this dialer, whatever the target does
-// with its connections; the gateway's leg stays keep-alive until the session ends.
+// docs/http.md "At the agent"). The session's bytes are frames (@jitgate/http-session): dial()
+// hands one end of an in-memory duplex pair to an exchange server and returns the other end as
+// the session's socket. Each request is then forwarded on its own (http-forwarder.ts) through a
+// keep-alive client agent of this dialer, whatever the target does with its connections.
 //
 // Credentials: the token is fetched at dial as a pre-flight (so a missing role or a bad
 // reference is a clear SessionOpened error), then per request — the broker caches, and a long
@@ -16,6 +15,7 @@ import type { Clock } from '../clock.js';
 import { CredentialError, type CredentialProvider } from '../credentials/credential-provider.js';
 import type { SecretValue } from '../credentials/secret-value.js';
 import type { Logger } from '../logging/logger.js';
+import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeServer } from '@jitgate/http-session';
 import { duplexPair } from '@jitgate/tunnel';
 import { HttpForwardError, sendForwardError } from './http-forward-error.js';
 import { forwardRequest, type ForwardContext } from './http-forwarder.js';
@@ -51,6 +51,7 @@ export function httpDialer(type: HttpConnectionType, deps: HttpDialerDeps): Targ
     async dial(assignment, { signal, grantExpiresAtUnixMs, clientParameters }) {
       const found = httpTargetFor(type, assignment.settingsJson, assignment.credentialRef, deps.endpoints);
       const target = { ...found, bearer: withPolicyIdentity(found.bearer, clientParameters) };
+      if (clientParameters[HTTP_SESSION_PARAMETER] !== HTTP_SESSION_PROTOCOL) throw new TargetDialError(`the gateway does not speak this agent's HTTP session protocol (${HTTP_SESSION_PROTOCOL}); run a gateway and agents of the same version`);
       if (deps.clock.now() >= grantExpiresAtUnixMs) throw new TargetDialError("the session's grant has already ended");
       const bearer = await preflight(target.bearer, deps.credentials, grantExpiresAtUnixMs);
       if (signal.aborted) throw new TargetDialError('session closed while dialling');
@@ -67,25 +68,17 @@ export function httpDialer(type: HttpConnectionType, deps: HttpDialerDeps): Targ
         logger: deps.logger.child({ connection: assignment.name, type }),
         inFlight: new Set(),
       };
-      const server = http.createServer(
-        // keepAliveTimeout 0: the gateway's leg stays open until the session ends. requestTimeout
-        // 0: a long upload is bounded by the grant, not by Node's 5-minute default. The Host
-        // header is the agent's to set (the target's), so the gateway need not send one.
-        { keepAliveTimeout: 0, requestTimeout: 0, requireHostHeader: false },
+      // The server lives as long as its end of the pair: it reads from it and answers on it.
+      new HttpExchangeServer(
+        serverSide,
         (req, res) => {
           forwardRequest(req, res, ctx).catch((error: unknown) => {
             ctx.logger.error({ err: error }, 'forwarding failed unexpectedly');
             if (!res.destroyed) sendForwardError(res, new HttpForwardError('internal', 'the agent failed to forward the request (see its log)'));
           });
         },
+        { onBreach: (message) => ctx.logger.warn({ reason: message }, 'the gateway broke the HTTP session protocol; session closed') },
       );
-      // Without a listener Node drops a CONNECT by closing the connection silently.
-      server.on('connect', (_req, socket) => {
-        const body = JSON.stringify({ error: { code: 'bad_request', message: 'CONNECT is not forwarded' } });
-        socket.end(
-          `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-jitgate-error: bad_request\r\nconnection: close\r\n\r\n${body}`,
-        );
-      });
       // The session is over: nothing more may reach the target. Destroying the server's end at
       // once (not after it read EOF) also covers a server paused by a slow response.
       sessionSide.once('close', () => {
@@ -93,7 +86,6 @@ export function httpDialer(type: HttpConnectionType, deps: HttpDialerDeps): Targ
         for (const request of ctx.inFlight) request.destroy();
         ctx.inFlight.clear();
       });
-      server.emit('connection', serverSide);
       return { socket: sessionSide };
     },
   };

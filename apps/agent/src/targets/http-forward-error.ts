@@ -2,7 +2,7 @@
 // the status and JSON body the gateway relays (docs/http.md: `x-jitgate-error: <code>`,
 // `{"error":{"code","message"}}`). Messages name the target's origin and what failed, never a
 // header value, token or credential.
-import type { ServerResponse } from 'node:http';
+import type { GatewayResponse } from '@jitgate/http-session';
 
 export type HttpForwardErrorCode =
   /** The gateway sent a request the agent does not forward (absolute-form, CONNECT, Upgrade…). */
@@ -42,7 +42,7 @@ export class HttpForwardError extends Error {
 }
 
 /** Answers with the error, unless the response has begun (then the connection is cut: a truncated body must not look complete). */
-export function sendForwardError(res: ServerResponse, error: HttpForwardError): void {
+export function sendForwardError(res: GatewayResponse, error: HttpForwardError): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -4,7 +4,8 @@
 // (http-forward-error.ts); a failure after it began cuts the connection, so that a truncated
 // body cannot pass for a complete one. Tokens go into the upstream Authorization header only;
 // nothing here logs a header.
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type ClientRequest } from 'node:http';
+import type { GatewayRequest, GatewayResponse } from '@jitgate/http-session';
 import https from 'node:https';
 import type { Clock } from '../clock.js';
 import type { SecretValue } from '../credentials/secret-value.js';
@@ -30,7 +31,7 @@ export interface ForwardContext {
   inFlight: Set<ClientRequest>;
 }
 
-export async function forwardRequest(req: IncomingMessage, res: ServerResponse, ctx: ForwardContext): Promise<void> {
+export async function forwardRequest(req: GatewayRequest, res: GatewayResponse, ctx: ForwardContext): Promise<void> {
   const refusal = refusalOf(req);
   if (refusal) return refuse(req, res, new HttpForwardError('bad_request', refusal), ctx);
   if (ctx.clock.now() >= ctx.grantExpiresAtUnixMs) return refuse(req, res, new HttpForwardError('no_grant', "the session's grant has ended"), ctx);
@@ -51,7 +52,7 @@ export async function forwardRequest(req: IncomingMessage, res: ServerResponse, 
       hostname: target.hostname,
       port: target.port,
       method: req.method,
-      path: upstreamPath(target.basePath, req.url ?? '/'),
+      path: upstreamPath(target.basePath, req.url),
       headers: upstreamRequestHeaders(req, target.host, bearer?.reveal()),
     });
   } catch {
@@ -72,8 +73,7 @@ export async function forwardRequest(req: IncomingMessage, res: ServerResponse, 
       const headers = downstreamResponseHeaders(answer.rawHeaders);
       const location = headers['location'];
       if (typeof location === 'string') headers['location'] = relativeLocation(location, target.origin, target.basePath);
-      for (const [name, values] of Object.entries(headers)) res.setHeader(name, values);
-      res.writeHead(answer.statusCode ?? 502);
+      res.writeHead(answer.statusCode ?? 502, headers);
     } catch {
       answer.destroy();
       return sendForwardError(res, new HttpForwardError('target_unreachable', `${target.origin} sent a response header the agent cannot relay`));
@@ -99,7 +99,7 @@ export async function forwardRequest(req: IncomingMessage, res: ServerResponse, 
   req.pipe(upstream);
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, error: HttpForwardError, ctx: ForwardContext): void {
+function refuse(req: GatewayRequest, res: GatewayResponse, error: HttpForwardError, ctx: ForwardContext): void {
   ctx.logger.warn({ method: req.method, code: error.code, reason: error.message }, 'request refused');
   req.resume();
   if (!res.destroyed) sendForwardError(res, error);

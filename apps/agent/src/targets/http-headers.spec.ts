@@ -1,12 +1,11 @@
 // The pure parts of forwarding: which requests are refused, which headers go on, the path.
-import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { downstreamResponseHeaders, refusalOf, relativeLocation, upstreamPath, upstreamRequestHeaders } from './http-headers.js';
+import { downstreamResponseHeaders, refusalOf, relativeLocation, upstreamPath, upstreamRequestHeaders, type RequestHead } from './http-headers.js';
 
-function request(method: string, url: string, raw: string[] = []): IncomingMessage {
+function request(method: string, url: string, raw: string[] = [], framingProblem?: string): RequestHead {
   const headers: Record<string, string> = {};
   for (let i = 0; i < raw.length; i += 2) headers[(raw[i] as string).toLowerCase()] = raw[i + 1] as string;
-  return { method, url, headers, rawHeaders: raw } as unknown as IncomingMessage;
+  return { method, url, headers, rawHeaders: raw, chunked: headers['transfer-encoding'] !== undefined, framingProblem };
 }
 
 describe('upstreamPath', () => {
@@ -42,6 +41,10 @@ describe('refusalOf', () => {
     const refusal = refusalOf(request(method, url, [...raw]));
     if (expected === undefined) expect(refusal).toBeUndefined();
     else expect(refusal).toMatch(expected);
+  });
+
+  it("refuses a head whose framing the session marked (@jitgate/http-session's content-length checks)", () => {
+    expect(refusalOf(request('POST', '/x', ['Content-Length', '3', 'Content-Length', '4'], 'the content-length is invalid'))).toBe('the content-length is invalid');
   });
 });
 

@@ -2,14 +2,17 @@
 // (docs/http.md "At the agent"): requests it refuses, hop-by-hop headers (RFC 9110 §7.6.1) and
 // anything naming credentials removed, Host set to the target, the path appended to the root.
 // Pure functions; http-headers.spec.ts pins them.
-import type { IncomingMessage } from 'node:http';
+import type { GatewayRequest } from '@jitgate/http-session';
+
+/** What these functions read of a request from the gateway. */
+export type RequestHead = Pick<GatewayRequest, 'method' | 'url' | 'headers' | 'rawHeaders' | 'chunked' | 'framingProblem'>;
 
 // Single values as strings: Node's client insists on a string `host`.
 export type HeaderMap = Record<string, string | string[]>;
 
 const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 // Never forwarded upstream: the target's credential is the agent's to set; `host` is the
-// target's; `expect: 100-continue` was already answered by the agent's own server.
+// target's; `expect` belongs to the caller's hop (the gateway answered or dropped it).
 const REQUEST_ONLY_DROPS: ReadonlySet<string> = new Set(['authorization', 'host', 'expect']);
 
 function isHopByHop(name: string, named: ReadonlySet<string>): boolean {
@@ -48,14 +51,16 @@ function filtered(raw: readonly string[], drop: (name: string) => boolean): Head
  * the connection's, and `CONNECT`/`Upgrade` would turn the session into a raw tunnel past
  * the gateway's per-request checks.
  */
-export function refusalOf(req: IncomingMessage): string | undefined {
-  const url = req.url ?? '';
+export function refusalOf(req: RequestHead): string | undefined {
+  const url = req.url;
+  if (req.framingProblem !== undefined) return req.framingProblem;
   if (req.method === 'CONNECT') return 'CONNECT is not forwarded';
   if (!url.startsWith('/')) return 'the request target must be a path starting with /';
   if (hasDotSegment(url)) return 'the path must not contain . or .. segments';
   if (req.headers.upgrade !== undefined) return 'protocol upgrades are not forwarded';
   const te = req.headers['transfer-encoding'];
-  // Node decodes chunked bodies only; anything else could not be re-framed faithfully.
+  // The body's framing is the session's (req.chunked); a coding other than chunked could not be
+  // re-framed faithfully, and a gateway never sends one.
   if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return 'only the chunked transfer-coding is accepted';
   return undefined;
 }
@@ -72,12 +77,12 @@ function hasDotSegment(requestTarget: string): boolean {
 }
 
 /** The headers sent to the target. `bearer` is set as Authorization when given. */
-export function upstreamRequestHeaders(req: IncomingMessage, host: string, bearer: string | undefined): HeaderMap {
+export function upstreamRequestHeaders(req: RequestHead, host: string, bearer: string | undefined): HeaderMap {
   const named = connectionNamed(req.rawHeaders);
   const headers = filtered(req.rawHeaders, (name) => isHopByHop(name, named) || REQUEST_ONLY_DROPS.has(name) || name.startsWith('x-jitgate-'));
   headers['host'] = host;
   // A body of unknown length stays chunked: Node would send a GET or DELETE body unframed.
-  if (req.headers['transfer-encoding'] !== undefined && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
+  if (req.chunked && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
   if (bearer !== undefined) headers['authorization'] = `Bearer ${bearer}`;
   return headers;
 }

@@ -1,6 +1,6 @@
 // Real HTTP(S) targets on loopback for the HTTP dialer's tests, recording what reached them,
-// and a TCP bridge that gives a dialed session socket to ordinary HTTP clients (what the
-// gateway's tunnel does with its bytes).
+// and a bridge that gives dialled sessions to ordinary HTTP clients, each request an exchange
+// of the session's frames (what the gateway's HTTP leg does).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { create } from '@bufbuild/protobuf';
 import { ConnectionAssignmentSchema, type ConnectionAssignment } from '@jitgate/proto';
+import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient, type AgentAnswer } from '@jitgate/http-session';
 import type { TargetDialer } from '../../src/targets/target-dialer.js';
 
 export interface SeenRequest {
@@ -87,31 +88,99 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-/** Each TCP connection to the bridge is one dialled session, its bytes piped both ways. */
-export async function startBridge(dialer: TargetDialer, target: ConnectionAssignment, grantExpiresAtUnixMs: () => number): Promise<Bridge> {
+/** The header object of a request's raw lines, repeats kept as arrays: heads go on verbatim. */
+function verbatim(raw: readonly string[]): http.OutgoingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const seen = headers[name];
+    headers[name] = seen === undefined ? (raw[i + 1] as string) : [...(Array.isArray(seen) ? seen : [seen]), raw[i + 1] as string];
+  }
+  return headers;
+}
+
+/**
+ * What the gateway's HTTP leg does, without its checks: each TCP connection to the bridge is one
+ * dialled session, and each HTTP request on it one exchange of the session's frames. Heads go
+ * on verbatim — hop-by-hop, credential and x-jitgate headers, absolute-form targets, CONNECT —
+ * so that what the tests see is the agent's own stripping and refusing.
+ */
+export async function startBridge(
+  dialer: TargetDialer,
+  target: ConnectionAssignment,
+  grantExpiresAtUnixMs: () => number,
+  clientParameters: Record<string, string> = { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL },
+): Promise<Bridge> {
   const dialed: Duplex[] = [];
   const dialErrors: Error[] = [];
   const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+  const sessions = new WeakMap<net.Socket, Promise<HttpExchangeClient>>();
+  const sessionOf = (socket: net.Socket): Promise<HttpExchangeClient> => {
+    let session = sessions.get(socket);
+    if (!session) {
+      const options = { signal: new AbortController().signal, timeoutMs: 5_000, clientParameters, grantExpiresAtUnixMs: grantExpiresAtUnixMs() };
+      session = dialer.dial(target, options).then(
+        ({ socket: sessionSocket }) => {
+          dialed.push(sessionSocket);
+          socket.once('close', () => sessionSocket.destroy());
+          sessionSocket.once('close', () => socket.destroy());
+          return new HttpExchangeClient(sessionSocket);
+        },
+        (error: Error) => {
+          dialErrors.push(error);
+          socket.destroy();
+          throw error;
+        },
+      );
+      sessions.set(socket, session);
+    }
+    return session;
+  };
+  const forward = (req: http.IncomingMessage, answerWith: (answer: AgentAnswer) => void, fail: () => void): void => {
+    sessionOf(req.socket).then(
+      (session) => {
+        const exchange = session.request(
+          { method: req.method ?? 'GET', target: req.url ?? '/', headers: verbatim(req.rawHeaders), chunked: req.headers['transfer-encoding'] !== undefined },
+          { response: answerWith, failed: fail },
+        );
+        req.pipe(exchange.body);
+        req.socket.once('close', () => exchange.abort('the caller left'));
+      },
+      () => req.socket.destroy(),
+    );
+  };
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+    forward(
+      req,
+      (answer) => {
+        res.writeHead(answer.statusCode, answer.rawHeaders);
+        answer.pipe(res);
+        answer.once('close', () => {
+          if (!answer.complete) res.destroy();
+        });
+      },
+      () => res.destroy(),
+    );
+  });
+  // CONNECT never reaches a request handler: its answer is written on the socket.
+  server.on('connect', (req: http.IncomingMessage, socket: net.Socket) => {
+    forward(
+      req,
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const lines = [];
+          for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}\r\n`);
+          socket.end(`HTTP/1.1 ${answer.statusCode} ${http.STATUS_CODES[answer.statusCode] ?? ''}\r\n${lines.join('')}connection: close\r\n\r\n${Buffer.concat(chunks).toString('utf8')}`);
+        });
+      },
+      () => socket.destroy(),
+    );
+  });
+  server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    const options = { signal: new AbortController().signal, timeoutMs: 5_000, clientParameters: {}, grantExpiresAtUnixMs: grantExpiresAtUnixMs() };
-    dialer.dial(target, options).then(
-      ({ socket: session }) => {
-        dialed.push(session);
-        socket.pipe(session);
-        session.pipe(socket);
-        socket.once('close', () => session.destroy());
-        session.once('close', () => socket.destroy());
-        socket.on('error', () => session.destroy());
-        session.on('error', () => socket.destroy());
-        socket.resume();
-      },
-      (error: Error) => {
-        dialErrors.push(error);
-        socket.destroy();
-      },
-    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

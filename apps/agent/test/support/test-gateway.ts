@@ -135,7 +135,7 @@ export class TestTunnel {
   }
 
   /** Asks the agent for a session and, when it accepts, pipes it to a fresh client socket. */
-  async openSession(init: { connection: string; grantId?: string; expiresAt?: number; sid?: number }): Promise<TestSession> {
+  async openSession(init: { connection: string; grantId?: string; expiresAt?: number; sid?: number; clientParameters?: Record<string, string> }): Promise<TestSession> {
     const sid = init.sid ?? this.nextSid++;
     const { client, server } = await this.gateway.socketPair();
     let resolveEnd!: (end: SessionEnd) => void;
@@ -171,6 +171,7 @@ export class TestTunnel {
         grantExpiresAtUnixMs: BigInt(init.expiresAt ?? Date.now() + 3_600_000),
         scope: 'tcp',
         initialWindow: DEFAULT_WINDOW,
+        clientParameters: init.clientParameters ?? {},
       }),
     });
     const answer = await until(`SessionOpened for sid ${sid}`, 15_000, opened);

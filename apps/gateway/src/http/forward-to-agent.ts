@@ -1,8 +1,8 @@
-// One request through the session to the agent, and its answer back to the caller. The body is
-// the one the gateway read (when it had to look) or the caller's stream, piped with
-// backpressure. If the caller leaves, the request to the agent is abandoned (the agent then
-// aborts its own request to the target).
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+// One request through the session to the agent, and its answer back to the caller: an exchange
+// of the session's frames (@jitgate/http-session). The body is the one the gateway read (when it
+// had to look) or the caller's stream, piped with backpressure. If the caller leaves, the
+// exchange is abandoned (the agent then aborts its own request to the target).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { upstreamRequestHeaders } from './http-headers.js';
 import { HttpRefusal } from './http-refusal.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
@@ -14,26 +14,37 @@ export interface Forwarded extends RelayOutcome {
 
 export function forwardToAgent(session: HttpCallerSession, req: IncomingMessage, res: ServerResponse, target: string, body: Buffer | undefined, relay: RelayOptions): Promise<Forwarded> {
   return new Promise<Forwarded>((resolve, reject) => {
+    const te = req.headers['transfer-encoding'];
+    // Node's server decodes the chunked coding only; a body under another coding could not be
+    // passed on faithfully.
+    if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return reject(new HttpRefusal(400, 'bad_request', 'only the chunked transfer-coding is accepted'));
     let bytesIn = body?.length ?? 0;
-    let answered = false;
     const headers = upstreamRequestHeaders(req.headers, { identityEncoding: relay.masker !== null || relay.rewriteBody !== undefined, bodyLength: body?.length });
-    const upstream = http.request({ agent: session.agent, method: req.method, path: target, headers, host: 'jitgate-session.invalid' });
-    upstream.on('response', (response) => {
-      answered = true;
-      relayResponse(response, res, relay).then((outcome) => resolve({ ...outcome, bytesIn }), reject);
-    });
-    upstream.on('error', (error) => {
-      if (answered) return;
-      reject(session.ended ? new HttpRefusal(403, 'session_ended', `the session has ended: ${session.ended}`, true) : new HttpRefusal(502, 'target_unreachable', `the agent did not answer (${error.message})`, true));
-    });
+    const exchange = session.exchanges.request(
+      { method: req.method ?? 'GET', target, headers, chunked: body === undefined && te !== undefined },
+      {
+        // Synchronous with the head's arrival: relayResponse attaches its listeners before any
+        // later frame can end the answer.
+        response: (answer) =>
+          relayResponse(answer, res, relay).then(
+            (outcome) => resolve({ ...outcome, bytesIn }),
+            (error: unknown) => {
+              // An answer left unread would hold the whole session's stream.
+              answer.destroy();
+              reject(error);
+            },
+          ),
+        failed: (error) => reject(session.ended ? new HttpRefusal(403, 'session_ended', `the session has ended: ${session.ended}`, true) : new HttpRefusal(502, 'target_unreachable', `the agent did not answer (${error.message})`, true)),
+      },
+    );
     res.once('close', () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (!res.writableFinished) exchange.abort('the caller left');
     });
     if (body) {
-      upstream.end(body);
+      exchange.body.end(body);
     } else {
       req.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
-      req.pipe(upstream);
+      req.pipe(exchange.body);
     }
   });
 }

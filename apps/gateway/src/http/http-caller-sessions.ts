@@ -1,13 +1,13 @@
 // One session per caller connection and (token, connection) pair (docs/http.md): the first
 // such request on a TCP connection admits it through the SessionBroker (token, grant, agent, the
 // agent's pre-flight); later ones reuse it. Clients that pool connections (fetch, the Google
-// libraries) may send another identity's request on the same socket: that is another session. The session's bytes are HTTP/1.1 between the gateway's own HTTP client (a
-// keep-alive agent whose only socket is one end of a duplex pair) and the agent's HTTP server.
+// libraries) may send another identity's request on the same socket: that is another session.
+// The session's bytes are frames (@jitgate/http-session): each request is an exchange of heads
+// and body frames between this end of a duplex pair and the agent's exchange server.
 // When the session ends (grant over, revoked, shutdown, recording failed) the caller's
 // connection is cut, mid-response if need be; when the caller leaves, the session ends.
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { compileMasker, type Masker } from '@jitgate/masking';
@@ -16,6 +16,7 @@ import type { Connection } from '@jitgate/db';
 import { CloseReason } from '@jitgate/proto';
 import type { Principal } from '../auth/principal.js';
 import { duplexPair } from '@jitgate/tunnel';
+import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient } from '@jitgate/http-session';
 import { PolicyService } from '../policy/policy.service.js';
 import { SessionEventWriter, type SessionEventLog } from '../session/session-event-writer.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
@@ -26,19 +27,8 @@ import { HttpMetrics } from './http.metrics.js';
 
 export const HTTP_CONNECTION_TYPES = ['http', 'bigquery', 'gcs', 'cloudrun', 'mcp'] as const;
 
-/** Node's HTTP agent with exactly one socket: the session's end of the pair. */
-class SessionAgent extends http.Agent {
-  constructor(private readonly socket: Duplex) {
-    super({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-  }
-
-  override createConnection(): Duplex {
-    return this.socket;
-  }
-}
-
 export class HttpCallerSession {
-  readonly agent: http.Agent;
+  readonly exchanges: HttpExchangeClient;
   private endedBecause: string | undefined;
   private close: (reason: CloseReason, message: string) => void = () => {};
 
@@ -50,7 +40,7 @@ export class HttpCallerSession {
     private readonly metrics: HttpMetrics,
     upstream: Duplex,
   ) {
-    this.agent = new SessionAgent(upstream);
+    this.exchanges = new HttpExchangeClient(upstream);
   }
 
   get id(): string {
@@ -84,7 +74,7 @@ export class HttpCallerSession {
   /** @internal */
   markEnded(message: string): void {
     this.endedBecause ??= message;
-    this.agent.destroy();
+    this.exchanges.destroy();
   }
 }
 
@@ -92,10 +82,13 @@ export class HttpCallerSession {
 export const GCP_ACCOUNT_PARAMETER = 'jitgate.gcp.service_account';
 export const GCP_SCOPES_PARAMETER = 'jitgate.gcp.scopes';
 
-function gcpParameters(guardrails: ResolvedGuardrails): Record<string, string> {
+function sessionParameters(guardrails: ResolvedGuardrails): Record<string, string> {
   const gcp = guardrails.gcp;
-  if (!gcp) return {};
+  // The protocol is named so that an agent of another version refuses the session clearly.
+  const protocol = { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL };
+  if (!gcp) return protocol;
   return {
+    ...protocol,
     ...(gcp.serviceAccount ? { [GCP_ACCOUNT_PARAMETER]: gcp.serviceAccount } : {}),
     ...(gcp.scopes ? { [GCP_SCOPES_PARAMETER]: gcp.scopes.join(' ') } : {}),
   };
@@ -167,7 +160,7 @@ export class HttpCallerSessions {
     let admitted: AdmittedSession | undefined;
     try {
       // The guardrails are resolved before the agent is asked, so that it mints for the right account.
-      admitted = await this.broker.admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {}, gatewayParameters: (ctx) => gcpParameters(resolve(ctx)) }, socket);
+      admitted = await this.broker.admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {}, gatewayParameters: (ctx) => sessionParameters(resolve(ctx)) }, socket);
     } catch (error) {
       if (error instanceof HandshakeRefusal) throw new HttpRefusal(error.status, error.code as RefusalCode, error.message);
       throw error;

@@ -2,7 +2,7 @@
 // masked; read whole (bounded) and masked when something must; server-sent events rewritten
 // one event at a time. Whatever happens, the caller gets a complete answer or a cut
 // connection, never a truncated body that looks whole.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { Masker } from '@jitgate/masking';
 import { downstreamResponseHeaders, gatewayLocation } from './http-headers.js';
@@ -30,9 +30,12 @@ export interface RelayOptions {
   rewriteBody?: (body: Buffer) => { body: Buffer; maskedValues: number };
 }
 
+/** The agent's answer as this module reads it: @jitgate/http-session's AgentAnswer, or Node's IncomingMessage. */
+export type UpstreamAnswer = Readable & { readonly statusCode?: number | undefined; readonly headers: IncomingHttpHeaders; readonly complete: boolean };
+
 const isEventStream = (type: string | undefined) => (type ?? '').split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
 
-export async function relayResponse(upstream: IncomingMessage, res: ServerResponse, options: RelayOptions): Promise<RelayOutcome> {
+export async function relayResponse(upstream: UpstreamAnswer, res: ServerResponse, options: RelayOptions): Promise<RelayOutcome> {
   const status = upstream.statusCode ?? 502;
   const contentType = upstream.headers['content-type'];
   const outcome: RelayOutcome = { status, bytesOut: 0, maskedValues: 0 };
@@ -116,7 +119,7 @@ export async function relayResponse(upstream: IncomingMessage, res: ServerRespon
  * failed (why). Not stream.pipeline: on Node 20 it costs some 25–40 µs per request, a tenth of
  * the gateway's CPU for a small answer (bench/README.md, "HTTP through the gateway").
  */
-function relay(from: Readable, res: Writable, upstream: IncomingMessage): Promise<string | undefined> {
+function relay(from: Readable, res: Writable, upstream: UpstreamAnswer): Promise<string | undefined> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (failure?: string) => {
@@ -142,7 +145,7 @@ function relay(from: Readable, res: Writable, upstream: IncomingMessage): Promis
 
 const AGENT_CODES: ReadonlySet<string> = new Set(['bad_request', 'no_grant', 'credential_unavailable', 'target_unreachable', 'target_timeout', 'internal']);
 
-async function agentRefusal(upstream: IncomingMessage, status: number, code: string): Promise<HttpRefusal> {
+async function agentRefusal(upstream: UpstreamAnswer, status: number, code: string): Promise<HttpRefusal> {
   let message = 'the agent refused the request';
   const raw = await readForMasking(upstream, 16 * 1024, false).catch(() => undefined);
   if (raw?.kind === 'whole') {
@@ -156,7 +159,7 @@ async function agentRefusal(upstream: IncomingMessage, status: number, code: str
   return new HttpRefusal(status, (AGENT_CODES.has(code) ? code : 'target_unreachable') as RefusalCode, message);
 }
 
-function headersFor(upstream: IncomingMessage, rewritten: boolean, connection: string) {
+function headersFor(upstream: UpstreamAnswer, rewritten: boolean, connection: string) {
   const headers = downstreamResponseHeaders(upstream.headers, rewritten);
   gatewayLocation(headers, connection);
   return headers;
@@ -172,7 +175,7 @@ type MaskingRead = { kind: 'whole'; body: Buffer } | { kind: 'too_large' } | { k
  * the first bytes are not UTF-8 — what was read so far, with the upstream paused for the caller
  * to pipe on: a large binary download is not held in memory for detectors that cannot read it.
  */
-function readForMasking(upstream: IncomingMessage, maxBytes: number, sniff: boolean): Promise<MaskingRead> {
+function readForMasking(upstream: UpstreamAnswer, maxBytes: number, sniff: boolean): Promise<MaskingRead> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;

@@ -1,0 +1,249 @@
+// The gateway's end of an HTTP session: each request it decided to forward is an exchange —
+// a request head, the body as it comes (with backpressure both ways), then the agent's answer
+// as a readable shaped like Node's IncomingMessage (statusCode, headers, complete), so the
+// response code reads it as it read Node's. No HTTP/1.1 is parsed or written on this leg.
+//
+// An exchange, seen from here:
+//   awaiting ─RESPONSE_HEAD→ streaming ─END→ done
+//      │                        │
+//      └──────RESET / abort / session end──→ done (the answer is rejected, or cut: complete stays false)
+// The request side runs beside it: head, BODY…, END (or RESET when abandoned).
+import { fromBinary, toBinary, create } from '@bufbuild/protobuf';
+import { HttpRequestHeadSchema, HttpResetSchema, HttpResponseHeadSchema } from '@jitgate/proto';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { Readable, Writable, type Duplex } from 'node:stream';
+import { BodyBound, declaredLength } from './body-length.js';
+import { FrameWire, quietly, SessionClosed } from './frame-wire.js';
+import { FrameType, type Frame } from './frames.js';
+import { foldedHeaders, headerLines, rawHeaders } from './header-lines.js';
+
+export interface RequestHeadInit {
+  method: string;
+  /** Origin-form path and query. */
+  target: string;
+  headers: OutgoingHttpHeaders;
+  /** A body of unknown length follows. */
+  chunked: boolean;
+}
+
+/** The exchange ended without an answer: the session closed, or the agent or this end gave it up. */
+export class ExchangeFailed extends Error {
+  override readonly name = 'ExchangeFailed';
+}
+
+/** The agent's answer: read it like Node's IncomingMessage. */
+export class AgentAnswer extends Readable {
+  /** True once the whole body arrived. */
+  complete = false;
+  readonly rawHeaders: string[];
+  readonly headers: IncomingHttpHeaders;
+
+  constructor(
+    readonly statusCode: number,
+    lines: Parameters<typeof rawHeaders>[0],
+    private readonly onRead: () => void,
+    private readonly onDestroy: () => void,
+  ) {
+    super();
+    this.rawHeaders = rawHeaders(lines);
+    this.headers = foldedHeaders(lines);
+  }
+
+  override _read(): void {
+    this.onRead();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.onDestroy();
+    callback(quietly(this, error));
+  }
+}
+
+/**
+ * What becomes of an exchange: exactly one of the two is called, synchronously as the frame
+ * arrives — a handler attaches its listeners before any later frame of the same chunk (a RESET,
+ * say) can end the answer unseen. A promise would leave that gap.
+ */
+export interface ExchangeOutcome {
+  response(answer: AgentAnswer): void;
+  failed(error: ExchangeFailed): void;
+}
+
+export class ClientExchange {
+  readonly body: Writable;
+  #answer: AgentAnswer | undefined;
+  #bound: BodyBound | undefined;
+  /** Our request side is finished (END or RESET sent). */
+  #requestDone = false;
+  /** Their answer is finished (END or RESET received, or given up). */
+  #answerDone = false;
+
+  constructor(
+    readonly id: number,
+    private readonly wire: FrameWire,
+    private readonly bodyless: boolean,
+    private readonly forget: (exchange: ClientExchange) => void,
+    private readonly outcome: ExchangeOutcome,
+  ) {
+    this.body = new Writable({
+      write: (chunk: Buffer, _encoding, done) => wire.sendBody(id, chunk, done),
+      final: (done) => {
+        this.#requestDone = true;
+        wire.send(FrameType.END, id, undefined, done);
+        this.#forgetIfDone();
+      },
+      destroy: (error, done) => {
+        // Destroyed before its end: the request is abandoned (the caller left mid-upload).
+        if (!this.#requestDone) this.abort(error?.message ?? 'the request body was abandoned');
+        done(error);
+      },
+    });
+    // Writes that race the exchange's end fail here; the exchange has already said why.
+    this.body.on('error', () => {});
+  }
+
+  /** Gives the exchange up: the agent is told (it aborts its request to the target). */
+  abort(reason: string): void {
+    if (!this.#requestDone || !this.#answerDone) this.wire.send(FrameType.RESET, this.id, toBinary(HttpResetSchema, create(HttpResetSchema, { reason: reason.slice(0, 1000) })));
+    this.#requestDone = true;
+    this.#end(new ExchangeFailed(reason));
+  }
+
+  /** @internal a frame from the agent for this exchange; a string is a breach. */
+  take(frame: Frame): string | undefined {
+    switch (frame.type) {
+      case FrameType.RESPONSE_HEAD:
+        return this.#head(frame.payload);
+      case FrameType.BODY: {
+        const answer = this.#answer;
+        if (!answer || this.#answerDone) return `a body frame for exchange ${this.id} outside its answer`;
+        const breach = this.#bound?.take(frame.payload.length);
+        if (breach) return breach;
+        if (!answer.push(frame.payload)) this.wire.block(this);
+        return undefined;
+      }
+      case FrameType.END: {
+        const answer = this.#answer;
+        if (!answer || this.#answerDone) return `an END frame for exchange ${this.id} outside its answer`;
+        const breach = this.#bound?.end();
+        if (breach) return breach;
+        this.#answerDone = true;
+        answer.complete = true;
+        answer.push(null);
+        this.#forgetIfDone();
+        return undefined;
+      }
+      case FrameType.RESET: {
+        // The agent gave up; it expects nothing more of this exchange.
+        this.#requestDone = true;
+        let reason = 'no reason given';
+        try {
+          reason = fromBinary(HttpResetSchema, frame.payload).reason || reason;
+        } catch {
+          return 'an unreadable RESET';
+        }
+        this.#end(new ExchangeFailed(`the agent abandoned the exchange: ${reason}`));
+        return undefined;
+      }
+      default:
+        return `frame type ${frame.type} does not flow from agent to gateway`;
+    }
+  }
+
+  /** @internal the session closed. */
+  closed(error: SessionClosed): void {
+    this.#requestDone = true;
+    this.#end(new ExchangeFailed(error.message));
+  }
+
+  #head(payload: Buffer): string | undefined {
+    if (this.#answer || this.#answerDone) return `a second head for exchange ${this.id}`;
+    let head;
+    try {
+      head = fromBinary(HttpResponseHeadSchema, payload);
+    } catch {
+      return 'an unreadable response head';
+    }
+    if (head.status < 200 || head.status > 599) return `status ${head.status} in a response head`;
+    const declared = declaredLength(head.headers);
+    if (declared === 'invalid') return 'a response head with an invalid content-length';
+    const noBody = this.bodyless || head.status === 204 || head.status === 304;
+    this.#bound = new BodyBound(noBody ? 0 : declared === 'none' ? undefined : declared);
+    const answer = new AgentAnswer(
+      head.status,
+      head.headers,
+      () => this.wire.unblock(this),
+      () => {
+        this.wire.unblock(this);
+        // The reader gave up before the end (the caller left): so does the agent.
+        if (!this.#answerDone) this.abort('the caller left before the answer ended');
+      },
+    );
+    this.#answer = answer;
+    this.outcome.response(answer);
+    return undefined;
+  }
+
+  #end(error: ExchangeFailed): void {
+    if (!this.#answerDone) {
+      this.#answerDone = true;
+      if (this.#answer) this.#answer.destroy(error);
+      else this.outcome.failed(error);
+    }
+    if (!this.body.destroyed && !this.body.writableFinished) this.body.destroy();
+    this.wire.unblock(this);
+    this.#forgetIfDone();
+  }
+
+  #forgetIfDone(): void {
+    if (this.#requestDone && this.#answerDone) this.forget(this);
+  }
+}
+
+export class HttpExchangeClient {
+  readonly #wire: FrameWire;
+  readonly #live = new Map<number, ClientExchange>();
+  #next = 1;
+  #closedBy: SessionClosed | undefined;
+
+  constructor(socket: Duplex) {
+    this.#wire = new FrameWire(socket);
+    this.#wire.start({
+      frame: (frame) => {
+        const exchange = this.#live.get(frame.exchange);
+        if (exchange) return exchange.take(frame);
+        // Frames already on their way when this end gave an exchange up are dropped.
+        return frame.exchange < this.#next ? undefined : `a frame for exchange ${frame.exchange}, which was never opened`;
+      },
+      closed: (error) => {
+        this.#closedBy = error;
+        for (const exchange of [...this.#live.values()]) exchange.closed(error);
+        this.#live.clear();
+      },
+    });
+  }
+
+  /** Why the session can carry no more exchanges, if it cannot. */
+  get closedBy(): SessionClosed | undefined {
+    return this.#closedBy;
+  }
+
+  /** Sends the head now; write the body to `exchange.body` (end it, even when empty). */
+  request(init: RequestHeadInit, outcome: ExchangeOutcome): ClientExchange {
+    const id = this.#next++;
+    const exchange = new ClientExchange(id, this.#wire, init.method === 'HEAD', (done) => this.#live.delete(done.id), outcome);
+    if (this.#closedBy) {
+      exchange.closed(this.#closedBy);
+      return exchange;
+    }
+    this.#live.set(id, exchange);
+    const head = create(HttpRequestHeadSchema, { method: init.method, target: init.target, headers: headerLines(init.headers), chunked: init.chunked });
+    this.#wire.send(FrameType.REQUEST_HEAD, id, toBinary(HttpRequestHeadSchema, head));
+    return exchange;
+  }
+
+  /** Ends the session's stream; every exchange in flight fails. */
+  destroy(): void {
+    this.#wire.close('the session was closed by the gateway');
+  }
+}
