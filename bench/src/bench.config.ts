@@ -5,7 +5,7 @@ import { SCENARIOS, type ScenarioKey } from './rest.bench.js';
 
 const USAGE = `pnpm bench [-- options]
 
-  --only grant-check|write-path|rest|tunnel|pgbench|http
+  --only grant-check|write-path|rest|tunnel|session-leg|pgbench|http
                               run one bench (default: all but pgbench and http, which run only when named)
   --quick                     short runs (3 s, 1,500 calls): to try the bench, not to quote it
   --identities N              identities to seed (default 64)
@@ -27,6 +27,8 @@ const USAGE = `pnpm bench [-- options]
   --bulk-mb N                 tunnel: size of the one bulk transfer, direct and through jitgate (default 512)
   --round-trips N             tunnel: 64-byte request/response round trips, direct and through (default 20000)
   --idle-sessions N           tunnel: idle sessions per batch (two batches) to read the memory each costs (default 1000)
+  --leg-requests N            session leg: requests per variant, body and round (default 20000; 4000 with
+                              --quick; a quarter of it with the 64 KiB answer), in 3 rounds
   --pgbench-duration S        pgbench: -T of each run (default 15; 5 with --quick)
   --pgbench-rounds N          pgbench: rounds, each running every target in turn (default 2)
   --pgbench-scale N           pgbench: -i -s (default 10; 2 with --quick)
@@ -48,7 +50,7 @@ const USAGE = `pnpm bench [-- options]
 Environment: BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432),
              BENCH_REDIS_URL (default redis://127.0.0.1:6379)`;
 
-const BENCHES = ['grant-check', 'write-path', 'rest', 'tunnel', 'pgbench', 'http'] as const;
+const BENCHES = ['grant-check', 'write-path', 'rest', 'tunnel', 'session-leg', 'pgbench', 'http'] as const;
 
 export interface BenchConfig {
   only: (typeof BENCHES)[number] | null;
@@ -62,6 +64,7 @@ export interface BenchConfig {
   writePath: { calls: number; warmupCalls: number };
   rest: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; scenarios: ScenarioKey[]; replicas: number; compareReplicas: number | null };
   tunnel: { bulkBytes: number; roundTrips: number; idleSessions: number; profile: boolean };
+  sessionLeg: { requests: number; rounds: number };
   pgbench: { durationSeconds: number; rounds: number; scale: number; profile: boolean; pin: boolean };
   http: { clients: number[]; durationSeconds: number; rounds: number; warmupSeconds: number; profile: boolean };
   profile: { scenario: ScenarioKey; clients: number } | null;
@@ -92,6 +95,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       'bulk-mb': { type: 'string' },
       'round-trips': { type: 'string' },
       'idle-sessions': { type: 'string', default: '1000' },
+      'leg-requests': { type: 'string' },
       'pgbench-duration': { type: 'string' },
       'pgbench-rounds': { type: 'string', default: '2' },
       'pgbench-scale': { type: 'string' },
@@ -153,6 +157,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       idleSessions: int('idle-sessions', values['idle-sessions'], 1, 20_000),
       profile: values['tunnel-profile'],
     },
+    sessionLeg: { requests: int('leg-requests', values['leg-requests'] ?? (values.quick ? '4000' : '20000'), 100, 10_000_000), rounds: 3 },
     pgbench: {
       durationSeconds: int('pgbench-duration', values['pgbench-duration'] ?? (values.quick ? '5' : '15'), 1, 600),
       rounds: int('pgbench-rounds', values['pgbench-rounds'], 1, 20),

@@ -18,6 +18,7 @@ import { renderComparison, renderRest } from './rest.report.js';
 import { setUpWorld, type BenchWorld } from './setup.js';
 import { runTunnelBench, type TunnelResult } from './tunnel.bench.js';
 import { renderTunnel } from './tunnel.report.js';
+import { renderSessionLeg, runSessionLegBench, type SessionLegRow } from './session-leg.bench.js';
 import { renderWritePath, runWritePathBench, type WritePathRow } from './write-path.bench.js';
 
 /**
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   let tunnel: TunnelResult | null = null;
   let tunnelProfile: string | null = null;
   let fewer: RestResult | null = null;
+  let sessionLeg: SessionLegRow[] | null = null;
   let pgbench: PgBenchResult | null = null;
   let http: HttpResult | null = null;
   try {
@@ -104,6 +106,10 @@ async function main(): Promise<void> {
       const profileDir = config.tunnel.profile ? path.join(outDir, 'tunnel-profile') : undefined;
       tunnel = await runTunnelBench(world, { ...config.tunnel, profileDir, searchPath: config.searchPath, cores: machine.cores, log });
       if (profileDir && tunnel.profileWindow) tunnelProfile = renderTunnelProfiles(profileDir, tunnel.profileWindow);
+    }
+    if (config.only === null || config.only === 'session-leg') {
+      log('the session leg, HTTP/1.1 against frames (in process)…');
+      sessionLeg = await runSessionLegBench({ ...config.sessionLeg, log });
     }
     // On demand only: it needs pgbouncer and takes ≈ 7 minutes.
     if (config.only === 'pgbench') {
@@ -143,6 +149,9 @@ async function main(): Promise<void> {
       ? `## ${config.rest.replicas} replicas against ${config.rest.compareReplicas} (the same processes, same run, rounds interleaved)\n\n${renderComparison(fewer.rows, rest.rows, { base: `${config.rest.compareReplicas} repl.`, other: `${config.rest.replicas} repl.` })}\n\n${renderRest(fewer.rows)}`
       : '',
     tunnel ? `## The tunnel: direct to the target vs through jitgate (gateway + agent on loopback)\n\n${renderTunnel(tunnel)}` : '',
+    sessionLeg
+      ? `## The session leg, in process: one request and its answer between the gateway's and the agent's ends of an HTTP session, without the tunnel (${config.sessionLeg.rounds} rounds, variants in turn)\n\n${renderSessionLeg(sessionLeg)}`
+      : '',
     pgbench ? `## Postgres through the gateway: pgbench direct / pgbouncer / jitgate\n\n${renderPgBench(pgbench)}` : '',
     http ? `## HTTP through the gateway: direct / jitgate / jitgate with masking / gcs\n\n${renderHttp(http)}` : '',
     tunnelProfile ? `## CPU profiles of the tunnel's gateway and agent, cut to the bulk transfer through jitgate\n\n${tunnelProfile}` : '',
@@ -151,7 +160,7 @@ async function main(): Promise<void> {
     .filter(Boolean)
     .join('\n\n');
   writeFileSync(path.join(outDir, 'report.md'), `${report}\n`);
-  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate, fewer, tunnel, pgbench, http }, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({ command, config, machine, loadAfter, grantCheck, writePath, rest, candidate, fewer, tunnel, sessionLeg, pgbench, http }, null, 2)}\n`);
   console.log(report);
   log(`written to ${path.relative(REPO_ROOT, outDir)}/report.md and results.json`);
 }

@@ -1,8 +1,8 @@
 // Two connected in-memory Duplex streams, like the two ends of a socket: what one end writes,
-// the other reads. Node 20 has no `stream.duplexPair` (added in 22.6). HTTP sessions run Node's
-// own HTTP machinery over the tunnel with these as sockets: the gateway's client
-// (apps/gateway/src/http) on one side, the agent's in-process server (http-dialer.ts) on the
-// other, each with one end here and the tunnel session on the other end.
+// the other reads. Node 20 has no `stream.duplexPair` (added in 22.6). HTTP sessions speak their
+// frames (@jitgate/http-session) on these: the gateway's exchange client (apps/gateway/src/http)
+// on one side, the agent's exchange server (http-dialer.ts) on the other, each with one end here
+// and the tunnel session on the other end.
 //
 // Semantics, chosen to match what the session pipe expects of a TCP socket:
 //   - backpressure: a write completes only once the other end has room in its read buffer, so a

@@ -1,12 +1,12 @@
 // One request from the gateway, sent on to the target and its response streamed back: both
 // bodies flow through pipe() (backpressure, never buffered whole), the response as it arrives
 // (SSE, chunked downloads). Refusals and failures before the response begins are JSON errors
-// (http-forward-error.ts); a failure after it began cuts the connection, so that a truncated
-// body cannot pass for a complete one. Tokens go into the upstream Authorization header only;
-// nothing here logs a header.
+// (http-forward-error.ts); a failure after it began resets the exchange (the gateway then cuts
+// the caller's connection), so that a truncated body cannot pass for a complete one. Tokens go
+// into the upstream Authorization header only; nothing here logs a header.
 import http, { type ClientRequest } from 'node:http';
-import type { GatewayRequest, GatewayResponse } from '@jitgate/http-session';
 import https from 'node:https';
+import type { GatewayRequest, GatewayResponse } from '@jitgate/http-session';
 import type { Clock } from '../clock.js';
 import type { SecretValue } from '../credentials/secret-value.js';
 import type { Logger } from '../logging/logger.js';

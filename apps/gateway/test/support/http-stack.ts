@@ -41,7 +41,8 @@ export const TABLES: Record<string, BigQueryTable> = {
 
 /**
  * A plain HTTP target: /stream dribbles `count` text chunks, `everyMs` apart; /events the same as
- * server-sent events carrying e-mail addresses; everything else echoes what it got as JSON.
+ * server-sent events carrying e-mail addresses; /empty answers 204; everything else echoes what it got
+ * as JSON.
  */
 export interface PlainTarget {
   url: string;
@@ -83,6 +84,11 @@ async function startPlainTarget(): Promise<PlainTarget> {
         }
       }, everyMs);
       res.on('close', () => clearInterval(timer));
+      return;
+    }
+    if (url.pathname === '/empty') {
+      req.resume();
+      res.writeHead(204).end();
       return;
     }
     const parts: Buffer[] = [];
