@@ -206,7 +206,8 @@ export class HttpExchangeClient {
   #next = 1;
   #closedBy: SessionClosed | undefined;
 
-  constructor(socket: Duplex) {
+  /** `onBreach`: the agent broke the protocol (the session is then closed), for the log. */
+  constructor(socket: Duplex, options: { onBreach?: (message: string) => void } = {}) {
     this.#wire = new FrameWire(socket);
     this.#wire.start({
       frame: (frame) => {
@@ -215,7 +216,8 @@ export class HttpExchangeClient {
         // Frames already on their way when this end gave an exchange up are dropped.
         return frame.exchange < this.#next ? undefined : `a frame for exchange ${frame.exchange}, which was never opened`;
       },
-      closed: (error) => {
+      closed: (error, breach) => {
+        if (breach !== undefined) options.onBreach?.(breach);
         this.#closedBy = error;
         for (const exchange of [...this.#live.values()]) exchange.closed(error);
         this.#live.clear();

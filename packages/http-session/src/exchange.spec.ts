@@ -238,7 +238,8 @@ describe('breaches close the session', () => {
     ]) {
       const [gatewaySide, agentSide] = duplexPair();
       agentSide.resume();
-      const client = new HttpExchangeClient(gatewaySide);
+      const breaches: string[] = [];
+      const client = new HttpExchangeClient(gatewaySide, { onBreach: (message) => breaches.push(message) });
       let cut: Promise<string> | undefined;
       const exchange = call(client, { method: 'GET', target: '/', headers: {}, chunked: false }, (answer) => {
         cut = new Promise<string>((resolve) => answer.on('error', (error) => resolve(error.message)).resume());
@@ -247,6 +248,7 @@ describe('breaches close the session', () => {
       misbehave(agentSide);
       const outcome = await exchange.response.then(() => cut, (error: Error) => error.message);
       expect(outcome).toMatch(/broke the HTTP session protocol/);
+      expect(breaches).toHaveLength(1);
       expect(gatewaySide.destroyed).toBe(true);
     }
   });

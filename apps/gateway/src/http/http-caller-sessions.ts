@@ -6,7 +6,7 @@
 // and body frames between this end of a duplex pair and the agent's exchange server.
 // When the session ends (grant over, revoked, shutdown, recording failed) the caller's
 // connection is cut, mid-response if need be; when the caller leaves, the session ends.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -28,6 +28,7 @@ import { HttpMetrics } from './http.metrics.js';
 export const HTTP_CONNECTION_TYPES = ['http', 'bigquery', 'gcs', 'cloudrun', 'mcp'] as const;
 
 export class HttpCallerSession {
+  private static readonly logger = new Logger('HttpSession');
   readonly exchanges: HttpExchangeClient;
   private endedBecause: string | undefined;
   private close: (reason: CloseReason, message: string) => void = () => {};
@@ -40,7 +41,9 @@ export class HttpCallerSession {
     private readonly metrics: HttpMetrics,
     upstream: Duplex,
   ) {
-    this.exchanges = new HttpExchangeClient(upstream);
+    this.exchanges = new HttpExchangeClient(upstream, {
+      onBreach: (message) => HttpCallerSession.logger.warn({ session: admitted.info.id, reason: message }, 'the agent broke the HTTP session protocol; session closed'),
+    });
   }
 
   get id(): string {
