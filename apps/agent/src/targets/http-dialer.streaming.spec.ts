@@ -2,8 +2,10 @@
 // buffered whole: a response (SSE, a large chunked download) reaches the client before the
 // target has finished it; an upload reaches the target before the client has finished it and
 // stalls the client when the target stops reading. Closing the session aborts the upstream
-// request. Real loopback targets; the TCP bridge stands for the tunnel.
+// request, and so does an exchange the gateway gives up. Real loopback targets; the bridge stands
+// for the gateway's HTTP leg.
 import http, { type IncomingMessage } from 'node:http';
+import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient, type AgentAnswer } from '@jitgate/http-session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assignment, startBridge, startTarget, type Bridge, type TargetHandler, type TestTarget } from '../../test/support/http-targets.js';
 import { systemClock } from '../clock.js';
@@ -169,5 +171,38 @@ describe('the session ending', () => {
     bridge.dialed[0]!.destroy();
     await upstreamClosed;
     expect(target.seen).toHaveLength(1);
+  });
+
+  it('an upload given up after its answer came (a RESET) does not leave the target waiting for the rest', async () => {
+    let received = 0;
+    let connectionClosed = false;
+    // The target keeps idle connections for a minute: only the agent can close this one in time.
+    const target = await startTarget((req, res) => {
+      req.on('data', (chunk: Buffer) => (received += chunk.length));
+      // The request itself is no longer tracked by Node's server once its answer is sent; the
+      // connection it came on is what the agent must let go of.
+      req.socket.once('close', () => (connectionClosed = true));
+      // Answers at once, before the upload ends (as a server refusing a large body may).
+      res.writeHead(200, { 'content-length': 2 });
+      res.end('ok');
+    }, undefined, 60_000);
+    cleanups.push(() => target.close());
+    const options = { signal: new AbortController().signal, timeoutMs: 5_000, clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs: Date.now() + 3_600_000 };
+    const { socket } = await dialer.dial(assignment('http', { baseUrl: target.url }), options);
+    cleanups.push(async () => void socket.destroy());
+    const client = new HttpExchangeClient(socket);
+    let answered!: (answer: AgentAnswer) => void;
+    const answer = new Promise<AgentAnswer>((resolve) => (answered = resolve));
+    const exchange = client.request({ method: 'PUT', target: '/upload', headers: {}, chunked: true }, { response: (a) => answered(a), failed: (error) => { throw error; } });
+    exchange.body.write(Buffer.alloc(4096, 1));
+    const body: Buffer[] = [];
+    for await (const chunk of await answer) body.push(chunk as Buffer);
+    expect(Buffer.concat(body).toString()).toBe('ok');
+    await until('the first part of the upload at the target', () => received === 4096);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(connectionClosed).toBe(false);
+    exchange.abort('the caller left');
+    await until("the agent to let the target's connection go", () => connectionClosed);
+    expect(received).toBe(4096);
   });
 });

@@ -96,6 +96,11 @@ export async function forwardRequest(req: GatewayRequest, res: GatewayResponse, 
   res.once('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
+  // An upload the gateway gave up half-way (a RESET, possibly after the answer was complete)
+  // can never be finished: the target's connection must not wait for the rest.
+  req.once('close', () => {
+    if (!req.readableEnded) upstream.destroy();
+  });
   req.pipe(upstream);
 }
 

@@ -47,7 +47,8 @@ export const echoHandler: TargetHandler = (req, res, seen) => {
   });
 };
 
-export async function startTarget(handler: TargetHandler = echoHandler, tls?: { key: Buffer; cert: Buffer }): Promise<TestTarget> {
+/** `keepAliveTimeoutMs`: how long the target keeps an idle connection (Node's default 5 s). */
+export async function startTarget(handler: TargetHandler = echoHandler, tls?: { key: Buffer; cert: Buffer }, keepAliveTimeoutMs?: number): Promise<TestTarget> {
   const seen: SeenRequest[] = [];
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const request: SeenRequest = {
@@ -62,6 +63,7 @@ export async function startTarget(handler: TargetHandler = echoHandler, tls?: { 
     handler(req, res, request);
   };
   const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+  if (keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = keepAliveTimeoutMs;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
