@@ -14,7 +14,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { Readable, Writable, type Duplex } from 'node:stream';
 import { BodyBound, declaredLength } from './body-length.js';
 import { FrameWire, quietly, SessionClosed } from './frame-wire.js';
-import { FrameType, type Frame } from './frames.js';
+import { FrameType, MAX_EXCHANGES, type Frame } from './frames.js';
 import { foldedHeaders, headerLines, rawHeaders } from './header-lines.js';
 
 export interface RequestHeadInit {
@@ -203,6 +203,7 @@ export class ClientExchange {
 export class HttpExchangeClient {
   readonly #wire: FrameWire;
   readonly #live = new Map<number, ClientExchange>();
+  readonly #waiting: Array<() => void> = [];
   #next = 1;
   #closedBy: SessionClosed | undefined;
 
@@ -221,8 +222,21 @@ export class HttpExchangeClient {
         this.#closedBy = error;
         for (const exchange of [...this.#live.values()]) exchange.closed(error);
         this.#live.clear();
+        // Whoever waits for room learns of the end from request().
+        for (const wake of this.#waiting.splice(0)) wake();
       },
     });
+  }
+
+  /** Exchanges under way; at MAX_EXCHANGES a new request fails at once (the agent would take it as a breach): wait for room() first. */
+  get inFlight(): number {
+    return this.#live.size;
+  }
+
+  /** Resolves when a request can start (or the session has ended): a caller that pipelines waits here. */
+  room(): Promise<void> {
+    if (this.#live.size < MAX_EXCHANGES || this.#closedBy) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
   /** Why the session can carry no more exchanges, if it cannot. */
@@ -233,15 +247,24 @@ export class HttpExchangeClient {
   /** Sends the head now; write the body to `exchange.body` (end it, even when empty). */
   request(init: RequestHeadInit, outcome: ExchangeOutcome): ClientExchange {
     const id = this.#next++;
-    const exchange = new ClientExchange(id, this.#wire, init.method === 'HEAD', (done) => this.#live.delete(done.id), outcome);
+    const exchange = new ClientExchange(id, this.#wire, init.method === 'HEAD', (done) => this.#forget(done), outcome);
     if (this.#closedBy) {
       exchange.closed(this.#closedBy);
+      return exchange;
+    }
+    if (this.#live.size >= MAX_EXCHANGES) {
+      exchange.closed(new SessionClosed(`more than ${MAX_EXCHANGES} requests under way on one session`));
       return exchange;
     }
     this.#live.set(id, exchange);
     const head = create(HttpRequestHeadSchema, { method: init.method, target: init.target, headers: headerLines(init.headers), chunked: init.chunked });
     this.#wire.send(FrameType.REQUEST_HEAD, id, toBinary(HttpRequestHeadSchema, head));
     return exchange;
+  }
+
+  #forget(exchange: ClientExchange): void {
+    this.#live.delete(exchange.id);
+    this.#waiting.shift()?.();
   }
 
   /** Ends the session's stream; every exchange in flight fails. */

@@ -14,7 +14,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { Readable, Writable, type Duplex } from 'node:stream';
 import { BodyBound, declaredLength } from './body-length.js';
 import { FrameWire, quietly, type SessionClosed } from './frame-wire.js';
-import { FrameType, type Frame } from './frames.js';
+import { FrameType, MAX_EXCHANGES, type Frame } from './frames.js';
 import { foldedHeaders, headerLines, rawHeaders } from './header-lines.js';
 
 /** A request from the gateway: read it like Node's IncomingMessage. */
@@ -91,7 +91,7 @@ export class GatewayResponse extends Writable {
 export type ExchangeHandler = (req: GatewayRequest, res: GatewayResponse) => void;
 
 export interface ExchangeServerOptions {
-  /** Exchanges in flight at once on one session; more is a breach. Default 32. */
+  /** Exchanges in flight at once on one session; more is a breach. Default MAX_EXCHANGES. */
   maxExchanges?: number;
   /** The gateway broke the protocol (the session is then closed): for the log. */
   onBreach?: (message: string) => void;
@@ -198,7 +198,7 @@ export class HttpExchangeServer {
   #highest = 0;
 
   constructor(socket: Duplex, handler: ExchangeHandler, options: ExchangeServerOptions = {}) {
-    this.#maxExchanges = options.maxExchanges ?? 32;
+    this.#maxExchanges = options.maxExchanges ?? MAX_EXCHANGES;
     this.#wire = new FrameWire(socket);
     this.#wire.start({
       frame: (frame) => {

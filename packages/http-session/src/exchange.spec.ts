@@ -10,12 +10,12 @@ import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AgentAnswer, ExchangeFailed, HttpExchangeClient, type ClientExchange, type RequestHeadInit } from './exchange-client.js';
 import { GatewayRequest, GatewayResponse, HttpExchangeServer, type ExchangeHandler } from './exchange-server.js';
-import { encodeFrame, FrameType, MAX_BODY_FRAME_BYTES } from './frames.js';
+import { encodeFrame, FrameType, MAX_BODY_FRAME_BYTES, MAX_EXCHANGES } from './frames.js';
 
-function session(handler: ExchangeHandler) {
+function session(handler: ExchangeHandler, maxExchanges = MAX_EXCHANGES) {
   const [gatewaySide, agentSide] = duplexPair();
   const breaches: string[] = [];
-  const server = new HttpExchangeServer(agentSide, handler, { onBreach: (message) => breaches.push(message), maxExchanges: 4 });
+  const server = new HttpExchangeServer(agentSide, handler, { onBreach: (message) => breaches.push(message), maxExchanges });
   return { client: new HttpExchangeClient(gatewaySide), server, gatewaySide, agentSide, breaches };
 }
 
@@ -167,6 +167,29 @@ describe('an exchange', () => {
     expect(unheard.complete).toBe(false);
   });
 
+  it(`refuses a request past ${MAX_EXCHANGES} under way at once without breaking the session; room() says when one can start`, async () => {
+    const held: GatewayResponse[] = [];
+    const { client, breaches } = session((req, res) => {
+      req.resume();
+      held.push(res);
+    });
+    const calls = Array.from({ length: MAX_EXCHANGES + 1 }, () => call(client, { method: 'GET', target: '/', headers: {}, chunked: false }));
+    for (const one of calls) one.exchange.body.end();
+    await expect(calls[MAX_EXCHANGES]!.response).rejects.toThrow(`more than ${MAX_EXCHANGES} requests under way`);
+    expect(client.inFlight).toBe(MAX_EXCHANGES);
+    let roomMade = false;
+    const room = client.room().then(() => (roomMade = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(roomMade).toBe(false);
+    held[0]!.writeHead(204).end();
+    await room;
+    expect(client.inFlight).toBe(MAX_EXCHANGES - 1);
+    for (const res of held.slice(1)) res.writeHead(204).end();
+    await Promise.all(calls.slice(0, MAX_EXCHANGES).map((one) => one.response));
+    expect(breaches).toEqual([]);
+    expect(client.closedBy).toBeUndefined();
+  });
+
   it('the session ending fails what is in flight and every later request', async () => {
     const { client, agentSide } = session(() => {});
     const pending = call(client, { method: 'GET', target: '/', headers: {}, chunked: false });
@@ -188,7 +211,7 @@ describe('breaches close the session', () => {
     const { gatewaySide, agentSide, breaches } = session((req) => {
       handled.push(req);
       req.resume();
-    });
+    }, 4);
     for (const frame of frames) gatewaySide.write(frame);
     await once(agentSide, 'close');
     return { breaches, handled };

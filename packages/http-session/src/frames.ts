@@ -21,6 +21,8 @@ export const FrameType = {
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 export const FRAME_HEADER_BYTES = 9;
+/** Exchanges under way at once on one session; the agent takes more as a breach. */
+export const MAX_EXCHANGES = 32;
 /** Node refuses heads over 16 KiB on both ends of the chain; this leaves room and bounds memory. */
 export const MAX_HEAD_BYTES = 64 * 1024;
 /** Writers split larger chunks. */

@@ -3,6 +3,7 @@
 // had to look) or the caller's stream, piped with backpressure. If the caller leaves, the
 // exchange is abandoned (the agent then aborts its own request to the target).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_EXCHANGES } from '@jitgate/http-session';
 import { upstreamRequestHeaders } from './http-headers.js';
 import { HttpRefusal } from './http-refusal.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
@@ -12,7 +13,10 @@ export interface Forwarded extends RelayOutcome {
   bytesIn: number;
 }
 
-export function forwardToAgent(session: HttpCallerSession, req: IncomingMessage, res: ServerResponse, target: string, body: Buffer | undefined, relay: RelayOptions): Promise<Forwarded> {
+export async function forwardToAgent(session: HttpCallerSession, req: IncomingMessage, res: ServerResponse, target: string, body: Buffer | undefined, relay: RelayOptions): Promise<Forwarded> {
+  // Only a caller that pipelines fills a session: its later requests wait for earlier ones to end
+  // (their answers go out in order anyway), as the agent would take one more as a breach.
+  while (session.exchanges.inFlight >= MAX_EXCHANGES && !session.exchanges.closedBy) await session.exchanges.room();
   return new Promise<Forwarded>((resolve, reject) => {
     const te = req.headers['transfer-encoding'];
     // Node's server decodes the chunked coding only; a body under another coding could not be

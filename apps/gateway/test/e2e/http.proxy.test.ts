@@ -152,6 +152,23 @@ describe('HTTP connections through the gateway', () => {
     agent.destroy();
   });
 
+  it('serves a caller that pipelines 40 requests on one connection, in order (32 at a time through the session)', async () => {
+    const socket = net.connect(hs.stack.gateway.httpPort, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    const request = (i: number) => `GET /c/web-raw/stream?count=2&everyMs=200&n=${i} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${hs.token}\r\n\r\n`;
+    socket.write(Array.from({ length: 40 }, (_, i) => request(i)).join(''));
+    // Each answer is chunked and ends with its last chunk: 40 of those, the last one complete.
+    await eventually(async () => (text.match(/\r\n0\r\n\r\n/g)?.length ?? 0) === 40, 20_000).catch((error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify((text.match(/^HTTP\/1\.1 (\d{3})/gm) ?? []).map((line) => line.slice(9)))} ${(text.match(/\r\n0\r\n\r\n/g)?.length ?? 0)} ${JSON.stringify(text.slice(-300))}`);
+    });
+    socket.destroy();
+    expect((text.match(/^HTTP\/1\.1 (\d{3})/gm) ?? []).map((line) => line.slice(9))).toEqual(Array(40).fill('200'));
+    expect(text.match(/chunk 2\n/g)).toHaveLength(40);
+    const seen = hs.plain.seen.filter((s) => s.url.startsWith('/stream?count=2&everyMs=200&n='));
+    expect(seen.map((s) => Number(/n=(\d+)/.exec(s.url)?.[1])).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
   it('refuses without a token, with a forged one, without a grant, and for unknown connections', async () => {
     const none = await call(`${hs.connectionUrl('web')}/x`);
     expect(none.status).toBe(401);
