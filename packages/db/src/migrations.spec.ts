@@ -1,6 +1,6 @@
 // Against the machine's PostgreSQL: the committed migrations apply, match schema.prisma, and a
 // failing migration changes nothing.
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -70,7 +70,11 @@ describe('migrations', () => {
     );
     const url = databaseUrl('jgdb_atomic');
     await createDatabaseIfMissing(url);
-    await expect(applyMigrations(url, { migrationsDir: dir })).rejects.toThrow(/no_such_type/);
+    try {
+      await expect(applyMigrations(url, { migrationsDir: dir })).rejects.toThrow(/no_such_type/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     const tables = await query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = 'first_half'");
     expect(tables).toEqual([]);
   });

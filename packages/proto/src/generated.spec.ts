@@ -1,6 +1,6 @@
 // The generated code is committed and never edited: regenerate into a scratch folder and compare.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,17 +13,22 @@ const protoDir = path.resolve(here, '../../../proto');
 const bin = (name: string) => path.resolve(here, '../node_modules/.bin', name);
 
 describe('generated code', () => {
-  it('matches tunnel.proto (run `pnpm --filter @jitgate/proto proto:generate` after changing it)', () => {
+  it('matches tunnel.proto and exchange.proto (run `pnpm --filter @jitgate/proto proto:generate` after changing them)', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'jitgate-proto-'));
-    const template = path.join(out, 'buf.gen.yaml');
-    writeFileSync(
-      template,
-      `version: v2\nplugins:\n  - local: ${bin('protoc-gen-es')}\n    out: ${out}\n    opt: [target=ts, import_extension=js]\n`,
-    );
-    execFileSync(bin('buf'), ['lint'], { cwd: protoDir });
-    execFileSync(bin('buf'), ['generate', '--template', template], { cwd: protoDir });
-    const rel = 'jitgate/tunnel/v1/tunnel_pb.ts';
-    expect(readFileSync(path.join(out, rel), 'utf8')).toBe(readFileSync(path.join(here, 'gen', rel), 'utf8'));
+    try {
+      const template = path.join(out, 'buf.gen.yaml');
+      writeFileSync(
+        template,
+        `version: v2\nplugins:\n  - local: ${bin('protoc-gen-es')}\n    out: ${out}\n    opt: [target=ts, import_extension=js]\n`,
+      );
+      execFileSync(bin('buf'), ['lint'], { cwd: protoDir });
+      execFileSync(bin('buf'), ['generate', '--template', template], { cwd: protoDir });
+      for (const rel of ['jitgate/tunnel/v1/tunnel_pb.ts', 'jitgate/http/v1/exchange_pb.ts']) {
+        expect(readFileSync(path.join(out, rel), 'utf8'), rel).toBe(readFileSync(path.join(here, 'gen', rel), 'utf8'));
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
