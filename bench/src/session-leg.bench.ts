@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HttpExchangeClient, HttpExchangeServer } from '@jitgate/http-session';
 import { duplexPair } from '@jitgate/tunnel';
-import { ratio, table } from './stats.js';
+import { percentile, ratio, table } from './stats.js';
 
 export interface SessionLegOptions {
   /** Requests per variant, body and round. */
@@ -136,11 +136,7 @@ export async function runSessionLegBench(options: SessionLegOptions): Promise<Se
   return rows;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
+const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 0.5);
 
 export function renderSessionLeg(rows: SessionLegRow[]): string {
   const baseline = (body: SessionLegRow['body']) => rows.find((r) => r.body === body && r.variant === 'http1');

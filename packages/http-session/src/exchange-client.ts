@@ -9,13 +9,14 @@
 //      └──────RESET / abort / session end──→ done (the answer is rejected, or cut: complete stays false)
 // The request side runs beside it: head, BODY…, END (or RESET when abandoned).
 import { fromBinary, toBinary, create } from '@bufbuild/protobuf';
-import { HttpRequestHeadSchema, HttpResetSchema, HttpResponseHeadSchema } from '@jitgate/proto';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { Readable, Writable, type Duplex } from 'node:stream';
+import { HttpRequestHeadSchema, HttpResetSchema, HttpResponseHeadSchema, type HttpHeader } from '@jitgate/proto';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { Writable, type Duplex } from 'node:stream';
 import { BodyBound, declaredLength } from './body-length.js';
-import { FrameWire, quietly, SessionClosed } from './frame-wire.js';
+import { FrameWire, SessionClosed } from './frame-wire.js';
+import { FramedMessage } from './framed-message.js';
 import { FrameType, MAX_EXCHANGES, type Frame } from './frames.js';
-import { foldedHeaders, headerLines, rawHeaders } from './header-lines.js';
+import { headerLines } from './header-lines.js';
 
 export interface RequestHeadInit {
   method: string;
@@ -32,30 +33,17 @@ export class ExchangeFailed extends Error {
 }
 
 /** The agent's answer: read it like Node's IncomingMessage. */
-export class AgentAnswer extends Readable {
+export class AgentAnswer extends FramedMessage {
   /** True once the whole body arrived. */
   complete = false;
-  readonly rawHeaders: string[];
-  readonly headers: IncomingHttpHeaders;
 
   constructor(
     readonly statusCode: number,
-    lines: Parameters<typeof rawHeaders>[0],
-    private readonly onRead: () => void,
-    private readonly onDestroy: () => void,
+    lines: readonly HttpHeader[],
+    onRead: () => void,
+    onDestroy: () => void,
   ) {
-    super();
-    this.rawHeaders = rawHeaders(lines);
-    this.headers = foldedHeaders(lines);
-  }
-
-  override _read(): void {
-    this.onRead();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.onDestroy();
-    callback(quietly(this, error));
+    super(lines, onRead, onDestroy);
   }
 }
 
@@ -104,7 +92,7 @@ export class ClientExchange {
 
   /** Gives the exchange up: the agent is told (it aborts its request to the target). */
   abort(reason: string): void {
-    if (!this.#requestDone || !this.#answerDone) this.wire.send(FrameType.RESET, this.id, toBinary(HttpResetSchema, create(HttpResetSchema, { reason: reason.slice(0, 1000) })));
+    if (!this.#requestDone || !this.#answerDone) this.wire.sendReset(this.id, reason);
     this.#requestDone = true;
     this.#end(new ExchangeFailed(reason));
   }

@@ -9,42 +9,28 @@
 //   response: writeHead → BODY… → END → done   (destroy before END: a RESET to the gateway)
 // It is forgotten when both are done; frames for it that were already on their way are dropped.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { HttpRequestHeadSchema, HttpResetSchema, HttpResponseHeadSchema, type HttpHeader } from '@jitgate/proto';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { Readable, Writable, type Duplex } from 'node:stream';
+import { HttpRequestHeadSchema, HttpResponseHeadSchema, type HttpHeader } from '@jitgate/proto';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { Writable, type Duplex } from 'node:stream';
 import { BodyBound, declaredLength } from './body-length.js';
-import { FrameWire, quietly, type SessionClosed } from './frame-wire.js';
+import { FrameWire, type SessionClosed } from './frame-wire.js';
+import { FramedMessage } from './framed-message.js';
 import { FrameType, MAX_EXCHANGES, type Frame } from './frames.js';
-import { foldedHeaders, headerLines, rawHeaders } from './header-lines.js';
+import { headerLines } from './header-lines.js';
 
 /** A request from the gateway: read it like Node's IncomingMessage. */
-export class GatewayRequest extends Readable {
-  readonly headers: IncomingHttpHeaders;
-  readonly rawHeaders: string[];
-  /** Why the head's framing cannot be forwarded (content-length), if it cannot. */
-  readonly framingProblem: string | undefined;
-
+export class GatewayRequest extends FramedMessage {
   constructor(
     readonly method: string,
     readonly url: string,
     lines: readonly HttpHeader[],
     /** A body of unknown length follows: it goes on chunked. */
     readonly chunked: boolean,
-    framingProblem: string | undefined,
-    private readonly onRead: () => void,
+    /** Why the head's framing cannot be forwarded (content-length), if it cannot. */
+    readonly framingProblem: string | undefined,
+    onRead: () => void,
   ) {
-    super();
-    this.headers = foldedHeaders(lines);
-    this.rawHeaders = rawHeaders(lines);
-    this.framingProblem = framingProblem;
-  }
-
-  override _read(): void {
-    this.onRead();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    callback(quietly(this, error));
+    super(lines, onRead);
   }
 }
 
@@ -172,7 +158,7 @@ class ServerExchange {
   /** Our answer is cut off: the gateway is told, so that what came so far does not pass as whole. */
   #reset(reason: string): void {
     this.#responseDone = true;
-    this.wire.send(FrameType.RESET, this.id, toBinary(HttpResetSchema, create(HttpResetSchema, { reason: reason.slice(0, 1000) })));
+    this.wire.sendReset(this.id, reason);
     this.#end(new Error(reason));
   }
 

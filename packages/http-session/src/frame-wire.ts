@@ -3,20 +3,13 @@
 // frame boundaries), frames read and handed to the owner, and the stream paused while any
 // exchange's reader is full. A breach of the framing closes the stream: after one, nothing the
 // peer sends can be trusted to mean what it says.
-import type { Duplex, Readable } from 'node:stream';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { HttpResetSchema } from '@jitgate/proto';
+import type { Duplex } from 'node:stream';
 import { encodeFrame, FrameDecoder, FrameType, MAX_BODY_FRAME_BYTES, type Frame } from './frames.js';
 
 export class SessionClosed extends Error {
   override readonly name = 'SessionClosed';
-}
-
-/**
- * The error a cut-off message's readable is destroyed with, as Node's IncomingMessage does it:
- * emitted only to a reader that listens for errors (others see 'close' with complete false),
- * so a pipe() without an error handler does not crash the process.
- */
-export function quietly(readable: Readable, error: Error | null): Error | null {
-  return readable.listenerCount('error') > 0 ? error : null;
 }
 
 export interface WireOwner {
@@ -59,6 +52,11 @@ export class FrameWire {
       return;
     }
     this.#socket.write(encodeFrame(type, exchange, payload), done);
+  }
+
+  /** Gives an exchange up, telling the peer why. */
+  sendReset(exchange: number, reason: string): void {
+    this.send(FrameType.RESET, exchange, toBinary(HttpResetSchema, create(HttpResetSchema, { reason: reason.slice(0, 1000) })));
   }
 
   /** A body chunk as one or more BODY frames; `done` when the last is taken by the stream. */

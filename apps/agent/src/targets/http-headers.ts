@@ -33,7 +33,7 @@ function connectionNamed(raw: readonly string[]): Set<string> {
 }
 
 /** rawHeaders pairs, lower-cased and grouped (repeats kept as separate lines), without those `drop` names. */
-function filtered(raw: readonly string[], drop: (name: string) => boolean): HeaderMap {
+export function filtered(raw: readonly string[], drop: (name: string) => boolean): HeaderMap {
   const headers: HeaderMap = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();

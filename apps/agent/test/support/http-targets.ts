@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { create } from '@bufbuild/protobuf';
 import { ConnectionAssignmentSchema, type ConnectionAssignment } from '@jitgate/proto';
 import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient, type AgentAnswer } from '@jitgate/http-session';
+import { filtered } from '../../src/targets/http-headers.js';
 import type { TargetDialer } from '../../src/targets/target-dialer.js';
 
 export interface SeenRequest {
@@ -90,17 +91,6 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-/** The header object of a request's raw lines, repeats kept as arrays: heads go on verbatim. */
-function verbatim(raw: readonly string[]): http.OutgoingHttpHeaders {
-  const headers: Record<string, string | string[]> = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    const seen = headers[name];
-    headers[name] = seen === undefined ? (raw[i + 1] as string) : [...(Array.isArray(seen) ? seen : [seen]), raw[i + 1] as string];
-  }
-  return headers;
-}
-
 /**
  * What the gateway's HTTP leg does, without its checks: each TCP connection to the bridge is one
  * dialled session, and each HTTP request on it one exchange of the session's frames. Heads go
@@ -142,7 +132,7 @@ export async function startBridge(
     sessionOf(req.socket).then(
       (session) => {
         const exchange = session.request(
-          { method: req.method ?? 'GET', target: req.url ?? '/', headers: verbatim(req.rawHeaders), chunked: req.headers['transfer-encoding'] !== undefined },
+          { method: req.method ?? 'GET', target: req.url ?? '/', headers: filtered(req.rawHeaders, () => false), chunked: req.headers['transfer-encoding'] !== undefined },
           { response: answerWith, failed: fail },
         );
         req.pipe(exchange.body);
