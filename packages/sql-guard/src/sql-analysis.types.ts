@@ -1,3 +1,5 @@
+import type { StatementLineage } from './column-lineage.js';
+import type { SessionObjects } from './session-objects.js';
 import type { StatementClass } from './statement-class.js';
 
 export interface StatementInfo {
@@ -12,6 +14,10 @@ export interface StatementInfo {
   readonly tables: readonly string[];
   /** Every function called anywhere in the tree, lower-cased, schema-qualified when written so. */
   readonly functions: readonly string[];
+  /** Where each result column's values come from (column-lineage.ts): masking follows it. */
+  readonly lineage: StatementLineage;
+  /** Prepared statements and cursors it creates, runs or drops (session-objects.ts), if any. */
+  readonly objects?: SessionObjects;
 }
 
 export type SqlAnalysis =

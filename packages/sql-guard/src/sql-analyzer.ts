@@ -2,6 +2,8 @@ import { hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import { LruCache } from './lru-cache.js';
 import { numericShapeKey, singleStatementText } from './numeric-shape.js';
 import type { SqlAnalysis, StatementInfo } from './sql-analysis.types.js';
+import { statementLineage } from './column-lineage.js';
+import { sessionObjects } from './session-objects.js';
 import { classifyStatement } from './statement-classifier.js';
 
 /**
@@ -92,8 +94,9 @@ function analyzeUncached(sql: string): SqlAnalysis {
     const statements: StatementInfo[] = [];
     for (const raw of tree.stmts ?? []) {
       if (typeof raw.stmt !== 'object' || raw.stmt === null) continue;
-      const classified = classifyStatement(raw.stmt as Record<string, unknown>);
-      statements.push({ text: slicer(raw.stmt_location ?? 0, raw.stmt_len ?? 0), ...classified });
+      const node = raw.stmt as Record<string, unknown>;
+      const objects = sessionObjects(node);
+      statements.push({ text: slicer(raw.stmt_location ?? 0, raw.stmt_len ?? 0), ...classifyStatement(node), lineage: statementLineage(node), ...(objects ? { objects } : {}) });
     }
     return { ok: true, statements };
   } catch (err: unknown) {
