@@ -45,6 +45,7 @@ const dialer = () => postgresDialer(new LocalCredentialProvider({ readEnv: () =>
 const dialOptions = (grantSeconds: number) => ({
   signal: new AbortController().signal,
   timeoutMs: 10_000,
+  scope: '',
   clientParameters: {},
   grantExpiresAtUnixMs: h.clock.now() + grantSeconds * 1000,
 });

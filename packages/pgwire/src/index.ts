@@ -108,3 +108,17 @@ export {
 export { SqlState, type SqlStateCode } from './sql-state.js';
 export { ClientAuthenticator, md5Password, type ClientAuthenticatorOptions, type ClientAuthMethod } from './client-authenticator.js';
 export { MAX_SCRAM_ITERATIONS, saslPrep } from './scram.js';
+export {
+  acceptsClientEncoding,
+  clientEncodingRefusal,
+  isReadOnlySession,
+  keepsPin,
+  PINNED_SETTINGS,
+  pinnedSettings,
+  READ_ONLY_GRANT_SCOPE,
+  READ_ONLY_PARAMETER_VALUE,
+  READ_ONLY_PINNED_SETTINGS,
+  READ_ONLY_SESSION_PARAMETER,
+  withPins,
+  type PinnedSettings,
+} from './session-pins.js';

@@ -103,7 +103,7 @@ describe('access tokens, only to the Google endpoints', () => {
   });
 
   it('fails the dial with a clear error when IAM refuses, or when the grant has already ended', async () => {
-    const options = (grantExpiresAtUnixMs: number) => ({ signal: new AbortController().signal, timeoutMs: 5000, clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs });
+    const options = (grantExpiresAtUnixMs: number) => ({ signal: new AbortController().signal, timeoutMs: 5000, scope: '', clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs });
     const dialer = httpDialer('bigquery', deps);
     const refused = dialer.dial(assignment('bigquery', { projectId: 'proj-12345' }, `gcp-sa:${ADMIN_SA}`), options(h.clock.now() + 60_000));
     await expect(refused).rejects.toThrowError(TargetDialError);

@@ -173,7 +173,7 @@ describe('refusals and failures', () => {
     ['mcp', { url: 'ftp://x.example' }, '', /must be an http:\/\/ or https:\/\/ URL/],
     ['http', {}, '', /need a baseUrl/],
   ] as const)('refuses to dial %s %j with %s', async (type, settings, ref, message) => {
-    const dial = httpDialer(type, deps).dial(assignment(type, settings, ref), { signal: new AbortController().signal, timeoutMs: 1000, clientParameters: SESSION_PROTOCOL, grantExpiresAtUnixMs: farGrant() });
+    const dial = httpDialer(type, deps).dial(assignment(type, settings, ref), { signal: new AbortController().signal, timeoutMs: 1000, scope: '', clientParameters: SESSION_PROTOCOL, grantExpiresAtUnixMs: farGrant() });
     await expect(dial).rejects.toThrowError(TargetDialError);
     await expect(dial).rejects.toThrowError(message);
   });

@@ -187,7 +187,7 @@ describe('the session ending', () => {
       res.end('ok');
     }, undefined, 60_000);
     cleanups.push(() => target.close());
-    const options = { signal: new AbortController().signal, timeoutMs: 5_000, clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs: Date.now() + 3_600_000 };
+    const options = { signal: new AbortController().signal, timeoutMs: 5_000, scope: '', clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs: Date.now() + 3_600_000 };
     const { socket } = await dialer.dial(assignment('http', { baseUrl: target.url }), options);
     cleanups.push(async () => void socket.destroy());
     const client = new HttpExchangeClient(socket);

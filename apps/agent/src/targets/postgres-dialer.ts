@@ -1,96 +1,58 @@
 // The agent's side of a postgres session (docs/postgres.md, "At the agent"): reach the server,
-// TLS as the connection's sslmode says, log in as the connection's user with the credential the
-// agent holds (cleartext, MD5 or SCRAM-SHA-256 — ClientAuthenticator in packages/pgwire), and
-// keep the server's cancel key. What the server says after login (ParameterStatus, notices,
-// ReadyForQuery) is unshifted onto the socket, so that the gateway hears it first; the cancel
-// key is not: it never leaves the agent. Errors name what failed, never the credential or user.
+// TLS as the connection's sslmode says, log in (postgres-login.ts) as the login the session's
+// scope picks (postgres-settings.ts: the connection's read-only role for a read-only session when
+// it names one) with the credential the agent holds, the settings that change how SQL is read
+// pinned in the startup packet (packages/pgwire/src/session-pins.ts), and keep the server's
+// cancel key. Who the agent turned out to be on the server goes back in SessionOpened; a
+// read-only session whose server session is not read-only is not opened.
 //
 // Cloud SQL IAM database authentication: with `credentialRef: gcp-sa:<account>` the agent logs in
 // as the service account's IAM database user (its e-mail without `.gserviceaccount.com`, or
 // settings.user) with a freshly minted access token as the password (scope sqlservice.login,
 // lifetime bounded by the grant). Cloud SQL checks the token at login only; the session's own
-// timer still ends it at the grant end. postgres-dialer.cloudsql.spec.ts logs in for real.
+// timer still ends it at the grant end. test/cloudsql-iam-login.test.ts logs in for real.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { z } from 'zod';
-import {
-  BackendType,
-  ClientAuthenticator,
-  decodeAuthentication,
-  decodeBackendKeyData,
-  decodeErrorResponse,
-  encodeCancelRequest,
-  encodeSSLRequest,
-  encodeStartupMessage,
-  FORWARDED_STARTUP_PARAMETERS,
-  MessageReader,
-} from '@jitgate/pgwire';
-import { CredentialError, parseCredentialRef, type CredentialContext, type CredentialProvider } from '../credentials/credential-provider.js';
-import { connectTcp, hostSetting, parseSettings, portSetting, TargetDialError, type DialedTarget, type TargetDialer } from './target-dialer.js';
+import { ClientAuthenticator, encodeCancelRequest, encodeSSLRequest, FORWARDED_STARTUP_PARAMETERS, isReadOnlySession, pinnedSettings, withPins } from '@jitgate/pgwire';
+import { CredentialError, type CredentialContext, type CredentialProvider } from '../credentials/credential-provider.js';
+import { logIn } from './postgres-login.js';
+import { loginFor, postgresSettingsSchema, type PostgresSettings } from './postgres-settings.js';
+import { connectTcp, parseSettings, TargetDialError, type DialedTarget, type TargetDialer } from './target-dialer.js';
 
-const settingsSchema = z.object({
-  host: hostSetting,
-  port: portSetting.default(5432),
-  database: z.string().min(1).max(63),
-  user: z.string().min(1).max(63).optional(),
-  sslmode: z.enum(['disable', 'require', 'verify-full']).default('require'),
-});
-type Settings = z.output<typeof settingsSchema>;
-
-const MAX_LOGIN_MESSAGE_BYTES = 1024 * 1024;
+export { cloudSqlIamUser } from './postgres-settings.js';
 
 /** The narrowest scope Cloud SQL accepts for IAM database logins (the Cloud SQL connectors use it). */
 export const CLOUD_SQL_LOGIN_SCOPE = 'https://www.googleapis.com/auth/sqlservice.login';
 
-/** Cloud SQL's IAM database user for a service account: the e-mail without `.gserviceaccount.com`. */
-export function cloudSqlIamUser(account: string): string {
-  return account.replace(/\.gserviceaccount\.com$/, '');
-}
-
 export function postgresDialer(credentials: CredentialProvider): TargetDialer {
   return {
-    async dial(assignment, { signal, timeoutMs, clientParameters, grantExpiresAtUnixMs }) {
-      const settings = parseSettings(assignment.settingsJson, settingsSchema, 'postgres connection settings need host, port and database');
-      const user = databaseUser(settings, assignment.credentialRef);
-      const password = await resolvePassword(credentials, assignment.credentialRef, {
+    async dial(assignment, { signal, timeoutMs, scope, clientParameters, grantExpiresAtUnixMs }) {
+      const settings = parseSettings(assignment.settingsJson, postgresSettingsSchema, 'postgres connection settings need host, port and database (and scopes, when given, a credentialRef each)');
+      const login = loginFor(settings, assignment.credentialRef, isReadOnlySession(scope, clientParameters));
+      const password = await resolvePassword(credentials, login.credentialRef, {
         grantExpiresAtUnixMs,
         gcp: { kind: 'access', scopes: [CLOUD_SQL_LOGIN_SCOPE] },
       });
       const deadline = Date.now() + timeoutMs;
       const socket = await open(settings, signal, timeoutMs);
       try {
-        const params: Record<string, string> = { user, database: settings.database };
-        for (const [name, value] of Object.entries(clientParameters)) if (FORWARDED_STARTUP_PARAMETERS.has(name)) params[name] = value;
-        params['application_name'] ??= 'jitgate';
-        const key = await logIn(socket, params, new ClientAuthenticator({ user, password }), deadline, signal);
+        const asked: Record<string, string> = { application_name: 'jitgate' };
+        for (const [name, value] of Object.entries(clientParameters)) if (FORWARDED_STARTUP_PARAMETERS.has(name)) asked[name] = value;
+        // Who and where are the connection's; how SQL is read is pinned: neither is the client's.
+        const params = withPins({ ...asked, user: login.user, database: settings.database }, pinnedSettings(login.readOnly));
+        const { key, role } = await logIn(socket, params, new ClientAuthenticator({ user: login.user, password }), deadline, signal);
+        // The pin is in the startup packet; the server's own answer is what counts.
+        if (login.readOnly && !role.readOnly) throw new TargetDialError('the server did not open the session read-only');
         const cancel = () => void sendCancel(settings, key).catch(() => {});
         cancelWhenAbandoned(socket, cancel);
-        return { socket, cancel } satisfies DialedTarget;
+        return { socket, cancel, postgresLogin: role } satisfies DialedTarget;
       } catch (error) {
         socket.destroy();
         throw error;
       }
     },
   };
-}
-
-
-/** settings.user, or for `gcp-sa:` the account's Cloud SQL IAM user. */
-function databaseUser(settings: Settings, ref: string): string {
-  if (settings.user) return settings.user;
-  let parsed;
-  try {
-    parsed = parseCredentialRef(ref);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed?.kind === 'gcp-sa') {
-    const user = cloudSqlIamUser(parsed.account);
-    if (user.length <= 63) return user;
-    throw new TargetDialError('the Cloud SQL IAM user name of this service account is longer than 63 characters: set settings.user');
-  }
-  throw new TargetDialError('the connection names no database user (settings.user)');
 }
 
 async function resolvePassword(credentials: CredentialProvider, ref: string, context: CredentialContext): Promise<string> {
@@ -104,7 +66,7 @@ async function resolvePassword(credentials: CredentialProvider, ref: string, con
 }
 
 /** TCP, then TLS when sslmode asks for it (SSLRequest first, as libpq does). */
-async function open(settings: Settings, signal: AbortSignal, timeoutMs: number): Promise<Duplex> {
+async function open(settings: PostgresSettings, signal: AbortSignal, timeoutMs: number): Promise<Duplex> {
   const socket = await connectTcp(settings.host, settings.port, signal, timeoutMs);
   if (settings.sslmode === 'disable') return socket;
   socket.write(encodeSSLRequest());
@@ -145,72 +107,6 @@ function readByte(socket: net.Socket, timeoutMs: number): Promise<number> {
   });
 }
 
-/** Startup and authentication; returns the server's cancel key. Leaves the socket paused. */
-function logIn(socket: Duplex, params: Record<string, string>, auth: ClientAuthenticator, deadline: number, signal: AbortSignal): Promise<{ processId: number; secretKey: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const reader = new MessageReader({ maxMessageBytes: MAX_LOGIN_MESSAGE_BYTES });
-    const forward: Buffer[] = [];
-    let key: { processId: number; secretKey: Buffer } | undefined;
-    const timer = setTimeout(() => fail('the server did not complete the login in time'), Math.max(0, deadline - Date.now()));
-    const onAbort = () => fail('session closed while logging in');
-    const onClose = () => fail('the server closed the connection during login');
-    function finish(error: Error | undefined): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.pause();
-      if (error) return reject(error);
-      // What the gateway must read first: everything after AuthenticationOk, and what is left.
-      const rest = reader.takeBuffered();
-      if (rest.length > 0) forward.push(rest);
-      socket.unshift(Buffer.concat(forward));
-      resolve(key ?? { processId: 0, secretKey: Buffer.alloc(0) });
-    }
-    function fail(message: string): void {
-      finish(new TargetDialError(message));
-    }
-    function onData(chunk: Buffer): void {
-      reader.push(chunk);
-      try {
-        for (let message = reader.next(); message; message = reader.next()) {
-          switch (message.type) {
-            case BackendType.Authentication: {
-              const reply = auth.onAuthentication(decodeAuthentication(message.body));
-              if (reply) socket.write(reply);
-              break;
-            }
-            case BackendType.ErrorResponse: {
-              // The server's text may quote the user name: only the SQLSTATE leaves the agent.
-              const code = decodeErrorResponse(message.body)['C'] ?? 'unknown';
-              return fail(`the server refused the agent's login (SQLSTATE ${code})`);
-            }
-            case BackendType.BackendKeyData:
-              key = decodeBackendKeyData(message.body);
-              break;
-            case BackendType.NegotiateProtocolVersion:
-              // Between the agent and the server only: the client negotiated with the gateway.
-              break;
-            case BackendType.ReadyForQuery:
-              forward.push(Buffer.from(message.raw));
-              return finish(undefined);
-            default:
-              forward.push(Buffer.from(message.raw));
-          }
-        }
-      } catch (error) {
-        const detail = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : 'protocol error';
-        fail(`the login to the server failed (${detail})`);
-      }
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.write(encodeStartupMessage(params));
-    socket.resume();
-  });
-}
-
 /**
  * When the agent closes the server connection before the server closed it (the session ended:
  * grant expired or revoked, the client vanished), a statement still running would go on: the
@@ -229,7 +125,7 @@ function cancelWhenAbandoned(socket: Duplex, cancel: () => void): void {
 }
 
 /** A CancelRequest on a connection of its own, as the protocol wants. */
-async function sendCancel(settings: Settings, key: { processId: number; secretKey: Buffer }): Promise<void> {
+async function sendCancel(settings: PostgresSettings, key: { processId: number; secretKey: Buffer }): Promise<void> {
   if (key.secretKey.length === 0) return;
   const signal = AbortSignal.timeout(5_000);
   const socket = await open(settings, signal, 5_000);

@@ -5,11 +5,14 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import type { ConnectionAssignment } from '@jitgate/proto';
+import type { PostgresRole } from './postgres-login.js';
 
 export interface DialOptions {
   signal: AbortSignal;
   timeoutMs: number;
-  /** Protocol options the client asked for, filtered by the gateway (SessionOpen). */
+  /** The grant's scope (SessionOpen.scope; '' when it has none). */
+  scope: string;
+  /** Protocol options the client asked for, filtered by the gateway, and the gateway's own `jitgate.` ones (SessionOpen). */
   clientParameters: Record<string, string>;
   /** The session's grant end (SessionOpen.grant_expires_at): minted credentials must not outlive it. */
   grantExpiresAtUnixMs: number;
@@ -20,6 +23,8 @@ export interface DialedTarget {
   socket: Duplex;
   /** Cancels what runs on the target now (postgres: a CancelRequest with the server's key). */
   cancel?: () => void;
+  /** postgres: who the agent is on the server (SessionOpened.postgres_login). */
+  postgresLogin?: PostgresRole;
 }
 
 export interface TargetDialer {

@@ -9,6 +9,7 @@ import { CloseReason, type ConnectionAssignment, type SessionOpen } from '@jitga
 import { DEFAULT_WINDOW, SessionPipe, type PeerFrames, type SessionEnd, type SessionStats } from '@jitgate/tunnel';
 import { atTime, type Cancel, type Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
+import { privilegesOf, type PostgresRole } from '../targets/postgres-login.js';
 import { TargetDialError, type TargetDialer } from '../targets/target-dialer.js';
 import { closeFrame, dataFrame, halfCloseFrame, openedFrame, reasonName, windowUpdateFrame, type FrameSink } from './frames.js';
 
@@ -58,6 +59,7 @@ export class AgentSession {
       target = await this.dialer.dial(this.assignment, {
         signal: this.dialAbort.signal,
         timeoutMs: this.deps.dialTimeoutMs,
+        scope: this.open.scope,
         clientParameters: this.open.clientParameters,
         grantExpiresAtUnixMs: Number(this.open.grantExpiresAtUnixMs),
       });
@@ -75,9 +77,10 @@ export class AgentSession {
     }
     this.state = 'open';
     this.cancelTarget = target.cancel;
+    if (target.postgresLogin) this.logLogin(target.postgresLogin);
     // SessionOpened goes out before the pipe reads the socket, so a target that speaks first
     // (SSH, SMTP) cannot get DATA onto the wire ahead of it.
-    this.deps.sink.send(openedFrame(this.sid, { ok: true, initialWindow: DEFAULT_WINDOW }));
+    this.deps.sink.send(openedFrame(this.sid, { ok: true, initialWindow: DEFAULT_WINDOW, postgresLogin: target.postgresLogin }));
     const sink = this.deps.sink;
     const sid = this.sid;
     const frames: PeerFrames = {
@@ -97,6 +100,13 @@ export class AgentSession {
     // A dialer that logged in (postgres) leaves the socket paused, with the server's first words unshifted.
     this.pipe.resume();
     this.log.info('session open');
+  }
+
+  /** Who the agent is on the server; a role that reaches past the guard is worth a warning. */
+  private logLogin(role: PostgresRole): void {
+    const privileges = privilegesOf(role);
+    if (privileges.length > 0) this.log.warn({ role: role.role, privileges, readOnly: role.readOnly }, 'logged in to the server as a privileged role: the database does not limit this session (docs/security.md)');
+    else this.log.info({ role: role.role, readOnly: role.readOnly }, 'logged in to the server');
   }
 
   // ---- frames from the gateway ----------------------------------------------------------

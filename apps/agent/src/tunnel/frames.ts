@@ -6,12 +6,14 @@ import {
   HalfCloseSchema,
   HeartbeatSchema,
   HelloSchema,
+  PostgresLoginSchema,
   SessionCloseSchema,
   SessionOpenedSchema,
   WindowUpdateSchema,
   type ConnectRequest,
 } from '@jitgate/proto';
 import { dataRequest } from '@jitgate/tunnel';
+import type { PostgresRole } from '../targets/postgres-login.js';
 
 export type AgentFrame = ConnectRequest['msg'];
 
@@ -39,9 +41,14 @@ export const helloFrame = (hello: HelloFields): AgentFrame => ({ case: 'hello', 
 
 export const heartbeatFrame = (now: number): AgentFrame => ({ case: 'heartbeat', value: create(HeartbeatSchema, { sentAtUnixMs: BigInt(now) }) });
 
-export const openedFrame = (sid: number, result: { ok: true; initialWindow: number } | { ok: false; error: string }): AgentFrame => ({
+export const openedFrame = (sid: number, result: { ok: true; initialWindow: number; postgresLogin?: PostgresRole } | { ok: false; error: string }): AgentFrame => ({
   case: 'sessionOpened',
-  value: create(SessionOpenedSchema, result.ok ? { sid, ok: true, initialWindow: result.initialWindow } : { sid, ok: false, error: result.error }),
+  value: create(
+    SessionOpenedSchema,
+    result.ok
+      ? { sid, ok: true, initialWindow: result.initialWindow, ...(result.postgresLogin ? { postgresLogin: create(PostgresLoginSchema, result.postgresLogin) } : {}) }
+      : { sid, ok: false, error: result.error },
+  ),
 });
 
 export const dataFrame = (sid: number, payload: Uint8Array): AgentFrame => dataRequest(sid, payload).msg;

@@ -110,7 +110,7 @@ export async function startBridge(
   const sessionOf = (socket: net.Socket): Promise<HttpExchangeClient> => {
     let session = sessions.get(socket);
     if (!session) {
-      const options = { signal: new AbortController().signal, timeoutMs: 5_000, clientParameters, grantExpiresAtUnixMs: grantExpiresAtUnixMs() };
+      const options = { signal: new AbortController().signal, timeoutMs: 5_000, scope: '', clientParameters, grantExpiresAtUnixMs: grantExpiresAtUnixMs() };
       session = dialer.dial(target, options).then(
         ({ socket: sessionSocket }) => {
           dialed.push(sessionSocket);

@@ -43,3 +43,27 @@ describe('HTTP connection settings', () => {
     expect(createConnectionBody.safeParse({ ...body, settings: { url: 'https://mcp.example.com/mcp', scopes: [] } }).success).toBe(false);
   });
 });
+
+describe('postgres connection settings', () => {
+  const base = { host: 'db.internal', database: 'orders', user: 'orders_rw', sslmode: 'require' };
+
+  it.each([
+    [{}, 'one login'],
+    [{ scopes: {} }, 'no scoped login'],
+    [{ scopes: { 'read-only': { user: 'orders_ro', credentialRef: 'env:ORDERS_RO_PASSWORD' } } }, 'a read-only role'],
+    [{ scopes: { 'read-only': { credentialRef: `gcp-sa:${SA}` } } }, 'a read-only Cloud SQL IAM user named by its account'],
+  ] as Array<[object, string]>)('accepts %j (%s)', (extra) => {
+    expect(SETTINGS_BY_TYPE.postgres.safeParse({ ...base, ...extra }).success).toBe(true);
+  });
+
+  it.each([
+    [{ scopes: { 'read-only': { user: 'orders_ro', password: 'hunter2', credentialRef: 'env:X' } } }, 'a password beside the reference'],
+    [{ scopes: { 'read-only': { user: 'orders_ro' } } }, 'no credential reference'],
+    [{ scopes: { 'read-only': { user: 'orders_ro', credentialRef: 'hunter2' } } }, 'a value where the reference goes'],
+    [{ scopes: { admin: { user: 'orders_admin', credentialRef: 'env:X' } } }, 'a scope with no meaning on the server'],
+    [{ scopes: { 'read-only': { user: '', credentialRef: 'env:X' } } }, 'an empty user'],
+    [{ scopes: { 'read-only': { user: 'x'.repeat(64), credentialRef: 'env:X' } } }, 'a user name longer than PostgreSQL allows'],
+  ] as Array<[object, string]>)('refuses %j (%s)', (extra) => {
+    expect(SETTINGS_BY_TYPE.postgres.safeParse({ ...base, ...extra }).success).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@
 // strict schemas: there is no field where a password or key could be put, and unknown fields
 // are refused, so a secret cannot slip into the gateway's database by accident.
 import { z } from 'zod';
-import { CONNECTION_TYPES } from '@jitgate/policy';
+import { CONNECTION_TYPES, READ_ONLY_SCOPE } from '@jitgate/policy';
 
 export const connectionName = z
   .string()
@@ -45,6 +45,25 @@ const STORAGE_SCOPES = ['devstorage.read_only', 'devstorage.read_write', 'devsto
 const delegates = z.array(serviceAccount).max(9);
 const projectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id');
 
+/**
+ * Where the agent finds the credential: `env:NAME`, `file:/mounted/secret/path`, `gcp-adc`
+ * (Application Default Credentials) or `gcp-sa:<account>` (impersonated). A reference, not a value.
+ */
+export const credentialRef = z
+  .string()
+  .max(512)
+  .regex(/^(env:[A-Z_][A-Z0-9_]{0,127}|file:\/[^\s\u0000]{1,500}|gcp-adc|gcp-sa:[^\s]{3,300})$/, 'env:NAME, file:/path, gcp-adc or gcp-sa:<service account>');
+
+/**
+ * A postgres login for the sessions of one grant scope: a database user and a reference to its
+ * credential (never the credential). `read-only` is the one scope with a meaning today: its
+ * sessions log in as that role (docs/postgres.md, "Scope on the server"). The agent reads the
+ * same shape (apps/agent/src/targets/postgres-settings.ts).
+ */
+const postgresScopes = z
+  .object({ [READ_ONLY_SCOPE]: z.object({ user: z.string().min(1).max(63).optional(), credentialRef }).strict().optional() })
+  .strict();
+
 export const SETTINGS_BY_TYPE = {
   postgres: z
     .object({
@@ -53,6 +72,7 @@ export const SETTINGS_BY_TYPE = {
       database: z.string().min(1).max(63),
       user: z.string().min(1).max(63).optional(),
       sslmode: z.enum(['disable', 'require', 'verify-full']).default('require'),
+      scopes: postgresScopes.optional(),
     })
     .strict(),
   tcp: z.object({ host: hostname, port }).strict(),
@@ -74,15 +94,6 @@ export const SETTINGS_BY_TYPE = {
   // registered here must not be able to receive the agent's Google API tokens (docs/http.md).
   mcp: z.object({ url: httpUrl, audience: z.string().min(1).max(2048).optional(), targetServiceAccount: serviceAccount.optional(), delegates: delegates.optional() }).strict(),
 } as const satisfies Record<(typeof CONNECTION_TYPES)[number], z.ZodType>;
-
-/**
- * Where the agent finds the credential: `env:NAME`, `file:/mounted/secret/path`, `gcp-adc`
- * (Application Default Credentials) or `gcp-sa:<account>` (impersonated). A reference, not a value.
- */
-export const credentialRef = z
-  .string()
-  .max(512)
-  .regex(/^(env:[A-Z_][A-Z0-9_]{0,127}|file:\/[^\s\u0000]{1,500}|gcp-adc|gcp-sa:[^\s]{3,300})$/, 'env:NAME, file:/path, gcp-adc or gcp-sa:<service account>');
 
 export const labels = z
   .record(z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/), z.string().max(63))

@@ -1,14 +1,15 @@
 // A postgres session from login to its end (docs/postgres.md): log in at the gateway with a
 // token, admit through the SessionBroker (grant, agent, the agent's own login to the server),
-// resolve the session's guardrails and masking once, then relay message by message: PgSession is
-// the tunnel pipe's local end. Refusals are FATAL ErrorResponses with the SQLSTATE a client expects.
+// resolve the session's guardrails and masking once (a read-only one is opened read-only on the
+// server too, and the agent's role there is recorded), then relay message by message: PgSession
+// is the tunnel pipe's local end. Refusals are FATAL ErrorResponses with the SQLSTATE a client expects.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { compileMasker, type Masker } from '@jitgate/masking';
-import { encodeAuthenticationOk, encodeErrorResponse, MessageReader } from '@jitgate/pgwire';
+import { encodeAuthenticationOk, encodeErrorResponse, MessageReader, pinnedSettings, READ_ONLY_PARAMETER_VALUE, READ_ONLY_SESSION_PARAMETER } from '@jitgate/pgwire';
 import { resolveGuardrails, type ResolvedGuardrails } from '@jitgate/policy';
 import { CloseReason } from '@jitgate/proto';
 import { initSqlGuard } from '@jitgate/sql-guard';
@@ -19,6 +20,8 @@ import { PolicyService } from '../policy/policy.service.js';
 import { SessionEventWriter } from '../session/session-event-writer.js';
 import { HandshakeRefusal } from '../tunnel/handshake.js';
 import { SessionBroker, type AdmittedSession } from '../tunnel/session-broker.service.js';
+import type { Principal } from '../auth/principal.js';
+import type { Connection } from '@jitgate/db';
 import { PgCancelKeys } from './pg-cancel-keys.js';
 import { PgMetrics } from './pg.metrics.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
@@ -26,6 +29,7 @@ import { ClientMessages, type HeldDecision } from './pg-client-messages.js';
 import { farewellFor, sqlstateOf } from './pg-errors.js';
 import { ServerMessages } from './pg-server-messages.js';
 import { PgSession } from './pg-session.js';
+import { checkServerLogin, privilegesOf, serverRoleDetails } from './pg-server-login.js';
 import { negotiateStartup, StartupRefusal } from './pg-startup.js';
 import { StatementGuard } from './pg-statement-guard.js';
 import { StatementLedger } from './pg-statement-ledger.js';
@@ -69,19 +73,33 @@ export class PgSessions {
       }
       client = startup.socket;
       const compiled = await this.policies.compiled();
+      // Resolved once the caller, connection and grant are known, before the agent dials: a
+      // read-only session (its grant's scope or a guardrail) is opened read-only on the server.
+      let resolved: ResolvedGuardrails | undefined;
+      const guardrailsOf = (ctx: { principal: Principal; connection: Connection; grantScope: string | null }): ResolvedGuardrails =>
+        (resolved ??= resolveGuardrails(compiled, {
+          identity: { id: ctx.principal.identityId, subject: ctx.principal.subject, kind: ctx.principal.kind, groups: ctx.principal.groups, attributes: ctx.principal.attributes },
+          connection: { name: ctx.connection.name, type: ctx.connection.type, labels: ctx.connection.labels as Record<string, string> },
+          scope: ctx.grantScope,
+        }));
       const admitted = await this.broker.admit(
-        { token: startup.token, connectionName: startup.database, type: 'postgres', clientAddress, clientParameters: startup.parameters },
+        {
+          token: startup.token,
+          connectionName: startup.database,
+          type: 'postgres',
+          clientAddress,
+          clientParameters: startup.parameters,
+          gatewayParameters: (ctx): Record<string, string> => (guardrailsOf(ctx).sql.readOnly ? { [READ_ONLY_SESSION_PARAMETER]: READ_ONLY_PARAMETER_VALUE } : {}),
+          // Fails closed: with no resolution (never the case) the session counts as read-only.
+          checkOpened: ({ postgresLogin }) => checkServerLogin(resolved?.sql.readOnly ?? true, postgresLogin),
+        },
         client,
       );
       if (!admitted) {
         this.metrics.logins.inc({ result: 'client_left' });
         return;
       }
-      const guardrails = resolveGuardrails(compiled, {
-        identity: { id: admitted.principal.identityId, subject: admitted.principal.subject, kind: admitted.principal.kind, groups: admitted.principal.groups, attributes: admitted.principal.attributes },
-        connection: { name: admitted.connection.name, type: admitted.connection.type, labels: admitted.connection.labels as Record<string, string> },
-        scope: admitted.grantScope,
-      });
+      const guardrails = guardrailsOf(admitted);
       startup.reader.setMaxMessageBytes(this.config.postgres.maxClientMessageBytes);
       this.run(admitted, client, startup.reader, guardrails, startup.user);
       this.metrics.logins.inc({ result: 'ok' });
@@ -124,7 +142,17 @@ export class PgSessions {
       refuse: (nonce, refusal) => serverSide.refuse(nonce, refusal),
       wall,
     });
-    log.append({ at: wall(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: guardrails.applied, readOnly: guardrails.sql.readOnly, masking } });
+    const serverRole = serverRoleDetails(admitted.postgresLogin);
+    log.append({
+      at: wall(),
+      kind: 'notice',
+      outcome: 'info',
+      details: { event: 'session.started', guardrails: guardrails.applied, readOnly: guardrails.sql.readOnly, masking, serverRole, pinnedSettings: pinnedSettings(guardrails.sql.readOnly) },
+    });
+    const privileges = admitted.postgresLogin ? privilegesOf(admitted.postgresLogin) : [];
+    if (privileges.length > 0) {
+      this.logger.warn({ sessionId, connection: admitted.connection.name, role: serverRole?.role, privileges }, 'the agent logged in to the server as a privileged role: the database does not limit this session (docs/security.md)');
+    }
 
     client.write(encodeAuthenticationOk());
     const pg = new PgSession({

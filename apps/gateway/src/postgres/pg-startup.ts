@@ -2,10 +2,22 @@
 // the listener has a certificate, 'N' otherwise; GSSENCRequest always 'N'; a CancelRequest is
 // handed back to the listener; a StartupMessage names the connection (database) and the client
 // then sends its gateway or OIDC token as the password (AuthenticationCleartextPassword, which is
-// why TLS matters outside loopback). The user name is informational.
+// why TLS matters outside loopback). The user name is informational. A client_encoding other than
+// UTF8 (or SQL_ASCII, which the server then reads as UTF-8) is refused with 0A000.
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { encodeAuthenticationCleartextPassword, FORWARDED_STARTUP_PARAMETERS, FrontendType, MessageReader, parseStartupPacket, PgWireError, decodePasswordMessage } from '@jitgate/pgwire';
+import {
+  acceptsClientEncoding,
+  clientEncodingRefusal,
+  decodePasswordMessage,
+  encodeAuthenticationCleartextPassword,
+  FORWARDED_STARTUP_PARAMETERS,
+  FrontendType,
+  MessageReader,
+  parseStartupPacket,
+  PgWireError,
+  SqlState,
+} from '@jitgate/pgwire';
 
 export const STARTUP_DEADLINE_MS = 15_000;
 /** A startup packet is at most 10,000 bytes; a password message carries a JWT at most. */
@@ -83,6 +95,10 @@ async function negotiate(state: { current: Duplex }, secureContext: tls.SecureCo
         if (startup.params['replication'] !== undefined && startup.params['replication'] !== 'false') {
           throw new StartupRefusal('0A000', 'replication connections are not supported through jitgate');
         }
+        // The session runs in UTF8 (the agent pins it): a client that would write its SQL in
+        // another encoding is told so before anything else (packages/pgwire/src/session-pins.ts).
+        const encoding = startup.params['client_encoding'];
+        if (encoding !== undefined && !acceptsClientEncoding(encoding)) throw new StartupRefusal(SqlState.feature_not_supported, clientEncodingRefusal(encoding));
         const database = startup.params['database'] || user;
         current.write(encodeAuthenticationCleartextPassword());
         const password = await readMessage(current, reader, deadline);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Connection } from '@jitgate/db';
 import type { ConnectionType } from '@jitgate/policy';
-import { CloseReason } from '@jitgate/proto';
+import { CloseReason, type PostgresLogin } from '@jitgate/proto';
 import type { LocalEnd } from '@jitgate/tunnel';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { AuthenticatorService } from '../auth/authenticator.service.js';
@@ -38,6 +38,11 @@ export interface AdmissionRequest {
    * grant are known (the policy's Google identity for the session, docs/http.md).
    */
   gatewayParameters?: (admitted: { principal: Principal; connection: Connection; grantScope: string | null }) => Record<string, string>;
+  /**
+   * Checks what the agent reported of the target (postgres: the role it logged in as) before the
+   * session is recorded; a HandshakeRefusal thrown here refuses the session.
+   */
+  checkOpened?: (opened: { postgresLogin: PostgresLogin | undefined }) => void;
 }
 
 /** Parameter names the gateway reserves for itself: never taken from a client. */
@@ -56,6 +61,8 @@ export interface AdmittedSession {
   grantScope: string | null;
   channel: SessionChannel;
   sendWindow: number;
+  /** postgres: who the agent logged in as on the server (SessionOpened.postgres_login). */
+  postgresLogin: PostgresLogin | undefined;
 }
 
 /** How long the agent may take to reach the target (docs/tunnel.md §3). */
@@ -126,6 +133,12 @@ export class SessionBroker {
     }
     const opened = await channel.waitOpened(SESSION_OPEN_TIMEOUT_MS);
     if (!opened.ok) throw new HandshakeRefusal(502, 'target_unreachable', opened.error);
+    try {
+      request.checkOpened?.({ postgresLogin: opened.postgresLogin });
+    } catch (error) {
+      channel.close(CloseReason.NOT_PERMITTED, error instanceof Error ? error.message : 'the session was refused');
+      throw error;
+    }
     if (client.destroyed) {
       channel.close(CloseReason.CLIENT_CLOSED, 'the client left before the session opened');
       return undefined;
@@ -161,7 +174,7 @@ export class SessionBroker {
       channel.close(CloseReason.SHUTDOWN, 'the gateway could not record the session');
       throw new HandshakeRefusal(500, 'internal', 'the gateway could not record the session');
     }
-    return { info, principal, connection, grantScope: grant.scope, channel, sendWindow: opened.sendWindow };
+    return { info, principal, connection, grantScope: grant.scope, channel, sendWindow: opened.sendWindow, postgresLogin: opened.postgresLogin };
   }
 
   /**

@@ -10,7 +10,7 @@
 // gap (a target that speaks first) are kept, bounded by the window we advertised, and replayed.
 // Whatever ends the session in that gap (a broken rule, a grant's end, the tunnel) takes effect
 // at attach, so that the end is recorded like any other (session-channel.spec.ts).
-import { CloseReason, type ConnectResponse, type SessionOpened } from '@jitgate/proto';
+import { CloseReason, type ConnectResponse, type PostgresLogin, type SessionOpened } from '@jitgate/proto';
 import { DEFAULT_WINDOW, MAX_FRAME, type PeerFrames, type SessionPipe } from '@jitgate/tunnel';
 import type { EndOverride } from './end-reasons.js';
 import { toAgent } from './tunnel-frames.js';
@@ -23,7 +23,8 @@ export interface ChannelTransport {
   countBytes(direction: 'up' | 'down', bytes: number): void;
 }
 
-export type OpenResult = { ok: true; sendWindow: number } | { ok: false; error: string };
+/** The agent's answer; `postgresLogin` is who it logged in as on a postgres server. */
+export type OpenResult = { ok: true; sendWindow: number; postgresLogin?: PostgresLogin } | { ok: false; error: string };
 
 type EarlyFrame =
   | { kind: 'data'; payload: Uint8Array }
@@ -170,7 +171,7 @@ export class SessionChannel implements PeerFrames {
     if (message.ok) {
       this.phase = 'open';
       const advertised = message.initialWindow === 0 ? DEFAULT_WINDOW : Math.min(message.initialWindow, MAX_SEND_WINDOW);
-      this.settleOpen?.({ ok: true, sendWindow: advertised });
+      this.settleOpen?.({ ok: true, sendWindow: advertised, ...(message.postgresLogin ? { postgresLogin: message.postgresLogin } : {}) });
     } else {
       // The agent refused or could not dial: the session never existed on its side either.
       this.settleOpen?.({ ok: false, error: message.error || 'the agent could not open the session' });

@@ -89,9 +89,9 @@ export class RawPgClient {
     return message ? (decodeErrorResponse(message.body) as Record<string, string>) : undefined;
   }
 
-  /** Logs in with a token as password; resolves at the first ReadyForQuery. */
-  async login(token: string, database: string, user = 'alice'): Promise<void> {
-    this.write(encodeStartupMessage({ user, database }));
+  /** Logs in with a token as password (and `parameters` in the startup packet); resolves at the first ReadyForQuery. */
+  async login(token: string, database: string, user = 'alice', parameters: Record<string, string> = {}): Promise<void> {
+    this.write(encodeStartupMessage({ user, database, ...parameters }));
     await this.until(() => this.messages().some((m) => m.type === AUTHENTICATION), 'the password request');
     this.write(encodePasswordMessage(token));
     await this.until(() => this.messages().some((m) => m.type === READY_FOR_QUERY || m.type === ERROR_RESPONSE), 'the end of login');

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jitgate/tunnel/v1/tunnel.proto.
  */
 export const file_jitgate_tunnel_v1_tunnel: GenFile = /*@__PURE__*/
-  fileDesc("Ch5qaXRnYXRlL3R1bm5lbC92MS90dW5uZWwucHJvdG8SEWppdGdhdGUudHVubmVsLnYxIoIDCg5Db25uZWN0UmVxdWVzdBIpCgVoZWxsbxgBIAEoCzIYLmppdGdhdGUudHVubmVsLnYxLkhlbGxvSAASMQoJaGVhcnRiZWF0GAIgASgLMhwuaml0Z2F0ZS50dW5uZWwudjEuSGVhcnRiZWF0SAASOgoOc2Vzc2lvbl9vcGVuZWQYAyABKAsyIC5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uT3BlbmVkSAASJwoEZGF0YRgEIAEoCzIXLmppdGdhdGUudHVubmVsLnYxLkRhdGFIABI4Cg13aW5kb3dfdXBkYXRlGAUgASgLMh8uaml0Z2F0ZS50dW5uZWwudjEuV2luZG93VXBkYXRlSAASMgoKaGFsZl9jbG9zZRgGIAEoCzIcLmppdGdhdGUudHVubmVsLnYxLkhhbGZDbG9zZUgAEjgKDXNlc3Npb25fY2xvc2UYByABKAsyHy5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uQ2xvc2VIAEIFCgNtc2ci+QMKD0Nvbm5lY3RSZXNwb25zZRItCgd3ZWxjb21lGAEgASgLMhouaml0Z2F0ZS50dW5uZWwudjEuV2VsY29tZUgAEjEKCWhlYXJ0YmVhdBgCIAEoCzIcLmppdGdhdGUudHVubmVsLnYxLkhlYXJ0YmVhdEgAEjYKDHNlc3Npb25fb3BlbhgDIAEoCzIeLmppdGdhdGUudHVubmVsLnYxLlNlc3Npb25PcGVuSAASJwoEZGF0YRgEIAEoCzIXLmppdGdhdGUudHVubmVsLnYxLkRhdGFIABI4Cg13aW5kb3dfdXBkYXRlGAUgASgLMh8uaml0Z2F0ZS50dW5uZWwudjEuV2luZG93VXBkYXRlSAASMgoKaGFsZl9jbG9zZRgGIAEoCzIcLmppdGdhdGUudHVubmVsLnYxLkhhbGZDbG9zZUgAEjgKDXNlc3Npb25fY2xvc2UYByABKAsyHy5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uQ2xvc2VIABI4Cg1ncmFudF9yZXZva2VkGAggASgLMh8uaml0Z2F0ZS50dW5uZWwudjEuR3JhbnRSZXZva2VkSAASOgoOc2Vzc2lvbl9jYW5jZWwYCSABKAsyIC5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uQ2FuY2VsSABCBQoDbXNnIrUBCgVIZWxsbxIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSNAoGbGFiZWxzGAMgAygLMiQuaml0Z2F0ZS50dW5uZWwudjEuSGVsbG8uTGFiZWxzRW50cnkSEwoLY29ubmVjdGlvbnMYBCADKAkSEwoLaW5zdGFuY2VfaWQYBSABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAQoHV2VsY29tZRIQCghhZ2VudF9pZBgBIAEoCRISCgpnYXRld2F5X2lkGAIgASgJEjwKC2Nvbm5lY3Rpb25zGAMgAygLMicuaml0Z2F0ZS50dW5uZWwudjEuQ29ubmVjdGlvbkFzc2lnbm1lbnQSHQoVaGVhcnRiZWF0X2ludGVydmFsX21zGAQgASgNEjUKB3JlZnVzZWQYBSADKAsyJC5qaXRnYXRlLnR1bm5lbC52MS5SZWZ1c2VkQ29ubmVjdGlvbiJhChRDb25uZWN0aW9uQXNzaWdubWVudBIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSFQoNc2V0dGluZ3NfanNvbhgDIAEoCRIWCg5jcmVkZW50aWFsX3JlZhgEIAEoCSIxChFSZWZ1c2VkQ29ubmVjdGlvbhIMCgRuYW1lGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIkCglIZWFydGJlYXQSFwoPc2VudF9hdF91bml4X21zGAEgASgDIqcCCgtTZXNzaW9uT3BlbhILCgNzaWQYASABKA0SEgoKc2Vzc2lvbl9pZBgCIAEoCRISCgpjb25uZWN0aW9uGAMgASgJEhAKCGdyYW50X2lkGAQgASgJEiAKGGdyYW50X2V4cGlyZXNfYXRfdW5peF9tcxgFIAEoAxINCgVzY29wZRgGIAEoCRIWCg5pbml0aWFsX3dpbmRvdxgHIAEoDRJPChFjbGllbnRfcGFyYW1ldGVycxgIIAMoCzI0LmppdGdhdGUudHVubmVsLnYxLlNlc3Npb25PcGVuLkNsaWVudFBhcmFtZXRlcnNFbnRyeRo3ChVDbGllbnRQYXJhbWV0ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJPCg1TZXNzaW9uT3BlbmVkEgsKA3NpZBgBIAEoDRIKCgJvaxgCIAEoCBINCgVlcnJvchgDIAEoCRIWCg5pbml0aWFsX3dpbmRvdxgEIAEoDSIkCgREYXRhEgsKA3NpZBgBIAEoDRIPCgdwYXlsb2FkGAIgASgMIi4KDFdpbmRvd1VwZGF0ZRILCgNzaWQYASABKA0SEQoJaW5jcmVtZW50GAIgASgNIhgKCUhhbGZDbG9zZRILCgNzaWQYASABKA0iXAoMU2Vzc2lvbkNsb3NlEgsKA3NpZBgBIAEoDRIuCgZyZWFzb24YAiABKA4yHi5qaXRnYXRlLnR1bm5lbC52MS5DbG9zZVJlYXNvbhIPCgdtZXNzYWdlGAMgASgJIhwKDVNlc3Npb25DYW5jZWwSCwoDc2lkGAEgASgNIlAKDEdyYW50UmV2b2tlZBIQCghncmFudF9pZBgBIAEoCRIuCgZyZWFzb24YAiABKA4yHi5qaXRnYXRlLnR1bm5lbC52MS5DbG9zZVJlYXNvbiqsAgoLQ2xvc2VSZWFzb24SHAoYQ0xPU0VfUkVBU09OX1VOU1BFQ0lGSUVEEAASHgoaQ0xPU0VfUkVBU09OX0NMSUVOVF9DTE9TRUQQARIeChpDTE9TRV9SRUFTT05fVEFSR0VUX0NMT1NFRBACEh4KGkNMT1NFX1JFQVNPTl9HUkFOVF9FWFBJUkVEEAMSHgoaQ0xPU0VfUkVBU09OX0dSQU5UX1JFVk9LRUQQBBIjCh9DTE9TRV9SRUFTT05fVEFSR0VUX1VOUkVBQ0hBQkxFEAUSHwobQ0xPU0VfUkVBU09OX1BST1RPQ09MX0VSUk9SEAYSGQoVQ0xPU0VfUkVBU09OX1NIVVRET1dOEAcSHgoaQ0xPU0VfUkVBU09OX05PVF9QRVJNSVRURUQQCDJlCg1UdW5uZWxTZXJ2aWNlElQKB0Nvbm5lY3QSIS5qaXRnYXRlLnR1bm5lbC52MS5Db25uZWN0UmVxdWVzdBoiLmppdGdhdGUudHVubmVsLnYxLkNvbm5lY3RSZXNwb25zZSgBMAFiBnByb3RvMw");
+  fileDesc("Ch5qaXRnYXRlL3R1bm5lbC92MS90dW5uZWwucHJvdG8SEWppdGdhdGUudHVubmVsLnYxIoIDCg5Db25uZWN0UmVxdWVzdBIpCgVoZWxsbxgBIAEoCzIYLmppdGdhdGUudHVubmVsLnYxLkhlbGxvSAASMQoJaGVhcnRiZWF0GAIgASgLMhwuaml0Z2F0ZS50dW5uZWwudjEuSGVhcnRiZWF0SAASOgoOc2Vzc2lvbl9vcGVuZWQYAyABKAsyIC5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uT3BlbmVkSAASJwoEZGF0YRgEIAEoCzIXLmppdGdhdGUudHVubmVsLnYxLkRhdGFIABI4Cg13aW5kb3dfdXBkYXRlGAUgASgLMh8uaml0Z2F0ZS50dW5uZWwudjEuV2luZG93VXBkYXRlSAASMgoKaGFsZl9jbG9zZRgGIAEoCzIcLmppdGdhdGUudHVubmVsLnYxLkhhbGZDbG9zZUgAEjgKDXNlc3Npb25fY2xvc2UYByABKAsyHy5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uQ2xvc2VIAEIFCgNtc2ci+QMKD0Nvbm5lY3RSZXNwb25zZRItCgd3ZWxjb21lGAEgASgLMhouaml0Z2F0ZS50dW5uZWwudjEuV2VsY29tZUgAEjEKCWhlYXJ0YmVhdBgCIAEoCzIcLmppdGdhdGUudHVubmVsLnYxLkhlYXJ0YmVhdEgAEjYKDHNlc3Npb25fb3BlbhgDIAEoCzIeLmppdGdhdGUudHVubmVsLnYxLlNlc3Npb25PcGVuSAASJwoEZGF0YRgEIAEoCzIXLmppdGdhdGUudHVubmVsLnYxLkRhdGFIABI4Cg13aW5kb3dfdXBkYXRlGAUgASgLMh8uaml0Z2F0ZS50dW5uZWwudjEuV2luZG93VXBkYXRlSAASMgoKaGFsZl9jbG9zZRgGIAEoCzIcLmppdGdhdGUudHVubmVsLnYxLkhhbGZDbG9zZUgAEjgKDXNlc3Npb25fY2xvc2UYByABKAsyHy5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uQ2xvc2VIABI4Cg1ncmFudF9yZXZva2VkGAggASgLMh8uaml0Z2F0ZS50dW5uZWwudjEuR3JhbnRSZXZva2VkSAASOgoOc2Vzc2lvbl9jYW5jZWwYCSABKAsyIC5qaXRnYXRlLnR1bm5lbC52MS5TZXNzaW9uQ2FuY2VsSABCBQoDbXNnIrUBCgVIZWxsbxIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSNAoGbGFiZWxzGAMgAygLMiQuaml0Z2F0ZS50dW5uZWwudjEuSGVsbG8uTGFiZWxzRW50cnkSEwoLY29ubmVjdGlvbnMYBCADKAkSEwoLaW5zdGFuY2VfaWQYBSABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLDAQoHV2VsY29tZRIQCghhZ2VudF9pZBgBIAEoCRISCgpnYXRld2F5X2lkGAIgASgJEjwKC2Nvbm5lY3Rpb25zGAMgAygLMicuaml0Z2F0ZS50dW5uZWwudjEuQ29ubmVjdGlvbkFzc2lnbm1lbnQSHQoVaGVhcnRiZWF0X2ludGVydmFsX21zGAQgASgNEjUKB3JlZnVzZWQYBSADKAsyJC5qaXRnYXRlLnR1bm5lbC52MS5SZWZ1c2VkQ29ubmVjdGlvbiJhChRDb25uZWN0aW9uQXNzaWdubWVudBIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSFQoNc2V0dGluZ3NfanNvbhgDIAEoCRIWCg5jcmVkZW50aWFsX3JlZhgEIAEoCSIxChFSZWZ1c2VkQ29ubmVjdGlvbhIMCgRuYW1lGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIkCglIZWFydGJlYXQSFwoPc2VudF9hdF91bml4X21zGAEgASgDIqcCCgtTZXNzaW9uT3BlbhILCgNzaWQYASABKA0SEgoKc2Vzc2lvbl9pZBgCIAEoCRISCgpjb25uZWN0aW9uGAMgASgJEhAKCGdyYW50X2lkGAQgASgJEiAKGGdyYW50X2V4cGlyZXNfYXRfdW5peF9tcxgFIAEoAxINCgVzY29wZRgGIAEoCRIWCg5pbml0aWFsX3dpbmRvdxgHIAEoDRJPChFjbGllbnRfcGFyYW1ldGVycxgIIAMoCzI0LmppdGdhdGUudHVubmVsLnYxLlNlc3Npb25PcGVuLkNsaWVudFBhcmFtZXRlcnNFbnRyeRo3ChVDbGllbnRQYXJhbWV0ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKJAQoNU2Vzc2lvbk9wZW5lZBILCgNzaWQYASABKA0SCgoCb2sYAiABKAgSDQoFZXJyb3IYAyABKAkSFgoOaW5pdGlhbF93aW5kb3cYBCABKA0SOAoOcG9zdGdyZXNfbG9naW4YBSABKAsyIC5qaXRnYXRlLnR1bm5lbC52MS5Qb3N0Z3Jlc0xvZ2luIp8BCg1Qb3N0Z3Jlc0xvZ2luEgwKBHJvbGUYASABKAkSEQoJc3VwZXJ1c2VyGAIgASgIEhMKC2NyZWF0ZV9yb2xlGAMgASgIEhIKCmJ5cGFzc19ybHMYBCABKAgSEwoLcmVwbGljYXRpb24YBSABKAgSEQoJcmVhZF9vbmx5GAYgASgIEhwKFG1lbWJlcl9vZl9wcml2aWxlZ2VkGAcgASgIIiQKBERhdGESCwoDc2lkGAEgASgNEg8KB3BheWxvYWQYAiABKAwiLgoMV2luZG93VXBkYXRlEgsKA3NpZBgBIAEoDRIRCglpbmNyZW1lbnQYAiABKA0iGAoJSGFsZkNsb3NlEgsKA3NpZBgBIAEoDSJcCgxTZXNzaW9uQ2xvc2USCwoDc2lkGAEgASgNEi4KBnJlYXNvbhgCIAEoDjIeLmppdGdhdGUudHVubmVsLnYxLkNsb3NlUmVhc29uEg8KB21lc3NhZ2UYAyABKAkiHAoNU2Vzc2lvbkNhbmNlbBILCgNzaWQYASABKA0iUAoMR3JhbnRSZXZva2VkEhAKCGdyYW50X2lkGAEgASgJEi4KBnJlYXNvbhgCIAEoDjIeLmppdGdhdGUudHVubmVsLnYxLkNsb3NlUmVhc29uKqwCCgtDbG9zZVJlYXNvbhIcChhDTE9TRV9SRUFTT05fVU5TUEVDSUZJRUQQABIeChpDTE9TRV9SRUFTT05fQ0xJRU5UX0NMT1NFRBABEh4KGkNMT1NFX1JFQVNPTl9UQVJHRVRfQ0xPU0VEEAISHgoaQ0xPU0VfUkVBU09OX0dSQU5UX0VYUElSRUQQAxIeChpDTE9TRV9SRUFTT05fR1JBTlRfUkVWT0tFRBAEEiMKH0NMT1NFX1JFQVNPTl9UQVJHRVRfVU5SRUFDSEFCTEUQBRIfChtDTE9TRV9SRUFTT05fUFJPVE9DT0xfRVJST1IQBhIZChVDTE9TRV9SRUFTT05fU0hVVERPV04QBxIeChpDTE9TRV9SRUFTT05fTk9UX1BFUk1JVFRFRBAIMmUKDVR1bm5lbFNlcnZpY2USVAoHQ29ubmVjdBIhLmppdGdhdGUudHVubmVsLnYxLkNvbm5lY3RSZXF1ZXN0GiIuaml0Z2F0ZS50dW5uZWwudjEuQ29ubmVjdFJlc3BvbnNlKAEwAWIGcHJvdG8z");
 
 /**
  * Agent → gateway.
@@ -366,8 +366,10 @@ export type SessionOpen = Message<"jitgate.tunnel.v1.SessionOpen"> & {
 
   /**
    * Protocol-level options the client asked for, already filtered by the gateway (postgres:
-   * application_name, client_encoding, DateStyle, …). Never a credential, user or database: those
-   * come from the connection and the agent's own credential.
+   * application_name, client_encoding, DateStyle, …), and the gateway's own `jitgate.` parameters
+   * (postgres: `jitgate.read_only` = "on" for a read-only session; http: the policy's Google
+   * identity). Never a credential, user or database: those come from the connection and the
+   * agent's own credential.
    *
    * @generated from field: map<string, string> client_parameters = 8;
    */
@@ -408,6 +410,14 @@ export type SessionOpened = Message<"jitgate.tunnel.v1.SessionOpened"> & {
    * @generated from field: uint32 initial_window = 4;
    */
   initialWindow: number;
+
+  /**
+   * postgres: who the agent is on the server, read by the agent right after its login and before
+   * the session is handed over (unset for other types).
+   *
+   * @generated from field: jitgate.tunnel.v1.PostgresLogin postgres_login = 5;
+   */
+  postgresLogin?: PostgresLogin | undefined;
 };
 
 /**
@@ -416,6 +426,67 @@ export type SessionOpened = Message<"jitgate.tunnel.v1.SessionOpened"> & {
  */
 export const SessionOpenedSchema: GenMessage<SessionOpened> = /*@__PURE__*/
   messageDesc(file_jitgate_tunnel_v1_tunnel, 8);
+
+/**
+ * The role the agent logged in as on a PostgreSQL server and what it may do there
+ * (docs/postgres.md, "Who the agent is on the server"). The gateway records it in the session's
+ * `session.started` event and warns about privileged roles.
+ *
+ * @generated from message jitgate.tunnel.v1.PostgresLogin
+ */
+export type PostgresLogin = Message<"jitgate.tunnel.v1.PostgresLogin"> & {
+  /**
+   * current_user right after login.
+   *
+   * @generated from field: string role = 1;
+   */
+  role: string;
+
+  /**
+   * The role's own attributes (pg_roles).
+   *
+   * @generated from field: bool superuser = 2;
+   */
+  superuser: boolean;
+
+  /**
+   * @generated from field: bool create_role = 3;
+   */
+  createRole: boolean;
+
+  /**
+   * @generated from field: bool bypass_rls = 4;
+   */
+  bypassRls: boolean;
+
+  /**
+   * @generated from field: bool replication = 5;
+   */
+  replication: boolean;
+
+  /**
+   * transaction_read_only as the session opened: on when the agent pinned
+   * default_transaction_read_only for a read-only session.
+   *
+   * @generated from field: bool read_only = 6;
+   */
+  readOnly: boolean;
+
+  /**
+   * A member of another role that is a superuser or has CREATEROLE or BYPASSRLS: SET ROLE, or
+   * inheritance, would give the session that role's powers.
+   *
+   * @generated from field: bool member_of_privileged = 7;
+   */
+  memberOfPrivileged: boolean;
+};
+
+/**
+ * Describes the message jitgate.tunnel.v1.PostgresLogin.
+ * Use `create(PostgresLoginSchema)` to create a new message.
+ */
+export const PostgresLoginSchema: GenMessage<PostgresLogin> = /*@__PURE__*/
+  messageDesc(file_jitgate_tunnel_v1_tunnel, 9);
 
 /**
  * @generated from message jitgate.tunnel.v1.Data
@@ -437,7 +508,7 @@ export type Data = Message<"jitgate.tunnel.v1.Data"> & {
  * Use `create(DataSchema)` to create a new message.
  */
 export const DataSchema: GenMessage<Data> = /*@__PURE__*/
-  messageDesc(file_jitgate_tunnel_v1_tunnel, 9);
+  messageDesc(file_jitgate_tunnel_v1_tunnel, 10);
 
 /**
  * @generated from message jitgate.tunnel.v1.WindowUpdate
@@ -459,7 +530,7 @@ export type WindowUpdate = Message<"jitgate.tunnel.v1.WindowUpdate"> & {
  * Use `create(WindowUpdateSchema)` to create a new message.
  */
 export const WindowUpdateSchema: GenMessage<WindowUpdate> = /*@__PURE__*/
-  messageDesc(file_jitgate_tunnel_v1_tunnel, 10);
+  messageDesc(file_jitgate_tunnel_v1_tunnel, 11);
 
 /**
  * The sender will send no more data on this session (TCP FIN); the other direction goes on.
@@ -478,7 +549,7 @@ export type HalfClose = Message<"jitgate.tunnel.v1.HalfClose"> & {
  * Use `create(HalfCloseSchema)` to create a new message.
  */
 export const HalfCloseSchema: GenMessage<HalfClose> = /*@__PURE__*/
-  messageDesc(file_jitgate_tunnel_v1_tunnel, 11);
+  messageDesc(file_jitgate_tunnel_v1_tunnel, 12);
 
 /**
  * @generated from message jitgate.tunnel.v1.SessionClose
@@ -505,7 +576,7 @@ export type SessionClose = Message<"jitgate.tunnel.v1.SessionClose"> & {
  * Use `create(SessionCloseSchema)` to create a new message.
  */
 export const SessionCloseSchema: GenMessage<SessionClose> = /*@__PURE__*/
-  messageDesc(file_jitgate_tunnel_v1_tunnel, 12);
+  messageDesc(file_jitgate_tunnel_v1_tunnel, 13);
 
 /**
  * Gateway → agent: the client asked to cancel the statement running on this session (postgres:
@@ -525,7 +596,7 @@ export type SessionCancel = Message<"jitgate.tunnel.v1.SessionCancel"> & {
  * Use `create(SessionCancelSchema)` to create a new message.
  */
 export const SessionCancelSchema: GenMessage<SessionCancel> = /*@__PURE__*/
-  messageDesc(file_jitgate_tunnel_v1_tunnel, 13);
+  messageDesc(file_jitgate_tunnel_v1_tunnel, 14);
 
 /**
  * Gateway → agent: the grant ended; close every session of it now.
@@ -549,7 +620,7 @@ export type GrantRevoked = Message<"jitgate.tunnel.v1.GrantRevoked"> & {
  * Use `create(GrantRevokedSchema)` to create a new message.
  */
 export const GrantRevokedSchema: GenMessage<GrantRevoked> = /*@__PURE__*/
-  messageDesc(file_jitgate_tunnel_v1_tunnel, 14);
+  messageDesc(file_jitgate_tunnel_v1_tunnel, 15);
 
 /**
  * @generated from enum jitgate.tunnel.v1.CloseReason
