@@ -156,3 +156,16 @@ describe('backend decoders are strict', () => {
     expect(code(fn)).toBe('malformed');
   });
 });
+
+describe('encodeNoticeFields and encodeNotificationResponse', () => {
+  it('round-trip through the decoders, every field kept in order', async () => {
+    const { encodeNoticeFields, encodeNotificationResponse } = await import('./backend-encoders.js');
+    const { decodeErrorResponse, decodeNotificationResponse } = await import('./backend-decoders.js');
+    const fields = { S: 'ERROR', V: 'ERROR', C: '22P02', M: 'invalid input', P: '8', F: 'numutils.c', L: '232', R: 'pg_strtoint32' };
+    const encoded = encodeNoticeFields(0x45, fields);
+    expect(encoded[0]).toBe(0x45);
+    expect(decodeErrorResponse(encoded.subarray(5))).toEqual(fields);
+    const note = encodeNotificationResponse(42, 'chan', 'payload é');
+    expect(decodeNotificationResponse(note.subarray(5))).toEqual({ processId: 42, channel: 'chan', payload: 'payload é' });
+  });
+});

@@ -200,3 +200,33 @@ export function encodeCopyResponse(type: number, format: number, columnFormats: 
 export function encodeEmptyBackend(type: number): Buffer {
   return emptyFrame(type);
 }
+
+/**
+ * An ErrorResponse or NoticeResponse with exactly these fields, in this order: a proxy that
+ * rewrites some fields (masking) keeps the others as the server sent them.
+ */
+export function encodeNoticeFields(type: typeof BackendType.ErrorResponse | typeof BackendType.NoticeResponse, fields: Readonly<Record<string, string>>): Buffer {
+  const entries = Object.entries(fields);
+  let len = 1;
+  for (const [code, value] of entries) {
+    if (code.length !== 1 || code === '\0') throw new PgWireError('malformed', 'a notice field code is one character');
+    len += 1 + cstringSize(value, 'notice field');
+  }
+  const b = typedFrame(type, len);
+  let off = 5;
+  for (const [code, value] of entries) {
+    b[off++] = code.charCodeAt(0) & 0xff;
+    off = putCString(b, off, value);
+  }
+  b[off] = 0;
+  return b;
+}
+
+/** NotificationResponse ('A'): a NOTIFY for a LISTENing session. */
+export function encodeNotificationResponse(processId: number, channel: string, payload: string): Buffer {
+  const b = typedFrame(BackendType.NotificationResponse, 4 + cstringSize(channel, 'channel') + cstringSize(payload, 'payload'));
+  b.writeInt32BE(processId, 5);
+  const off = putCString(b, 9, channel);
+  putCString(b, off, payload);
+  return b;
+}

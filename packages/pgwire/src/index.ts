@@ -99,6 +99,8 @@ export {
   encodeEmptyQueryResponse,
   encodeErrorResponse,
   encodeNoticeResponse,
+  encodeNoticeFields,
+  encodeNotificationResponse,
   encodeParameterDescription,
   encodeParameterStatus,
   encodeReadyForQuery,

@@ -13,6 +13,7 @@ export function presentAccessRequest(request: AccessRequestDetail) {
     // kind = statement: the held statement and the session waiting for it.
     sessionId: request.sessionId,
     statement: request.statement,
+    parameters: request.parameters ?? null,
     startAt: request.startAt,
     decision: request.decision,
     requiredApprovals: request.requiredApprovals,

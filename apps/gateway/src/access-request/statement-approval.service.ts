@@ -36,6 +36,10 @@ export interface HeldStatement {
   connectionId: string;
   grantId: string;
   statement: string;
+  /** The values it runs with (protocol Bind parameters, as recorded), shown to the approver. */
+  parameters?: Array<string | null> | null;
+  /** For an EXECUTE: the prepared statements it runs, by name. */
+  prepared?: Array<{ name: string; statement: string }>;
   /** The statement classes that held it, and the guardrail that says who decides. */
   classes: string[];
   rule: { policy: string; rule: string };
@@ -71,12 +75,13 @@ export class StatementApprovalService {
         connectionId: held.connectionId,
         sessionId: held.sessionId,
         statement: held.statement,
+        parameters: (held.parameters ?? undefined) as Prisma.InputJsonValue | undefined,
         durationSeconds: 0,
         reason: `statement held by session ${held.sessionId} (${held.classes.join(', ')})`,
         scope: null,
         startAt: null,
         status: 'pending',
-        decision: { effect: 'require-approval', rule: held.rule, classes: held.classes, approvals: held.approvals } as unknown as Prisma.InputJsonValue,
+        decision: { effect: 'require-approval', rule: held.rule, classes: held.classes, approvals: held.approvals, ...(held.prepared?.length ? { prepared: held.prepared } : {}) } as unknown as Prisma.InputJsonValue,
         requiredApprovals: held.approvals.count,
         approverGroups: held.approvals.groups,
         expiresAt,

@@ -18,7 +18,7 @@ import { encodeErrorResponse, MessageReader, PgWireError } from '@jitgate/pgwire
 import type { LocalEnd, LocalSink } from '@jitgate/tunnel';
 import { ClientProtocolError, type ClientMessages } from './pg-client-messages.js';
 import { OutputBatch } from './pg-output-batch.js';
-import { ServerProtocolError, UnmaskableOutput, type ServerMessages } from './pg-server-messages.js';
+import { PinnedSettingChanged, ServerProtocolError, UnmaskableOutput, type ServerMessages } from './pg-server-messages.js';
 
 /** How long a client gets to read its farewell before its socket is destroyed. */
 const FAREWELL_LINGER_MS = 1_000;
@@ -246,7 +246,7 @@ export class PgSession implements LocalEnd {
   };
 
   private fail(error: unknown, side: string): void {
-    if (error instanceof UnmaskableOutput) {
+    if (error instanceof UnmaskableOutput || error instanceof PinnedSettingChanged) {
       this.sayFarewell({ sqlstate: '42501', message: `jitgate: ${error.message}` });
       if (this.onFailure) this.onFailure(error.message);
       else this.destroy();

@@ -25,14 +25,15 @@ import type { Connection } from '@jitgate/db';
 import { PgCancelKeys } from './pg-cancel-keys.js';
 import { PgMetrics } from './pg.metrics.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
-import { ClientMessages, type HeldDecision } from './pg-client-messages.js';
+import { ClientMessages, type HeldDecision, type HoldRequest } from './pg-client-messages.js';
+import { PgConversation } from './pg-conversation.js';
+import { PgSessionCatalog } from './pg-session-catalog.js';
 import { farewellFor, sqlstateOf } from './pg-errors.js';
 import { ServerMessages } from './pg-server-messages.js';
 import { PgSession } from './pg-session.js';
 import { checkServerLogin, privilegesOf, serverRoleDetails } from './pg-server-login.js';
 import { negotiateStartup, StartupRefusal } from './pg-startup.js';
 import { StatementGuard } from './pg-statement-guard.js';
-import { StatementLedger } from './pg-statement-ledger.js';
 
 /** How long a refused client may take to read its error before the socket is destroyed. */
 const LINGER_MS = 1_000;
@@ -130,14 +131,15 @@ export class PgSessions {
     const held = new AbortController();
     const key = this.cancelKeys.issue(() => admitted.channel.cancel());
     const wall = () => new Date();
-    const ledger = new StatementLedger((event) => log.append(event), { now: () => performance.now(), wall });
-    const serverSide = new ServerMessages(ledger, { masker, clientUser, record: (event) => log.append(event), toClient: (bytes) => session?.toClient(bytes), backendKey: key, wall });
-    const clientSide = new ClientMessages(ledger, {
-      guard: new StatementGuard(guardrails, masking.columns.length > 0),
-      masksRows: masker !== null,
+    const catalog = new PgSessionCatalog();
+    const conversation = new PgConversation(catalog, (event) => log.append(event), { now: () => performance.now(), wall });
+    const pins = pinnedSettings(guardrails.sql.readOnly);
+    const serverSide = new ServerMessages(conversation, { masker, pins, clientUser, record: (event) => log.append(event), toClient: (bytes) => session?.toClient(bytes), backendKey: key, wall });
+    const clientSide = new ClientMessages(conversation, catalog, {
+      guard: new StatementGuard(guardrails, masker, pins),
       masker,
       record: (event) => log.append(event),
-      hold: (statement, classes, reason) => this.hold(admitted, guardrails, statement, classes, reason, held.signal),
+      hold: (request) => this.hold(admitted, guardrails, request, held.signal),
       toServer: (bytes) => session?.toServer(bytes),
       refuse: (nonce, refusal) => serverSide.refuse(nonce, refusal),
       wall,
@@ -161,7 +163,7 @@ export class PgSessions {
       serverReader: new MessageReader({ maxMessageBytes: this.config.postgres.maxServerMessageBytes }),
       clientSide,
       serverSide,
-      inFlight: () => ledger.serving !== undefined,
+      inFlight: () => conversation.serving !== undefined,
     });
     session = pg;
     const live = this.broker.start(admitted, pg, {
@@ -179,7 +181,8 @@ export class PgSessions {
     pg.open();
   }
 
-  private async hold(admitted: AdmittedSession, guardrails: ResolvedGuardrails, statement: string, classes: string[], reason: string, signal: AbortSignal): Promise<HeldDecision> {
+  private async hold(admitted: AdmittedSession, guardrails: ResolvedGuardrails, request: HoldRequest, signal: AbortSignal): Promise<HeldDecision> {
+    const { statement, parameters, classes, reason, prepared } = request;
     const approvals = guardrails.sql.approvals;
     if (!approvals) return { requestId: 'none', status: 'denied' };
     const timeoutSeconds = guardrails.sql.approvalTimeoutSeconds ?? this.config.postgres.approvalTimeoutSeconds;
@@ -193,6 +196,8 @@ export class PgSessions {
         connectionId: info.connectionId,
         grantId: info.grantId,
         statement,
+        parameters,
+        prepared,
         classes,
         rule: approvals.rule,
         approvals: { count: approvals.count, groups: approvals.groups },

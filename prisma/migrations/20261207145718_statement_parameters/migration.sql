@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "access_requests" ADD COLUMN     "parameters" JSONB;
