@@ -2,7 +2,7 @@
 import type { CelProgram } from './cel.js';
 import { checkDocument } from './document.js';
 import { strictestHttp } from './guardrails-http.js';
-import { compileGuardrail, resolveGuardrailRules, type CompiledGuardrail, type GuardrailInput, type ResolvedGuardrails } from './guardrails.js';
+import { compileGuardrail, effectiveBlock, resolveGuardrailRules, type CompiledGuardrail, type GuardrailInput, type ResolvedGuardrails } from './guardrails.js';
 import { parseDuration } from './duration.js';
 import { invalidPolicy, issueAt, type PolicyIssue } from './errors.js';
 import { compileMatch, type CompiledMatch } from './matchers.js';
@@ -98,14 +98,15 @@ export function compilePolicies(policies: Array<{ name: string; document: Policy
 
 /**
  * The guardrails of a session (guardrails.ts). Forged or missing compiled policies give the
- * strictest answer a session can still work with: read-only, unparseable refused.
+ * strictest answer a session can still work with: read-only, the whole baseline blocked,
+ * unparseable refused.
  */
 export function resolveGuardrails(compiled: CompiledPolicies, input: GuardrailInput): ResolvedGuardrails {
   const state = states.get(compiled);
   if (!state) {
     return {
       applied: [],
-      sql: { readOnly: true, block: [], requireApproval: [], approvals: null, approvalTimeoutSeconds: null, unparseable: 'refuse' },
+      sql: { readOnly: true, block: effectiveBlock(new Set(), new Set()), allow: [], requireApproval: [], approvals: null, approvalTimeoutSeconds: null, unparseable: 'refuse' },
       http: strictestHttp(),
       masking: { columns: [], detectors: [], jsonPaths: [] },
       gcp: null,

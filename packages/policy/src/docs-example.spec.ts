@@ -2,6 +2,7 @@
 // gives it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BASELINE_BLOCKED_CLASSES } from '@jitgate/sql-guard';
 import { compilePolicies, evaluate, parsePolicyFile, resolveGuardrails } from './index.js';
 
 const page = readFileSync(new URL('../../../docs/policies.md', import.meta.url), 'utf8');
@@ -52,11 +53,24 @@ describe('docs/policies.md guardrails', () => {
     expect(resolved.masking.detectors).toContain('payment_card');
   });
 
+  it('blocks the baseline on top of the explicit list, and lets DBAs relax it for a migration grant', () => {
+    const developer = resolveGuardrails(compiled, { identity, connection: prod, scope: null });
+    expect(new Set(developer.sql.block)).toEqual(new Set(['drop', 'truncate', 'delete_without_where', 'update_without_where', ...BASELINE_BLOCKED_CLASSES]));
+    expect(developer.sql.allow).toEqual([]);
+    const dba = resolveGuardrails(compiled, { identity: { ...identity, groups: ['dba'] }, connection: prod, scope: 'migration' });
+    expect(dba.applied.map((r) => r.rule)).toEqual(['dba-migrations', 'prod-sql']);
+    expect(dba.sql.allow).toEqual(['create_function', 'trigger', 'extension']);
+    expect(dba.sql.block).not.toContain('create_function');
+    expect(dba.sql.block).toContain('copy_to_program');
+    expect(dba.sql.requireApproval).toEqual(expect.arrayContaining(['create_function', 'trigger', 'extension', 'delete', 'ddl']));
+  });
+
   it('makes service identities read-only everywhere, and a read-only grant read-only', () => {
     const agent = resolveGuardrails(compiled, { identity: { ...identity, kind: 'service' }, connection: { ...prod, labels: { env: 'dev' } }, scope: null });
     expect(agent.sql.readOnly).toBe(true);
     const reader = resolveGuardrails(compiled, { identity, connection: { ...prod, labels: { env: 'dev' } }, scope: 'read-only' });
-    expect(reader).toMatchObject({ applied: [], sql: { readOnly: true } });
+    expect(reader).toMatchObject({ applied: [], sql: { readOnly: true, allow: [] } });
+    expect(new Set(reader.sql.block)).toEqual(new Set(BASELINE_BLOCKED_CLASSES));
   });
 });
 

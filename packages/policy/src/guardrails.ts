@@ -4,13 +4,15 @@
  * run, which wait for a human, and what is masked on the way back. Every guardrail whose match
  * accepts the session applies, and they combine towards the stricter: blocks and masks add up,
  * read-only wins, unparseable SQL is refused unless every rule that speaks of it says "flag".
- * The HTTP, BigQuery and MCP parts live in guardrails-http.ts.
+ * The one way to relax: the built-in baseline of @jitgate/sql-guard is blocked in every session
+ * unless an applying guardrail allows a class by name (`sql.allow`), and a class any applying
+ * guardrail blocks stays blocked. The HTTP, BigQuery and MCP parts live in guardrails-http.ts.
  */
 import { z } from 'zod';
 import { DETECTORS } from '@jitgate/masking';
 import type { HttpGuardrails } from '@jitgate/http-guard';
 import type { McpPolicy } from '@jitgate/mcp-guard';
-import { STATEMENT_CLASSES } from '@jitgate/sql-guard';
+import { BASELINE_BLOCKED_CLASSES, isBaselineClass, isStatementClass, STATEMENT_CLASSES } from '@jitgate/sql-guard';
 import { parseDuration } from './duration.js';
 import {
   approvalsSchema,
@@ -30,6 +32,8 @@ import { specificity } from './specificity.js';
 import type { ConnectionType, IdentityKind, RuleMatch, RuleRef } from './types.js';
 
 export type StatementClassName = (typeof STATEMENT_CLASSES)[number];
+/** The classes of the built-in baseline, the only ones `sql.allow` takes. */
+export type BaselineClassName = (typeof BASELINE_BLOCKED_CLASSES)[number];
 export type DetectorName = (typeof DETECTORS)[number];
 
 export interface GuardrailSpec {
@@ -40,6 +44,11 @@ export interface GuardrailSpec {
     /** Only statements that cannot change data or server state run. */
     readOnly?: boolean;
     block?: StatementClassName[];
+    /**
+     * Classes of the built-in baseline (BASELINE_BLOCKED_CLASSES of @jitgate/sql-guard) to let
+     * through in the sessions this guardrail applies to; no other class is accepted here.
+     */
+    allow?: BaselineClassName[];
     requireApproval?: StatementClassName[];
     /** Who decides held statements; required with requireApproval. */
     approvals?: { count: number; groups: string[] };
@@ -75,6 +84,7 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
         .strictObject({
           readOnly: z.boolean().optional(),
           block: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
+          allow: z.array(z.enum(BASELINE_BLOCKED_CLASSES, { error: (issue) => notBaseline(issue.input) })).max(MAX_LIST).optional(),
           requireApproval: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
           approvals: approvalsSchema.optional(),
           approvalTimeout: duration.optional(),
@@ -85,6 +95,9 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
           if (held && !sql.approvals) ctx.addIssue({ code: 'custom', path: ['approvals'], message: 'required when requireApproval lists classes' });
           if (!held && sql.approvals) ctx.addIssue({ code: 'custom', path: ['approvals'], message: 'only with requireApproval' });
           if (!held && sql.approvalTimeout !== undefined) ctx.addIssue({ code: 'custom', path: ['approvalTimeout'], message: 'only with requireApproval' });
+          (sql.allow ?? []).forEach((c, i) => {
+            if (sql.block?.includes(c)) ctx.addIssue({ code: 'custom', path: ['allow', i], message: `'${c}' is both allowed and blocked by this guardrail` });
+          });
         })
         .optional(),
       http: httpSchema(duration).optional(),
@@ -103,6 +116,13 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
     .refine((g) => [g.sql, g.masking, g.http, g.bigquery, g.mcp, g.gcp].some((part) => part !== undefined), {
       error: 'a guardrail needs sql, masking, http, bigquery, mcp or gcp',
     });
+}
+
+/** sql.allow relaxes the built-in baseline and nothing else: say so, and what the baseline is. */
+function notBaseline(value: unknown): string {
+  const named = typeof value === 'string' ? `'${value.slice(0, 64)}'` : `a ${typeof value}`;
+  const what = isStatementClass(value) ? 'is not a class of the built-in baseline' : 'is not a statement class, nor one of the built-in baseline';
+  return `${named} ${what}: sql.allow only relaxes the baseline (${BASELINE_BLOCKED_CLASSES.join(', ')}); a class outside it runs unless sql.block names it`;
 }
 
 export interface CompiledGuardrail {
@@ -129,7 +149,13 @@ export interface ResolvedGuardrails {
   applied: RuleRef[];
   sql: {
     readOnly: boolean;
+    /**
+     * The effective block list: every class an applying guardrail blocks, and the built-in
+     * baseline less the classes an applying guardrail allows.
+     */
     block: StatementClassName[];
+    /** Baseline classes some applying guardrail allows (for @jitgate/sql-guard's GuardrailRules.allow). */
+    allow: BaselineClassName[];
     requireApproval: StatementClassName[];
     approvals: { count: number; groups: string[]; rule: RuleRef } | null;
     approvalTimeoutSeconds: number | null;
@@ -155,6 +181,7 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
   };
   const applying = guardrails.filter((g) => matches(g.match, asEvaluation)).sort((a, b) => b.specificity - a.specificity);
   const block = new Set<StatementClassName>();
+  const allow = new Set<BaselineClassName>();
   const held = new Set<StatementClassName>();
   const columns = new Set<string>();
   const detectors = new Set<DetectorName>();
@@ -170,6 +197,8 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
     if (sql) {
       if (sql.readOnly) readOnly = true;
       for (const c of sql.block ?? []) block.add(c);
+      // Checked when the document was parsed; checked again, as an unchecked one must not relax.
+      for (const c of sql.allow ?? []) if (isBaselineClass(c)) allow.add(c);
       for (const c of sql.requireApproval ?? []) held.add(c);
       // The most specific rule that holds statements names the approvers (sorted above).
       if (sql.approvals && approvals === null) approvals = { count: sql.approvals.count, groups: [...sql.approvals.groups], rule: ref };
@@ -189,7 +218,8 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
     applied: applying.map((g) => g.ref),
     sql: {
       readOnly,
-      block: [...block],
+      block: effectiveBlock(block, allow),
+      allow: [...allow],
       requireApproval: [...held],
       approvals,
       approvalTimeoutSeconds: timeout,
@@ -199,4 +229,14 @@ export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], 
     masking: { columns: [...columns], detectors: [...detectors], jsonPaths: [...jsonPaths] },
     gcp: resolveGcp(applying),
   };
+}
+
+/**
+ * Explicit blocks ∪ (baseline − allowed). A postgres session that no guardrail speaks of still
+ * gets the whole baseline. Also used for policies resolveGuardrails did not compile.
+ */
+export function effectiveBlock(explicit: ReadonlySet<StatementClassName>, allowed: ReadonlySet<BaselineClassName>): StatementClassName[] {
+  const out = new Set(explicit);
+  for (const c of BASELINE_BLOCKED_CLASSES) if (!allowed.has(c)) out.add(c);
+  return [...out];
 }

@@ -26,6 +26,7 @@ export {
   type GuardrailSpec,
   type ResolvedGuardrails,
   type StatementClassName,
+  type BaselineClassName,
 } from './guardrails.js';
 export type { GcpGuardrailSpec, ResolvedGcp } from './guardrails-gcp.js';
 export { evaluate } from './evaluate.js';

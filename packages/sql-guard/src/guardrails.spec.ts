@@ -2,17 +2,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateGuardrails } from './guardrails.js';
 import { analyzeSql, initSqlGuard } from './sql-analyzer.js';
 import type { GuardrailRules } from './sql-analysis.types.js';
+import { BASELINE_BLOCKED_CLASSES } from './statement-class.js';
 
 beforeAll(async () => {
   await initSqlGuard();
 });
 
-const OPEN: GuardrailRules = { readOnly: false, block: [], requireApproval: [], unparseable: 'refuse' };
-const READ_ONLY: GuardrailRules = { ...OPEN, readOnly: true };
+const SILENT: GuardrailRules = { readOnly: false, block: [], requireApproval: [], unparseable: 'refuse' };
+/** Read-only with the whole baseline allowed, so that read-only is what speaks. */
+const READ_ONLY: GuardrailRules = { ...SILENT, readOnly: true, allow: BASELINE_BLOCKED_CLASSES };
 const TYPICAL: GuardrailRules = {
   readOnly: false,
   block: ['drop', 'truncate', 'delete_without_where', 'update_without_where', 'copy_to_program', 'copy_from_program', 'copy_file', 'dangerous_function', 'set_role', 'role_admin', 'alter_system', 'do_block'],
   requireApproval: ['ddl', 'grant', 'alter_owner', 'create_function', 'call'],
+  // Held for approval rather than blocked by the baseline.
+  allow: ['grant', 'alter_owner', 'create_function'],
   unparseable: 'refuse',
 };
 
@@ -36,7 +40,14 @@ const CASES: Array<[name: string, sql: string, rules: GuardrailRules, expected: 
   ['EXPLAIN ANALYZE DELETE in read-only', 'explain analyze delete from t where id = 1', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'EXPLAIN ANALYZE', reason: /read-only/ }],
   ['plain EXPLAIN of DELETE in read-only', 'explain delete from t where id = 1', READ_ONLY, { action: 'allow' }],
   ['SQL-level EXECUTE in read-only', 'execute p', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'EXECUTE', reason: /EXECUTE/ }],
-  ['unknown kind in read-only', "load 'x'", READ_ONLY, { action: 'block', class: 'not_read_only', command: 'LOAD', reason: /other/ }],
+  ['a kind that is not a read kind, in read-only', 'notify c', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'NOTIFY', reason: /\(statement NOTIFY, class 'other'\)/ }],
+  ['a user function in read-only', 'select audit.log(1)', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'SELECT', reason: /function audit\.log/ }],
+  ['BEGIN READ WRITE in read-only', 'begin read write', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'BEGIN', reason: /read-write transaction/ }],
+  ['baseline with silent rules: COPY TO PROGRAM', "copy t to program 'sh'", SILENT, { action: 'block', class: 'copy_to_program', command: 'COPY', reason: /COPY is blocked: class 'copy_to_program' is blocked by the built-in baseline/ }],
+  ['baseline with silent rules: CREATE FUNCTION', 'create function f() returns int return 1', SILENT, { action: 'block', class: 'create_function', command: 'CREATE FUNCTION', reason: /built-in baseline/ }],
+  ['baseline before read-only', 'load $$x$$', { ...READ_ONLY, allow: [] }, { action: 'block', class: 'load', command: 'LOAD', reason: /built-in baseline/ }],
+  ['a constant-true WHERE is no WHERE', 'update t set a = 1 where 1 = 1', TYPICAL, { action: 'block', class: 'update_without_where', command: 'UPDATE', reason: /update_without_where/ }],
+  ['DELETE with WHERE id = id is no WHERE', 'DELETE FROM t WHERE id = id', TYPICAL, { action: 'block', class: 'delete_without_where', command: 'DELETE', reason: /delete_without_where/ }],
   ['block list: DROP', 'drop table x', TYPICAL, { action: 'block', class: 'drop', command: 'DROP TABLE', reason: /DROP TABLE is blocked: class 'drop' is in the block list/ }],
   ['block list: DELETE without WHERE', 'DELETE FROM t', TYPICAL, { action: 'block', class: 'delete_without_where', command: 'DELETE', reason: /delete_without_where/ }],
   ['DELETE with WHERE passes', 'DELETE FROM t WHERE id = 1', TYPICAL, { action: 'allow' }],

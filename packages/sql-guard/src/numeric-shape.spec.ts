@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { numericShapeKey, singleStatementText } from './numeric-shape.js';
 import { analyzeSql, clearSqlGuardCache, initSqlGuard } from './sql-analyzer.js';
+import { BASELINE_STATEMENTS } from './baseline-cases.fixture.js';
 import { SINGLE_STATEMENTS } from './statement-cases.fixture.js';
 
 beforeAll(async () => {
@@ -42,9 +43,23 @@ const NUMERIC_PLACES = [
   'copy (select 1) to stdout',
   'lock table t in access exclusive mode nowait',
   'select 1 for update of t skip locked',
+  // facts that must not depend on a number: self-comparisons, read-only-ness set by name, operators
+  'update t set a = 1 where id + 1 = id + 2',
+  'update t set a = 1 where id in (id, 5) or 3 = 4',
+  'delete from t where 1 = 2 or id = 3',
+  'delete from t where not (id = 5 and 6 = 7)',
+  'merge into t using s on t.id = 1 when matched then delete',
+  'merge into t using s on 1 = 1 when matched then update set a = 2',
+  'set transaction_read_only = 0',
+  'set default_transaction_read_only = 1',
+  'set default_transaction_read_only to 0',
+  'set statement_timeout to 1000',
+  'begin read write',
+  'select 1 ### 2, 3 operator(pg_catalog.+) 4',
+  'select abs(-5), round(1, 2), random() * 10',
 ];
 
-const CORPUS = [...SINGLE_STATEMENTS.map(([sql]) => sql), ...NUMERIC_PLACES];
+const CORPUS = [...SINGLE_STATEMENTS.map(([sql]) => sql), ...BASELINE_STATEMENTS.map(([sql]) => sql), ...NUMERIC_PLACES];
 
 /** The same text with each standalone integer replaced by the next of `values`. */
 function renumber(sql: string, values: readonly string[]): string {

@@ -3,9 +3,11 @@
 // scripts) send the same statement again and again with other numbers in it, so an exact-text
 // cache never hits and every statement paid a full libpg-query parse.
 //
-// Sound only because the classifier never reads an integer constant's value (it reads string
-// constants: `set_config('role', …)`; and the keyword `true`: `WHERE true`), and only for texts
-// whose every digit run is surely an integer literal. So the lexing here is deliberately not a
+// Sound only because no fact depends on an integer constant's value (the classifier reads
+// string constants: `set_config('role', …)`; keywords: `WHERE true`, `BEGIN READ WRITE`; a WHERE
+// compared with itself counts all integers alike, where-restriction.ts; an integer given to
+// transaction_read_only counts as read-write whatever it is, session-settings.ts), and only for
+// texts whose every digit run is surely an integer literal. So the lexing here is deliberately not a
 // lexer: any text holding a quote, a dollar sign, a backslash, a comment, a character outside
 // printable ASCII, or a `;` before its end has no key and goes to the parser as it is.
 // numeric-shape.spec.ts pins both halves, including every statement of the classifier's spec.

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSql, initSqlGuard } from './sql-analyzer.js';
 import type { StatementInfo } from './sql-analysis.types.js';
-import { SINGLE_STATEMENTS as SINGLE } from './statement-cases.fixture.js';
+import { BASELINE_STATEMENTS } from './baseline-cases.fixture.js';
+import { SINGLE_STATEMENTS } from './statement-cases.fixture.js';
 import { STATEMENT_CLASSES } from './statement-class.js';
 
 beforeAll(async () => {
@@ -17,12 +18,15 @@ function only(sql: string): StatementInfo {
   return a.statements[0]!;
 }
 
+const SINGLE = [...SINGLE_STATEMENTS, ...BASELINE_STATEMENTS];
+
 describe('analyzeSql: one statement', () => {
   it.each(SINGLE)('%s → %s', (sql, command, classes, readOnly) => {
     const s = only(sql);
     expect(s.command).toBe(command);
     expect(s.classes).toEqual(classes);
     expect(s.readOnly).toBe(readOnly);
+    expect(s.notReadOnly.length === 0).toBe(readOnly);
     expect(s.text).toBe(sql);
   });
 

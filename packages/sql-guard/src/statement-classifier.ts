@@ -1,24 +1,49 @@
 import { isDangerousFunction, SIDE_EFFECT_FUNCTIONS } from './dangerous-functions.js';
+import { functionClasses } from './function-classes.js';
+import { isReadOnlyFunction, isReadOnlyOperator } from './read-only-functions.js';
+import { constString, recordSetConfig, type SettingsFacts } from './session-settings.js';
 import { classifyNode } from './statement-kind.classifier.js';
+import { kindCommand, READ_KINDS } from './statement-kind.names.js';
 import { isObj, nameList, ROLE_SETTINGS, str, type Obj } from './parse-tree.util.js';
 import { READ_ONLY_CLASSES, STATEMENT_CLASSES, type StatementClass } from './statement-class.js';
 
 /** Everything a statement's tree walk collects. */
-export interface StatementFacts {
+export interface StatementFacts extends SettingsFacts {
   command: string | undefined;
   readonly classes: Set<StatementClass>;
   readonly tables: Set<string>;
   readonly functions: Set<string>;
   readonly cteNames: Set<string>;
+  /** Off the read-only allow-lists, for notReadOnly: statement kinds, functions, operators. */
+  readonly unreadKinds: Set<string>;
+  readonly unlistedFunctions: Set<string>;
+  readonly unlistedOperators: Set<string>;
 }
 
 export interface ClassifiedStatement {
   readonly command: string;
   readonly classes: StatementClass[];
   readonly readOnly: boolean;
+  readonly notReadOnly: string[];
   readonly tables: string[];
   readonly functions: string[];
+  readonly settings: string[];
+  readonly readWrite: boolean;
 }
+
+/** A_Expr kinds whose `name` is an operator that runs a function (BETWEEN's is a keyword). */
+const OPERATOR_EXPRS: ReadonlySet<string> = new Set([
+  'AEXPR_OP',
+  'AEXPR_OP_ANY',
+  'AEXPR_OP_ALL',
+  'AEXPR_DISTINCT',
+  'AEXPR_NOT_DISTINCT',
+  'AEXPR_NULLIF',
+  'AEXPR_IN',
+  'AEXPR_LIKE',
+  'AEXPR_ILIKE',
+  'AEXPR_SIMILAR',
+]);
 
 /**
  * Classifies one top-level parse-tree entry (`{ SelectStmt: {…} }`). The walk is iterative
@@ -33,6 +58,11 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
     tables: new Set(),
     functions: new Set(),
     cteNames: new Set(),
+    settings: new Set(),
+    readWrite: false,
+    unreadKinds: new Set(),
+    unlistedFunctions: new Set(),
+    unlistedOperators: new Set(),
   };
   // 'execute': nested statements run and are classified; 'plan': plain EXPLAIN, the inner
   // statement is only planned — its functions and tables are still collected.
@@ -56,10 +86,15 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
       if (isObj(child) && key === 'funccall') recordFunction(child, facts);
       else if (isObj(child) && isNodeName(key)) {
         if (key === 'FuncCall') recordFunction(child, facts);
+        else if (key === 'A_Expr') {
+          if (OPERATOR_EXPRS.has(str(child['kind']) ?? '')) recordOperator(child['name'], facts);
+        } else if (key === 'SubLink') recordOperator(child['operName'], facts);
+        else if (key === 'SortBy') recordOperator(child['useOp'], facts);
         else if (key === 'CommonTableExpr') {
           const name = str(child['ctename']);
           if (name !== undefined) facts.cteNames.add(name);
         } else if (key.endsWith('Stmt') && mode === 'execute') {
+          if (!READ_KINDS.has(key)) facts.unreadKinds.add(kindCommand(key));
           childMode = classifyNode(key, child, facts);
         }
       }
@@ -68,9 +103,24 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
   }
   if (facts.classes.size === 0) facts.classes.add('other');
   const classes = STATEMENT_CLASSES.filter((c) => facts.classes.has(c));
-  const readOnly = classes.every((c) => READ_ONLY_CLASSES.has(c));
+  const notReadOnly = [
+    ...[...facts.unreadKinds].map((k) => `statement ${k}`),
+    ...classes.filter((c) => !READ_ONLY_CLASSES.has(c)).map((c) => `class '${c}'`),
+    ...[...facts.unlistedFunctions].map((f) => `function ${f}`),
+    ...[...facts.unlistedOperators].map((o) => `operator ${o}`),
+    ...(facts.readWrite ? ['read-write transaction'] : []),
+  ];
   const tables = [...facts.tables].filter((t) => !facts.cteNames.has(t));
-  return { command: facts.command ?? 'UNKNOWN', classes, readOnly, tables, functions: [...facts.functions] };
+  return {
+    command: facts.command ?? 'UNKNOWN',
+    classes,
+    readOnly: notReadOnly.length === 0,
+    notReadOnly,
+    tables,
+    functions: [...facts.functions],
+    settings: [...facts.settings],
+    readWrite: facts.readWrite,
+  };
 }
 
 /** Parse-tree node names are PascalCase keys (`SelectStmt`, `FuncCall`); fields are not. */
@@ -84,26 +134,28 @@ function rangeVarName(rv: Obj): string {
 }
 
 function recordFunction(call: Obj, facts: StatementFacts): void {
-  const parts = nameList(call['funcname']).map((p) => p.toLowerCase());
+  const written = nameList(call['funcname']);
+  const parts = written.map((p) => p.toLowerCase());
   const last = parts[parts.length - 1];
   if (last === undefined) return;
   facts.functions.add(parts.join('.'));
+  // The allow-list is matched on the name as written: a quoted "LOWER" is not lower.
+  if (!isReadOnlyFunction(written)) facts.unlistedFunctions.add(written.join('.'));
   if (isDangerousFunction(last)) facts.classes.add('dangerous_function');
   if (SIDE_EFFECT_FUNCTIONS.has(last)) facts.classes.add('side_effect_function');
+  for (const c of functionClasses(last)) facts.classes.add(c);
   if (last === 'set_config') {
     // set_config('role' | 'session_authorization', …) is SET ROLE by another name; a setting
     // name that is not a literal could be either, so it counts as set_role too.
     const args = Array.isArray(call['args']) ? call['args'] : [];
     const setting = constString(args[0]);
     if (setting === undefined || ROLE_SETTINGS.has(setting.toLowerCase().trim())) facts.classes.add('set_role');
+    recordSetConfig(args, facts);
   }
 }
 
-function constString(node: unknown): string | undefined {
-  if (!isObj(node)) return undefined;
-  if (isObj(node['TypeCast'])) return constString(node['TypeCast']['arg']);
-  const c = node['A_Const'];
-  if (!isObj(c) || !isObj(c['sval'])) return undefined;
-  return str(c['sval']['sval']) ?? '';
+function recordOperator(name: unknown, facts: StatementFacts): void {
+  const parts = nameList(name);
+  if (parts.length > 0 && !isReadOnlyOperator(parts)) facts.unlistedOperators.add(parts.join('.'));
 }
 

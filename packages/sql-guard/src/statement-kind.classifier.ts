@@ -1,84 +1,35 @@
+import {
+  ALTER_TABLE_CLASSES,
+  CODE_OBJECTS,
+  DEFINE_CODE_KINDS,
+  isUntrustedLanguage,
+  languageOf,
+  NODE_CLASSES,
+  OBJECT_CLASSES,
+} from './baseline-objects.js';
 import { isObj, nameList, ROLE_SETTINGS, str, type Obj } from './parse-tree.util.js';
+import { recordDiscard, recordSettingsViewWrite, recordTransactionOptions, recordVariableSet } from './session-settings.js';
 import type { StatementClass } from './statement-class.js';
 import type { StatementFacts } from './statement-classifier.js';
+import { DDL_COMMANDS, kindCommand, objectName, TRANSACTION_COMMANDS } from './statement-kind.names.js';
+import { isUnrestricted, targetOf, unrestrictedMergeActions } from './where-restriction.js';
 
-function isAlwaysTrue(where: unknown): boolean {
-  if (where === undefined) return true;
-  if (!isObj(where) || !isObj(where['A_Const'])) return false;
-  const b = where['A_Const']['boolval'];
-  return isObj(b) && b['boolval'] === true;
-}
-
-function add(facts: StatementFacts, command: string, ...classes: StatementClass[]): void {
+function add(facts: StatementFacts, command: string, ...classes: readonly StatementClass[]): void {
   facts.command ??= command;
   for (const c of classes) facts.classes.add(c);
 }
 
-const OBJECT_NAMES: Readonly<Record<string, string>> = {
-  OBJECT_MATVIEW: 'MATERIALIZED VIEW',
-  OBJECT_FDW: 'FOREIGN DATA WRAPPER',
-  OBJECT_TSCONFIGURATION: 'TEXT SEARCH CONFIGURATION',
-  OBJECT_TSDICTIONARY: 'TEXT SEARCH DICTIONARY',
-  OBJECT_TSPARSER: 'TEXT SEARCH PARSER',
-  OBJECT_TSTEMPLATE: 'TEXT SEARCH TEMPLATE',
-  OBJECT_OPCLASS: 'OPERATOR CLASS',
-  OBJECT_OPFAMILY: 'OPERATOR FAMILY',
-  OBJECT_TABCONSTRAINT: 'CONSTRAINT',
-  OBJECT_STATISTIC_EXT: 'STATISTICS',
-  OBJECT_EVENT_TRIGGER: 'EVENT TRIGGER',
-};
-
-function objectName(objtype: unknown): string {
-  const t = str(objtype);
-  if (t === undefined) return 'OBJECT';
-  return OBJECT_NAMES[t] ?? t.replace(/^OBJECT_/, '').replace(/_/g, ' ');
+/** The baseline classes of an object type (DROP, RENAME, OWNER TO, SET SCHEMA of it). */
+function objectClasses(objtype: unknown, facts: StatementFacts, code: boolean): void {
+  const t = str(objtype) ?? '';
+  for (const c of OBJECT_CLASSES.get(t) ?? []) facts.classes.add(c);
+  if (code && CODE_OBJECTS.has(t)) facts.classes.add('create_function');
 }
 
-/** Catalog-changing nodes whose name does not spell their command. */
-const DDL_COMMANDS: Readonly<Record<string, string>> = {
-  CreateTrigStmt: 'CREATE TRIGGER',
-  CreateEventTrigStmt: 'CREATE EVENT TRIGGER',
-  AlterEventTrigStmt: 'ALTER EVENT TRIGGER',
-  CreateFdwStmt: 'CREATE FOREIGN DATA WRAPPER',
-  AlterFdwStmt: 'ALTER FOREIGN DATA WRAPPER',
-  CreatePLangStmt: 'CREATE LANGUAGE',
-  CreateOpClassStmt: 'CREATE OPERATOR CLASS',
-  CreateOpFamilyStmt: 'CREATE OPERATOR FAMILY',
-  AlterOpFamilyStmt: 'ALTER OPERATOR FAMILY',
-  CreateStatsStmt: 'CREATE STATISTICS',
-  AlterStatsStmt: 'ALTER STATISTICS',
-  CreateAmStmt: 'CREATE ACCESS METHOD',
-  CreateEnumStmt: 'CREATE TYPE',
-  CompositeTypeStmt: 'CREATE TYPE',
-  CreateRangeStmt: 'CREATE TYPE',
-  AlterEnumStmt: 'ALTER TYPE',
-  RuleStmt: 'CREATE RULE',
-  SecLabelStmt: 'SECURITY LABEL',
-  CreateTableSpaceStmt: 'CREATE TABLESPACE',
-  AlterTableSpaceOptionsStmt: 'ALTER TABLESPACE',
-  DropTableSpaceStmt: 'DROP TABLESPACE',
-};
-
-/** `CreateFdwStmt` → `CREATE FDW`: the command tag of a node with no explicit case. */
-function fallbackCommand(key: string): string {
-  return key
-    .replace(/Stmt$/, '')
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toUpperCase();
+function nonEmpty(list: unknown): boolean {
+  return Array.isArray(list) && list.length > 0;
 }
 
-const TRANSACTION_COMMANDS: Readonly<Record<string, string>> = {
-  TRANS_STMT_BEGIN: 'BEGIN',
-  TRANS_STMT_START: 'START TRANSACTION',
-  TRANS_STMT_COMMIT: 'COMMIT',
-  TRANS_STMT_ROLLBACK: 'ROLLBACK',
-  TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
-  TRANS_STMT_RELEASE: 'RELEASE',
-  TRANS_STMT_ROLLBACK_TO: 'ROLLBACK TO SAVEPOINT',
-  TRANS_STMT_PREPARE: 'PREPARE TRANSACTION',
-  TRANS_STMT_COMMIT_PREPARED: 'COMMIT PREPARED',
-  TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
-};
 
 /**
  * Adds the classes of one statement node (not its children) and returns the walk mode for
@@ -106,24 +57,18 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
     }
     case 'UpdateStmt':
       add(facts, 'UPDATE', 'write', 'update');
-      if (isAlwaysTrue(n['whereClause'])) facts.classes.add('update_without_where');
+      if (isUnrestricted(n['whereClause'], targetOf(n['relation'], !nonEmpty(n['fromClause'])))) facts.classes.add('update_without_where');
+      recordSettingsViewWrite(n['relation'], facts);
       return 'execute';
     case 'DeleteStmt':
       add(facts, 'DELETE', 'write', 'delete');
-      if (isAlwaysTrue(n['whereClause'])) facts.classes.add('delete_without_where');
+      if (isUnrestricted(n['whereClause'], targetOf(n['relation'], !nonEmpty(n['usingClause'])))) facts.classes.add('delete_without_where');
       return 'execute';
-    case 'MergeStmt': {
+    case 'MergeStmt':
       add(facts, 'MERGE', 'write', 'merge');
-      const clauses = Array.isArray(n['mergeWhenClauses']) ? n['mergeWhenClauses'] : [];
-      for (const c of clauses) {
-        const w = isObj(c) && isObj(c['MergeWhenClause']) ? c['MergeWhenClause'] : undefined;
-        const cmd = w?.['commandType'];
-        if (cmd === 'CMD_INSERT') facts.classes.add('insert');
-        else if (cmd === 'CMD_UPDATE') facts.classes.add('update');
-        else if (cmd === 'CMD_DELETE') facts.classes.add('delete');
-      }
+      classifyMergeClauses(n, facts);
+      recordSettingsViewWrite(n['relation'], facts);
       return 'execute';
-    }
     case 'TruncateStmt':
       add(facts, 'TRUNCATE', 'write', 'truncate');
       return 'execute';
@@ -161,14 +106,20 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
     case 'ClosePortalStmt':
       add(facts, 'CLOSE', 'session');
       return 'execute';
-    case 'TransactionStmt':
-      add(facts, TRANSACTION_COMMANDS[str(n['kind']) ?? ''] ?? 'TRANSACTION', 'transaction');
+    case 'TransactionStmt': {
+      const kind = str(n['kind']) ?? '';
+      add(facts, TRANSACTION_COMMANDS[kind] ?? 'TRANSACTION', 'transaction');
+      // A prepared transaction outlives the session: anyone with the role can commit it later.
+      if (kind === 'TRANS_STMT_PREPARE' || kind === 'TRANS_STMT_COMMIT_PREPARED' || kind === 'TRANS_STMT_ROLLBACK_PREPARED') facts.classes.add('prepared_transaction');
+      recordTransactionOptions(n['options'], '', facts);
       return 'execute';
+    }
     case 'VariableSetStmt': {
       const name = (str(n['name']) ?? '').toLowerCase();
       const reset = n['kind'] === 'VAR_RESET' || n['kind'] === 'VAR_RESET_ALL';
       // RESET ALL leaves role and session_authorization alone (GUC_NO_RESET_ALL).
       add(facts, reset ? 'RESET' : 'SET', ROLE_SETTINGS.has(name) ? 'set_role' : 'session');
+      recordVariableSet(n, facts);
       return 'execute';
     }
     case 'VariableShowStmt':
@@ -179,6 +130,7 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       // the gateway may have set, so it is set_role as well.
       add(facts, 'DISCARD', 'session');
       if (n['target'] === 'DISCARD_ALL') facts.classes.add('set_role');
+      recordDiscard(n, facts);
       return 'execute';
     case 'ListenStmt':
       add(facts, 'LISTEN', 'session');
@@ -188,6 +140,7 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       return 'execute';
     case 'DoStmt':
       add(facts, 'DO', 'do_block');
+      if (isUntrustedLanguage(languageOf(n['args']), 'plpgsql')) facts.classes.add('language');
       return 'execute';
     case 'CallStmt':
       add(facts, 'CALL', 'call');
@@ -231,24 +184,57 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       return 'execute';
     case 'CreateFunctionStmt':
       add(facts, n['is_procedure'] === true ? 'CREATE PROCEDURE' : 'CREATE FUNCTION', 'ddl', 'create_function');
+      // Without LANGUAGE, only a SQL-standard body (RETURN …, BEGIN ATOMIC) parses: SQL.
+      if (isUntrustedLanguage(languageOf(n['options']), 'sql')) facts.classes.add('language');
       return 'execute';
     case 'DropStmt': {
       add(facts, `DROP ${objectName(n['removeType'])}`, 'ddl', 'drop');
+      objectClasses(n['removeType'], facts, false);
       recordDroppedRelations(n, facts);
       return 'execute';
     }
     case 'AlterTableStmt': {
       add(facts, `ALTER ${objectName(n['objtype'])}`, 'ddl');
+      objectClasses(n['objtype'], facts, false);
       const cmds = Array.isArray(n['cmds']) ? n['cmds'] : [];
       for (const c of cmds) {
         const cmd = isObj(c) && isObj(c['AlterTableCmd']) ? c['AlterTableCmd'] : undefined;
-        if (cmd?.['subtype'] === 'AT_ChangeOwner') facts.classes.add('alter_owner');
-        if (cmd?.['subtype'] === 'AT_DropColumn' || cmd?.['subtype'] === 'AT_DropConstraint') facts.classes.add('drop');
+        const subtype = str(cmd?.['subtype']) ?? '';
+        if (subtype === 'AT_ChangeOwner') facts.classes.add('alter_owner');
+        if (subtype === 'AT_DropColumn' || subtype === 'AT_DropConstraint') facts.classes.add('drop');
+        for (const k of ALTER_TABLE_CLASSES.get(subtype) ?? []) facts.classes.add(k);
       }
       return 'execute';
     }
     case 'AlterOwnerStmt':
       add(facts, `ALTER ${objectName(n['objectType'])} OWNER`, 'ddl', 'alter_owner');
+      objectClasses(n['objectType'], facts, false);
+      return 'execute';
+    case 'AlterObjectSchemaStmt':
+      add(facts, `ALTER ${objectName(n['objectType'])} SET SCHEMA`, 'ddl');
+      objectClasses(n['objectType'], facts, true);
+      return 'execute';
+    case 'AlterObjectDependsStmt':
+      add(facts, `ALTER ${objectName(n['objectType'])} DEPENDS ON EXTENSION`, 'ddl', 'extension');
+      return 'execute';
+    case 'AlterTableMoveAllStmt':
+      add(facts, `ALTER ${objectName(n['objtype'])} ALL IN TABLESPACE`, 'ddl', 'tablespace');
+      return 'execute';
+    case 'CreateSchemaStmt':
+      // AUTHORIZATION makes another role the owner of the schema and of what it creates.
+      add(facts, 'CREATE SCHEMA', 'ddl');
+      if (isObj(n['authrole'])) facts.classes.add('alter_owner');
+      return 'execute';
+    case 'CreateRangeStmt': {
+      add(facts, 'CREATE TYPE', 'ddl');
+      const params = Array.isArray(n['params']) ? n['params'] : [];
+      const code = params.some((p) => isObj(p) && isObj(p['DefElem']) && (p['DefElem']['defname'] === 'canonical' || p['DefElem']['defname'] === 'subtype_diff'));
+      if (code) facts.classes.add('create_function');
+      return 'execute';
+    }
+    case 'ReplicaIdentityStmt':
+    case 'ReturnStmt':
+      // Parts of ALTER TABLE and CREATE FUNCTION, which are classified already.
       return 'execute';
     case 'ReassignOwnedStmt':
       add(facts, 'REASSIGN OWNED', 'ddl', 'alter_owner', 'role_admin');
@@ -258,6 +244,7 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       return 'execute';
     case 'RenameStmt':
       add(facts, `ALTER ${objectName(n['renameType'])} RENAME`, 'ddl');
+      objectClasses(n['renameType'], facts, true);
       return 'execute';
     case 'CommentStmt':
       add(facts, 'COMMENT', 'ddl');
@@ -265,6 +252,7 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
     case 'GrantStmt':
     case 'GrantRoleStmt':
       add(facts, n['is_grant'] === true ? 'GRANT' : 'REVOKE', 'grant');
+      if (n['objtype'] === 'OBJECT_LARGEOBJECT') facts.classes.add('large_object');
       return 'execute';
     case 'AlterDefaultPrivilegesStmt':
       add(facts, 'ALTER DEFAULT PRIVILEGES', 'grant', 'ddl');
@@ -275,8 +263,10 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       return 'execute';
     }
     case 'AlterRoleStmt':
-    case 'AlterRoleSetStmt':
       add(facts, 'ALTER ROLE', 'role_admin', 'ddl');
+      return 'execute';
+    case 'AlterRoleSetStmt':
+      add(facts, 'ALTER ROLE', 'role_admin', 'ddl', 'server_config');
       return 'execute';
     case 'DropRoleStmt':
       add(facts, 'DROP ROLE', 'role_admin', 'ddl', 'drop');
@@ -288,21 +278,38 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
     case 'DefineStmt':
       // CREATE AGGREGATE/OPERATOR/TYPE/COLLATION/TEXT SEARCH …
       add(facts, `CREATE ${objectName(n['kind'])}`, 'ddl');
+      if (DEFINE_CODE_KINDS.has(str(n['kind']) ?? '')) facts.classes.add('create_function');
       return 'execute';
     case 'CreatedbStmt':
-      add(facts, 'CREATE DATABASE', 'ddl');
+      add(facts, 'CREATE DATABASE', 'ddl', 'database');
       return 'execute';
     case 'DropdbStmt':
-      add(facts, 'DROP DATABASE', 'ddl', 'drop');
+      add(facts, 'DROP DATABASE', 'ddl', 'drop', 'database');
       return 'execute';
     default: {
-      // Fail closed: unknown kinds are `other` (never read-only); catalog changes are `ddl`.
+      // Fail closed: unknown kinds are `other` (never read-only); catalog changes are `ddl`;
+      // kinds of the baseline carry its classes (baseline-objects.ts).
       const ddl = key in DDL_COMMANDS || /^(Create|Alter|Drop|Define|Comment|Rename|Import)/.test(key);
-      add(facts, DDL_COMMANDS[key] ?? fallbackCommand(key), ddl ? 'ddl' : 'other');
+      const baseline = NODE_CLASSES.get(key) ?? [];
+      add(facts, kindCommand(key), ...baseline);
+      if (ddl) facts.classes.add('ddl');
+      else if (baseline.length === 0) facts.classes.add('other');
       if (key.startsWith('Drop')) facts.classes.add('drop');
       return 'execute';
     }
   }
+}
+
+/** MERGE's actions, and those of its UPDATEs and DELETEs that may reach every row. */
+function classifyMergeClauses(n: Obj, facts: StatementFacts): void {
+  const clauses = Array.isArray(n['mergeWhenClauses']) ? n['mergeWhenClauses'] : [];
+  for (const c of clauses) {
+    const cmd = isObj(c) && isObj(c['MergeWhenClause']) ? c['MergeWhenClause']['commandType'] : undefined;
+    if (cmd === 'CMD_INSERT') facts.classes.add('insert');
+    else if (cmd === 'CMD_UPDATE') facts.classes.add('update');
+    else if (cmd === 'CMD_DELETE') facts.classes.add('delete');
+  }
+  for (const cmd of unrestrictedMergeActions(n)) facts.classes.add(cmd === 'CMD_DELETE' ? 'delete_without_where' : 'update_without_where');
 }
 
 /** DROP TABLE/VIEW/… name lists are Strings, not RangeVars: record them as tables too. */
