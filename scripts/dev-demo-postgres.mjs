@@ -1,24 +1,23 @@
 // The Postgres demo `pnpm dev` sets up next to the data-path one (README: "Postgres through the
 // gateway"): a small shop database, `jitgate_demo_shop`, on the PostgreSQL dev uses, seeded with
 // customers whose rows hold e-mail addresses, card numbers, phone numbers and an SSN-like note;
-// a `postgres` connection `demo-shop` to it, served by the local agent, which logs in with the
-// password it finds in DEMO_SHOP_DB_PASSWORD (the one in the database URL, or a stand-in when the
-// server trusts loopback); and a policy `demo-shop` that lets the dev admins in at once, for at
-// most 1h, with guardrails: DROP and friends blocked, DELETE held for an admin, card numbers and
-// personal data masked (packages/policy/src/guardrails.ts; the same set as
-// apps/gateway/test/e2e/postgres.guardrails.test.ts).
+// two roles for it that are no superusers and hold just what the demo needs (dev-demo-roles.mjs:
+// jitgate_demo_shop_rw reads and writes rows, jitgate_demo_shop_ro only reads); a `postgres`
+// connection `demo-shop` to it, served by the local agent, which logs in as the read-write role,
+// or as the read-only one for read-only grants (settings.scopes), with passwords `pnpm dev` keeps
+// in .data/ and hands it as DEMO_SHOP_DB_PASSWORD and DEMO_SHOP_RO_DB_PASSWORD; and a policy
+// `demo-shop` that lets the dev admins in at once, for at most 1h, with guardrails: DROP and
+// friends blocked, DELETE held for an admin, card numbers and personal data masked
+// (packages/policy/src/guardrails.ts; the same set as apps/gateway/test/e2e/postgres.guardrails.test.ts).
 // Each step finds what an earlier start created and changes only what differs.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { AGENT_GROUP, APPROVER_SUBJECT, DevApiError, ensureDemoConnection, whoIs } from './dev-demo.mjs';
+import { ensureShopRoles, rolePasswords, SHOP_ROLES } from './dev-demo-roles.mjs';
 
 export const SHOP_CONNECTION = 'demo-shop';
 export const SHOP_DATABASE = 'jitgate_demo_shop';
-/** The variable the agent reads the database password from (credentialRef env:…; JITGATE_* is refused there). */
-export const SHOP_PASSWORD_ENV = 'DEMO_SHOP_DB_PASSWORD';
 const SHOP_POLICY = 'demo-shop';
-/** What the agent sends when the server asks for no password (trust): it only needs to be non-empty. */
-const TRUST_STAND_IN = 'not-needed-with-trust';
 
 // Explicit ids: each start puts back the demo's rows a developer deleted (with dev-approver's
 // approval) or changed, and leaves the rows they added.
@@ -47,8 +46,9 @@ SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT max(id) FROM cu
        setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))`;
 
 /**
- * What the connection, the seed and the agent need to know of the server: `url` is the URL
- * dev.mjs uses for its own database (the machine's PostgreSQL, DATABASE_URL or the embedded one).
+ * What the connection and the seed need to know of the server: `url` is the URL dev.mjs uses for
+ * its own database (the machine's PostgreSQL, DATABASE_URL or the embedded one). Its user creates
+ * and owns the demo's tables and roles; the agent never logs in as it.
  */
 export function shopTarget(url) {
   const parsed = new URL(url);
@@ -56,8 +56,6 @@ export function shopTarget(url) {
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: Number(parsed.port || 5432),
-    user: decodeURIComponent(parsed.username) || 'postgres',
-    password: decodeURIComponent(parsed.password) || TRUST_STAND_IN,
     // The connection's sslmode is one of three; libpq's prefer/allow mean "whatever works" on a
     // local server, which is plaintext.
     sslmode: sslmode === 'require' || sslmode === 'verify-full' ? sslmode : 'disable',
@@ -70,18 +68,22 @@ export function shopTarget(url) {
 }
 
 /**
- * Creates the database, seeds it, registers the connection and the policy. Returns what the
- * agent needs (`env`) and what the banner shows. `createDatabaseIfMissing` is @jitgate/db's.
+ * Creates the database, seeds it, gives it its two roles, registers the connection and the
+ * policy. Returns what the agent needs (`env`: the roles' passwords) and what the banner shows.
+ * `createDatabaseIfMissing` is @jitgate/db's; `dataDir` is where the roles' passwords are kept.
  */
-export async function ensureShopDemo({ call, repo, url, adminGroup, createDatabaseIfMissing, log }) {
+export async function ensureShopDemo({ call, repo, url, dataDir, adminGroup, createDatabaseIfMissing, log }) {
   const target = shopTarget(url);
   if (await createDatabaseIfMissing(target.databaseUrl)) log(`created database ${SHOP_DATABASE}`);
   await seedShop(repo, target.databaseUrl, log);
+  const passwords = await rolePasswords(dataDir);
+  await ensureShopRoles(repo, target.databaseUrl, passwords, log);
   await ensureShopConnection(call, target, log);
   const me = await whoIs(call);
   if (!me) throw new DevApiError('the gateway no longer accepts the dev admin token');
   await ensureShopPolicy(call, [me.subject, APPROVER_SUBJECT], adminGroup, log);
-  return { connection: SHOP_CONNECTION, env: { [SHOP_PASSWORD_ENV]: target.password } };
+  const env = Object.fromEntries(Object.values(SHOP_ROLES).map((role) => [role.env, passwords[role.name]]));
+  return { connection: SHOP_CONNECTION, env };
 }
 
 /** Creates the tables if missing and writes the demo's rows where they are missing or differ; returns how many it wrote. */
@@ -123,16 +125,30 @@ export async function seedShop(repo, databaseUrl, log) {
   }
 }
 
+/** The connection's settings: the read-write role, and the read-only role for read-only grants. */
+export function shopConnectionSettings(target) {
+  const { readWrite, readOnly } = SHOP_ROLES;
+  return {
+    host: target.host,
+    port: target.port,
+    database: SHOP_DATABASE,
+    user: readWrite.name,
+    sslmode: target.sslmode,
+    scopes: { 'read-only': { user: readOnly.name, credentialRef: `env:${readOnly.env}` } },
+  };
+}
+
 async function ensureShopConnection(call, target, log) {
+  const { readWrite, readOnly } = SHOP_ROLES;
   await ensureDemoConnection(
     call,
     {
       name: SHOP_CONNECTION,
       type: 'postgres',
-      settings: { host: target.host, port: target.port, database: SHOP_DATABASE, user: target.user, sslmode: target.sslmode },
-      credentialRef: `env:${SHOP_PASSWORD_ENV}`,
+      settings: shopConnectionSettings(target),
+      credentialRef: `env:${readWrite.env}`,
       description: 'Sample shop database behind guardrails and masking (created by scripts/dev.mjs)',
-      where: `postgres → ${target.host}:${target.port}/${SHOP_DATABASE} as ${target.user}, agent group ${AGENT_GROUP}`,
+      where: `postgres → ${target.host}:${target.port}/${SHOP_DATABASE} as ${readWrite.name} (read-only grants as ${readOnly.name}), agent group ${AGENT_GROUP}`,
     },
     log,
   );

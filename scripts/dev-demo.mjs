@@ -5,6 +5,7 @@
 // and a registered agent whose token is kept for the agent process dev.mjs starts.
 // Each step finds what an earlier start created and changes only what differs.
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { readSecret, removeSecret, writeSecret } from './dev-secrets.mjs';
 
 export const DEMO_CONNECTION = 'dev-postgres';
@@ -95,7 +96,7 @@ export async function ensureDemoConnection(call, { name, type, settings, credent
   if (existing.type !== type) throw new DevApiError(`connection ${name} exists with type ${existing.type}, not ${type}`);
   const change = {};
   if (existing.agentGroup !== AGENT_GROUP) change.agentGroup = AGENT_GROUP;
-  if (Object.entries(settings).some(([key, value]) => existing.settings?.[key] !== value)) change.settings = settings;
+  if (Object.entries(settings).some(([key, value]) => !isDeepStrictEqual(existing.settings?.[key], value))) change.settings = settings;
   if (credentialRef && existing.credentialRef !== credentialRef) change.credentialRef = credentialRef;
   if (Object.keys(change).length === 0) return;
   await call('PATCH', `/v1/connections/${existing.id}`, change);

@@ -220,7 +220,7 @@ async function setUpDataPath(admin, postgresUrl) {
 /** The Postgres demo, or undefined when it could not be set up (the data-path demo goes on). */
 async function setUpShop(call, postgresUrl) {
   try {
-    return await ensureShopDemo({ call, repo, url: postgresUrl, adminGroup: config.adminGroup, createDatabaseIfMissing: db.createDatabaseIfMissing, log });
+    return await ensureShopDemo({ call, repo, url: postgresUrl, dataDir: DATA_DIR, adminGroup: config.adminGroup, createDatabaseIfMissing: db.createDatabaseIfMissing, log });
   } catch (error) {
     if (!stopping) warn(`setting up the Postgres demo failed: ${error instanceof Error ? error.message : String(error)}; going on without it`);
     return undefined;

@@ -27,6 +27,15 @@ export const CLOUD_SQL_LOGIN_SCOPE = 'https://www.googleapis.com/auth/sqlservice
 
 export function postgresDialer(credentials: CredentialProvider): TargetDialer {
   return {
+    credentialRefs(assignment) {
+      let scoped: Array<{ credentialRef: string } | undefined> = [];
+      try {
+        scoped = Object.values(parseSettings(assignment.settingsJson, postgresSettingsSchema, 'malformed postgres settings').scopes ?? {});
+      } catch {
+        // Malformed settings: each session says so when it dials.
+      }
+      return [assignment.credentialRef, ...scoped.flatMap((login) => (login ? [login.credentialRef] : []))];
+    },
     async dial(assignment, { signal, timeoutMs, scope, clientParameters, grantExpiresAtUnixMs }) {
       const settings = parseSettings(assignment.settingsJson, postgresSettingsSchema, 'postgres connection settings need host, port and database (and scopes, when given, a credentialRef each)');
       const login = loginFor(settings, assignment.credentialRef, isReadOnlySession(scope, clientParameters));

@@ -29,6 +29,8 @@ export interface DialedTarget {
 
 export interface TargetDialer {
   dial(assignment: ConnectionAssignment, options: DialOptions): Promise<DialedTarget>;
+  /** Every credential reference the connection's sessions may use (default: its credentialRef). */
+  credentialRefs?(assignment: ConnectionAssignment): string[];
 }
 
 export type TargetDialers = ReadonlyMap<string, TargetDialer>;

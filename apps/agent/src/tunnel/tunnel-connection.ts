@@ -165,11 +165,16 @@ export class TunnelConnection implements FrameSink {
   private async checkAssignments(welcome: Welcome): Promise<void> {
     for (const assignment of welcome.connections) {
       const log = this.deps.logger.child({ connection: assignment.name, type: assignment.type });
-      if (!this.deps.dialers.has(assignment.type)) log.warn('connection type not supported by this agent: its sessions will be refused');
-      if (assignment.credentialRef === '') continue;
-      const check = await this.deps.credentials.check(assignment.credentialRef);
-      if (check.ok) log.debug({ credentialRef: assignment.credentialRef }, 'credential available');
-      else log.warn({ credentialRef: assignment.credentialRef, problem: check.message }, 'credential not available');
+      const dialer = this.deps.dialers.get(assignment.type);
+      if (!dialer) log.warn('connection type not supported by this agent: its sessions will be refused');
+      // A postgres connection may name more than one (a read-only role's): each is checked.
+      const refs = dialer?.credentialRefs?.(assignment) ?? [assignment.credentialRef];
+      for (const credentialRef of refs) {
+        if (credentialRef === '') continue;
+        const check = await this.deps.credentials.check(credentialRef);
+        if (check.ok) log.debug({ credentialRef }, 'credential available');
+        else log.warn({ credentialRef, problem: check.message }, 'credential not available');
+      }
     }
   }
 

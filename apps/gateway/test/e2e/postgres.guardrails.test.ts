@@ -159,8 +159,8 @@ describe('masking', () => {
     const apiKey = `AIza${'Sy0123456789abcdefghijklmnopqrstuvw'.slice(0, 35)}`;
     const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const jwt = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ sub: 'alice', exp: 2_000_000_000 })}.${Buffer.from('signature-bytes-here').toString('base64url')}`;
-    await pgs.direct('create table if not exists secrets (id int primary key, note text, doc jsonb)');
-    await pgs.direct('insert into secrets values (1, $1, $2), (2, $3, $4) on conflict do nothing', [
+    await pgs.asOwner('create table if not exists secrets (id int primary key, note text, doc jsonb)');
+    await pgs.asOwner('insert into secrets values (1, $1, $2), (2, $3, $4) on conflict do nothing', [
       `key=${apiKey}`,
       JSON.stringify({ type: 'service_account', private_key: pem, client_email: 'sa@proj.iam.gserviceaccount.com' }),
       `Bearer ${jwt}`,

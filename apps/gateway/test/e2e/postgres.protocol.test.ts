@@ -15,7 +15,7 @@ let pgs: PostgresStack;
 beforeAll(async () => {
   pgs = await PostgresStack.start('pg_protocol');
   await pgs.stack.requestGrant(SHOP);
-  await pgs.direct('CREATE TABLE copied (id integer PRIMARY KEY, label text, amount numeric(10,2)); CREATE TABLE big (id serial PRIMARY KEY, v text NOT NULL)');
+  await pgs.asOwner('CREATE TABLE copied (id integer PRIMARY KEY, label text, amount numeric(10,2)); CREATE TABLE big (id serial PRIMARY KEY, v text NOT NULL)');
 }, 120_000);
 
 afterAll(async () => {

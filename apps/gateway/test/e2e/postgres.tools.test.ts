@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, createPrismaClient } from '@jitgate/db';
 import pg from 'pg';
-import { PostgresStack, SHOP } from '../support/postgres-stack.js';
+import { PostgresStack, SHOP, suiteRole } from '../support/postgres-stack.js';
 import { eventually } from '../support/fixtures.js';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -25,17 +25,19 @@ async function adminQuery(sql: string): Promise<void> {
 
 beforeAll(async () => {
   await adminQuery(`DROP DATABASE IF EXISTS ${ORM_DATABASE}`);
-  await adminQuery(`CREATE DATABASE ${ORM_DATABASE}`);
+  // The ORM migrates as the suite's own role (no superuser), which owns its database.
   pgs = await PostgresStack.start('pg_tools', {
-    extraConnections: [{ name: ORM, settings: { host: '127.0.0.1', port: 5432, database: ORM_DATABASE, user: 'postgres', sslmode: 'disable' }, credentialRef: 'env:SHOP_DB_PASSWORD' }],
+    extraConnections: [{ name: ORM, settings: { host: '127.0.0.1', port: 5432, database: ORM_DATABASE, user: suiteRole('pg_tools'), sslmode: 'disable' }, credentialRef: 'env:SHOP_DB_PASSWORD' }],
   });
+  await adminQuery(`CREATE DATABASE ${ORM_DATABASE} OWNER ${pgs.role}`);
   await pgs.stack.requestGrant(SHOP);
   await pgs.stack.requestGrant(ORM);
 }, 120_000);
 
 afterAll(async () => {
-  await pgs?.dispose();
+  // Before the stack drops its role, which owns this database.
   await adminQuery(`DROP DATABASE IF EXISTS ${ORM_DATABASE} WITH (FORCE)`);
+  await pgs?.dispose();
 });
 
 /** A query straight to the ORM's database. */

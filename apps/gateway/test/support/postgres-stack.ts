@@ -3,6 +3,9 @@
 // customers whose rows hold e-mail addresses, card numbers and phone numbers, a `postgres`
 // connection "shop" to it whose password the agent holds (env:SHOP_DB_PASSWORD), a policy that
 // auto-approves it with the suite's guardrails, and real clients: node-postgres and psql.
+// The agent logs in as the suite's own role, which owns the target database and its tables and
+// is nothing more: no superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS (docs/security.md).
+// A suite that truly needs a superuser says so with `agentAsSuperuser` and why.
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { createConnection, eventually } from './fixtures.js';
@@ -35,19 +38,37 @@ export interface PostgresStackOptions {
   extraConnections?: ExtraPostgresConnection[];
   /** More environment for the agent (the credentials of the extra connections). */
   agentEnv?: Record<string, string>;
+  /** "shop" logs the agent in as the superuser `postgres` instead of the suite's role (say why). */
+  agentAsSuperuser?: boolean;
+}
+
+/** The suite's own role on the machine's PostgreSQL: owner of its target database, nothing more. */
+export function suiteRole(suite: string): string {
+  return `jitgate_e2e_${suite.replace(/\W/g, '_')}_${process.pid}`.slice(0, 60);
+}
+
+/** The suite's target database (seeded with SEED_SQL, owned by suiteRole). */
+export function suiteDatabase(suite: string): string {
+  return `jitgate_e2e_target_${suite.replace(/\W/g, '_')}_${process.pid}`;
 }
 
 export class PostgresStack {
   private constructor(
     readonly stack: DataPathStack,
     readonly targetDatabase: string,
+    /** The role "shop" logs in as (unless the suite asked for the superuser). */
+    readonly role: string,
   ) {}
 
   static async start(suite: string, options: PostgresStackOptions = {}): Promise<PostgresStack> {
-    const targetDatabase = `jitgate_e2e_target_${suite.replace(/\W/g, '_')}_${process.pid}`;
+    const targetDatabase = suiteDatabase(suite);
+    const role = suiteRole(suite);
     await adminQuery(`DROP DATABASE IF EXISTS ${targetDatabase}`);
-    await adminQuery(`CREATE DATABASE ${targetDatabase}`);
-    const seed = new pg.Client({ connectionString: ADMIN_URL.replace(/\/[^/]*$/, `/${targetDatabase}`) });
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await adminQuery(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
+    await adminQuery(`CREATE DATABASE ${targetDatabase} OWNER ${role}`);
+    // Seeded by the role itself, so that it owns the tables (as an application's own role would).
+    const seed = new pg.Client({ connectionString: urlOf(targetDatabase, role) });
     await seed.connect();
     await seed.query(SEED_SQL);
     await seed.end();
@@ -63,7 +84,7 @@ export class PostgresStack {
         const admin = s.admin();
         await createConnection(admin, SHOP, {
           agentGroup: AGENT_GROUP,
-          settings: { host: '127.0.0.1', port: 5432, database: targetDatabase, user: 'postgres', sslmode: 'disable' },
+          settings: { host: '127.0.0.1', port: 5432, database: targetDatabase, user: options.agentAsSuperuser ? 'postgres' : role, sslmode: 'disable' },
           credentialRef: 'env:SHOP_DB_PASSWORD',
         });
         for (const extra of extras) await createConnection(admin, extra.name, { agentGroup: AGENT_GROUP, settings: extra.settings, credentialRef: extra.credentialRef });
@@ -76,9 +97,10 @@ export class PostgresStack {
       },
     }).catch(async (error: unknown) => {
       await adminQuery(`DROP DATABASE IF EXISTS ${targetDatabase} WITH (FORCE)`);
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
       throw error;
     });
-    return new PostgresStack(stack, targetDatabase);
+    return new PostgresStack(stack, targetDatabase, role);
   }
 
   get pgPort(): number {
@@ -113,9 +135,18 @@ export class PostgresStack {
     });
   }
 
-  /** A query straight to the target database (what really happened there). */
-  async direct<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
-    const client = new pg.Client({ connectionString: ADMIN_URL.replace(/\/[^/]*$/, `/${this.targetDatabase}`) });
+  /** A query straight to the target database (what really happened there), as the superuser. */
+  direct<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return this.query<R>(urlOf(this.targetDatabase), sql, values);
+  }
+
+  /** A query straight to the target database as the suite's role: fixtures it owns, as "shop" does. */
+  asOwner<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return this.query<R>(urlOf(this.targetDatabase, this.role), sql, values);
+  }
+
+  private async query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[]): Promise<R[]> {
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       return (await client.query<R>(sql, values)).rows;
@@ -138,16 +169,28 @@ export class PostgresStack {
     return response.body.items as Array<Record<string, any>>;
   }
 
-  /** The session of a node-postgres client, found by the client's local port in its clientAddress. */
-  async sessionOf(client: pg.Client): Promise<Record<string, any>> {
+  /** The session of a node-postgres client on `connection`, found by the client's local port in its clientAddress. */
+  async sessionOf(client: pg.Client, connection = SHOP): Promise<Record<string, any>> {
     const port = (client as unknown as { connection: { stream: { localPort: number } } }).connection.stream.localPort;
-    return eventually(async () => (await this.sessions({ all: true })).find((s) => String(s.clientAddress).endsWith(`:${port}`)) ?? null);
+    return eventually(async () => (await this.sessions({ all: true, connection })).find((s) => String(s.clientAddress).endsWith(`:${port}`)) ?? null);
   }
 
   async dispose(): Promise<void> {
     await this.stack.dispose();
     await adminQuery(`DROP DATABASE IF EXISTS ${this.targetDatabase} WITH (FORCE)`);
+    await adminQuery(`DROP ROLE IF EXISTS ${this.role}`);
   }
+}
+
+/** The admin URL pointed at `database`, as `user` when given (trust on the machine's PostgreSQL). */
+export function urlOf(database: string, user?: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  if (user) {
+    url.username = user;
+    url.password = '';
+  }
+  return url.toString();
 }
 
 async function adminQuery(sql: string): Promise<void> {
