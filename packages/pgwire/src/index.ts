@@ -124,3 +124,4 @@ export {
   withPins,
   type PinnedSettings,
 } from './session-pins.js';
+export { privilegesOf, type ServerRole } from './server-role.js';

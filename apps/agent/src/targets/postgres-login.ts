@@ -16,21 +16,14 @@ import {
   encodeStartupMessage,
   MessageReader,
   type ClientAuthenticator,
+  type ServerRole,
 } from '@jitgate/pgwire';
 import { TargetDialError } from './target-dialer.js';
 
 const MAX_LOGIN_MESSAGE_BYTES = 1024 * 1024;
 
 /** Who the agent is on the server (SessionOpened.postgres_login). */
-export interface PostgresRole {
-  role: string;
-  superuser: boolean;
-  createRole: boolean;
-  bypassRls: boolean;
-  replication: boolean;
-  readOnly: boolean;
-  memberOfPrivileged: boolean;
-}
+export type PostgresRole = ServerRole;
 
 export interface LoggedIn {
   key: { processId: number; secretKey: Buffer };
@@ -167,15 +160,4 @@ function roleOf(rows: Array<Array<string | null>>): PostgresRole | undefined {
   if (!role || flags.some((flag) => flag === undefined)) return undefined;
   const [superuser, createRole, bypassRls, replication, readOnly, memberOfPrivileged] = flags as boolean[];
   return { role, superuser, createRole, bypassRls, replication, readOnly, memberOfPrivileged } as PostgresRole;
-}
-
-/** The privileges worth a warning: what lets a session reach past the guard's view. */
-export function privilegesOf(role: PostgresRole): string[] {
-  const out: string[] = [];
-  if (role.superuser) out.push('superuser');
-  if (role.createRole) out.push('CREATEROLE');
-  if (role.bypassRls) out.push('BYPASSRLS');
-  if (role.replication) out.push('REPLICATION');
-  if (role.memberOfPrivileged) out.push('member of a privileged role');
-  return out;
 }

@@ -9,7 +9,8 @@ import { CloseReason, type ConnectionAssignment, type SessionOpen } from '@jitga
 import { DEFAULT_WINDOW, SessionPipe, type PeerFrames, type SessionEnd, type SessionStats } from '@jitgate/tunnel';
 import { atTime, type Cancel, type Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
-import { privilegesOf, type PostgresRole } from '../targets/postgres-login.js';
+import { privilegesOf } from '@jitgate/pgwire';
+import type { PostgresRole } from '../targets/postgres-login.js';
 import { TargetDialError, type TargetDialer } from '../targets/target-dialer.js';
 import { closeFrame, dataFrame, halfCloseFrame, openedFrame, reasonName, windowUpdateFrame, type FrameSink } from './frames.js';
 

@@ -4,19 +4,12 @@
 // this report) or a server session that is not read-only is refused, rather than trusting the
 // guard alone. Privileged roles are not refused, since the connection's owner chose them, but
 // they are recorded and warned about: the database does not limit such a session.
+import type { ServerRole } from '@jitgate/pgwire';
 import type { PostgresLogin } from '@jitgate/proto';
 import { HandshakeRefusal } from '../tunnel/handshake.js';
 
 /** The `serverRole` of a session.started event. */
-export interface ServerRoleDetails {
-  role: string;
-  superuser: boolean;
-  createRole: boolean;
-  bypassRls: boolean;
-  replication: boolean;
-  readOnly: boolean;
-  memberOfPrivileged: boolean;
-}
+export type ServerRoleDetails = ServerRole;
 
 /** Throws the refusal of a read-only session whose server session is not (known to be) read-only. */
 export function checkServerLogin(readOnly: boolean, login: PostgresLogin | undefined): void {
@@ -30,15 +23,4 @@ export function serverRoleDetails(login: PostgresLogin | undefined): ServerRoleD
   if (!login) return null;
   const { role, superuser, createRole, bypassRls, replication, readOnly, memberOfPrivileged } = login;
   return { role, superuser, createRole, bypassRls, replication, readOnly, memberOfPrivileged };
-}
-
-/** What lets a session reach past what the guard sees: each is worth a warning. */
-export function privilegesOf(login: PostgresLogin): string[] {
-  const out: string[] = [];
-  if (login.superuser) out.push('superuser');
-  if (login.createRole) out.push('CREATEROLE');
-  if (login.bypassRls) out.push('BYPASSRLS');
-  if (login.replication) out.push('REPLICATION');
-  if (login.memberOfPrivileged) out.push('member of a privileged role');
-  return out;
 }

@@ -9,7 +9,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { compileMasker, type Masker } from '@jitgate/masking';
-import { encodeAuthenticationOk, encodeErrorResponse, MessageReader, pinnedSettings, READ_ONLY_PARAMETER_VALUE, READ_ONLY_SESSION_PARAMETER } from '@jitgate/pgwire';
+import { encodeAuthenticationOk, encodeErrorResponse, MessageReader, pinnedSettings, privilegesOf, READ_ONLY_PARAMETER_VALUE, READ_ONLY_SESSION_PARAMETER } from '@jitgate/pgwire';
 import { resolveGuardrails, type ResolvedGuardrails } from '@jitgate/policy';
 import { CloseReason } from '@jitgate/proto';
 import { initSqlGuard } from '@jitgate/sql-guard';
@@ -31,7 +31,7 @@ import { PgSessionCatalog } from './pg-session-catalog.js';
 import { farewellFor, sqlstateOf } from './pg-errors.js';
 import { ServerMessages } from './pg-server-messages.js';
 import { PgSession } from './pg-session.js';
-import { checkServerLogin, privilegesOf, serverRoleDetails } from './pg-server-login.js';
+import { checkServerLogin, serverRoleDetails } from './pg-server-login.js';
 import { negotiateStartup, StartupRefusal } from './pg-startup.js';
 import { StatementGuard } from './pg-statement-guard.js';
 
