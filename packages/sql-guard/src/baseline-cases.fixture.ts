@@ -26,6 +26,11 @@ export const BASELINE_STATEMENTS: Row[] = [
   ['alter user u reset all', 'ALTER ROLE', ['ddl', 'role_admin', 'server_config'], false],
   ['select pg_reload_conf()', 'SELECT', ['read', 'dangerous_function', 'server_config'], false],
   ["select set_config('work_mem', '1GB', false)", 'SELECT', ['read', 'dangerous_function', 'set_config'], false],
+  // settings only a superuser may change (pg_settings.context = 'superuser'): triggers off, logs and statistics quiet, …
+  ['set session_replication_role = replica', 'SET', ['session', 'server_config'], false],
+  ['set local log_statement = none', 'SET', ['session', 'server_config'], false],
+  ['reset track_activities', 'RESET', ['session', 'server_config'], false],
+  ['set lo_compat_privileges = on', 'SET', ['session', 'server_config'], false],
   // extensions
   ['alter extension e update', 'ALTER EXTENSION', ['ddl', 'extension'], false],
   ['alter extension e add function f()', 'ALTER EXTENSION', ['ddl', 'extension'], false],

@@ -31,6 +31,8 @@ describe('analyzeSql/evaluateGuardrails never throw', () => {
             expect(s.classes.length).toBeGreaterThan(0);
             expect(s.classes.every(isStatementClass)).toBe(true);
             if (s.classes.includes('dangerous_function')) expect(s.readOnly).toBe(false);
+            expect(s.readOnly).toBe(s.notReadOnly.length === 0);
+            if (s.readWrite) expect(s.readOnly).toBe(false);
           }
         } else {
           expect(typeof a.error).toBe('string');

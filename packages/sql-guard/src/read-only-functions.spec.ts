@@ -9,14 +9,19 @@ import { DANGEROUS_FUNCTIONS, SIDE_EFFECT_FUNCTIONS } from './dangerous-function
 import { functionClasses } from './function-classes.js';
 import { isReadOnlyFunction, isReadOnlyOperator } from './read-only-functions.js';
 import { READ_ONLY_FUNCTION_NAMES, READ_ONLY_OPERATOR_NAMES } from './read-only-functions.generated.js';
+import { SUPERUSER_SETTING_NAMES } from './superuser-settings.generated.js';
 
-const SCRIPT = fileURLToPath(new URL('../scripts/generate-read-only-functions.mjs', import.meta.url));
-const GENERATED = fileURLToPath(new URL('./read-only-functions.generated.ts', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../scripts/generate-catalog-lists.mjs', import.meta.url));
 
-describe('the generated allow-lists', () => {
-  it('are what the script gives against the local server (run the script to refresh them)', () => {
-    const fresh = execFileSync('node', [SCRIPT, '--print'], { encoding: 'utf8' });
-    expect(readFileSync(GENERATED, 'utf8')).toBe(fresh);
+describe('the lists generated from the catalogue', () => {
+  it.each(['read-only-functions', 'superuser-settings'])('%s.generated.ts is what the script gives against the local server (run it to refresh)', (name) => {
+    const fresh = execFileSync('node', [SCRIPT, '--print', name], { encoding: 'utf8' });
+    expect(readFileSync(fileURLToPath(new URL(`./${name}.generated.ts`, import.meta.url)), 'utf8')).toBe(fresh);
+  });
+
+  it('hold the superuser-only settings and no ordinary one', () => {
+    expect(SUPERUSER_SETTING_NAMES).toEqual(expect.arrayContaining(['session_replication_role', 'log_statement', 'lo_compat_privileges', 'track_activities']));
+    for (const name of ['work_mem', 'search_path', 'statement_timeout', 'client_encoding', 'standard_conforming_strings']) expect(SUPERUSER_SETTING_NAMES).not.toContain(name);
   });
 
   it('hold the everyday built-ins and none that writes, reads files or runs SQL', () => {

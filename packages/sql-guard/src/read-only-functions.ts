@@ -1,5 +1,5 @@
 // Matching calls against the read-only allow-lists generated from PostgreSQL's catalogue
-// (read-only-functions.generated.ts, by scripts/generate-read-only-functions.mjs).
+// (read-only-functions.generated.ts, by scripts/generate-catalog-lists.mjs).
 //
 // Names are compared exactly as the parser gives them (unquoted identifiers are already folded
 // to lower case; a quoted "LOWER" is another function, possibly a user's), and only bare names

@@ -10,6 +10,7 @@ import {
 import { isObj, nameList, ROLE_SETTINGS, str, type Obj } from './parse-tree.util.js';
 import { recordDiscard, recordSettingsViewWrite, recordTransactionOptions, recordVariableSet } from './session-settings.js';
 import type { StatementClass } from './statement-class.js';
+import { SUPERUSER_SETTING_NAMES } from './superuser-settings.generated.js';
 import type { StatementFacts } from './statement-classifier.js';
 import { DDL_COMMANDS, kindCommand, objectName, TRANSACTION_COMMANDS } from './statement-kind.names.js';
 import { isUnrestricted, targetOf, unrestrictedMergeActions } from './where-restriction.js';
@@ -25,6 +26,9 @@ function objectClasses(objtype: unknown, facts: StatementFacts, code: boolean): 
   for (const c of OBJECT_CLASSES.get(t) ?? []) facts.classes.add(c);
   if (code && CODE_OBJECTS.has(t)) facts.classes.add('create_function');
 }
+
+/** Settings only a superuser may change (generated from pg_settings): SET of one is server_config. */
+const SUPERUSER_SETTINGS: ReadonlySet<string> = new Set(SUPERUSER_SETTING_NAMES);
 
 function nonEmpty(list: unknown): boolean {
   return Array.isArray(list) && list.length > 0;
@@ -119,6 +123,7 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       const reset = n['kind'] === 'VAR_RESET' || n['kind'] === 'VAR_RESET_ALL';
       // RESET ALL leaves role and session_authorization alone (GUC_NO_RESET_ALL).
       add(facts, reset ? 'RESET' : 'SET', ROLE_SETTINGS.has(name) ? 'set_role' : 'session');
+      if (SUPERUSER_SETTINGS.has(name)) facts.classes.add('server_config');
       recordVariableSet(n, facts);
       return 'execute';
     }
