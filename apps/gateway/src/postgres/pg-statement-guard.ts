@@ -14,7 +14,7 @@
 import type { Masker } from '@jitgate/masking';
 import type { PinnedSettings } from '@jitgate/pgwire';
 import type { ResolvedGuardrails } from '@jitgate/policy';
-import { analyzeSql, evaluateGuardrails, READ_ONLY_CLASSES, type GuardrailRules, type StatementInfo, type StatementLineage } from '@jitgate/sql-guard';
+import { analyzeSql, evaluateGuardrails, READ_ONLY_CLASSES, type GuardrailRules, type StatementClass, type StatementInfo, type StatementLineage } from '@jitgate/sql-guard';
 import type { PortalEntry, PreparedEntry } from './pg-session-catalog.js';
 
 export type StatementVerdict =
@@ -40,8 +40,8 @@ export class StatementGuard {
   ) {
     this.rules = {
       readOnly: guardrails.sql.readOnly,
-      notReadOnly: [],
       block: guardrails.sql.block,
+      allow: guardrails.sql.allow,
       requireApproval: guardrails.sql.requireApproval,
       unparseable: guardrails.sql.unparseable,
     };
@@ -126,7 +126,7 @@ export class StatementGuard {
     const objects = statement.objects;
     if (!objects) return statement;
     if (objects.executes) {
-      const classes = new Set(statement.classes.filter((c) => c !== 'execute'));
+      const classes = new Set<StatementClass>(statement.classes.filter((c) => c !== 'execute'));
       let readOnly = statement.functions.length === 0 && [...classes].every((c) => READ_ONLY_CLASSES.has(c));
       let lineage: StatementLineage | null = statement.lineage;
       for (const name of objects.executes) {
@@ -154,8 +154,9 @@ export class StatementGuard {
 
   /** What a stored statement needs at each execution: an approval, or nothing (blocks were checked when it was prepared). */
   storedVerdict(statement: StatementInfo): PreparedEntry['verdict'] {
-    const decision = evaluateGuardrails({ ok: true, statements: [statement] }, { ...this.rules, block: [], readOnly: false });
-    return decision.action === 'approve' ? { action: 'approve', classes: [...decision.classes], reason: decision.reason } : { action: 'allow' };
+    const classes = statement.classes.filter((c) => this.rules.requireApproval.includes(c));
+    if (classes.length === 0) return { action: 'allow' };
+    return { action: 'approve', classes, reason: `${statement.command} requires approval: class${classes.length > 1 ? 'es' : ''} ${classes.map((c) => `'${c}'`).join(', ')} in the approval list` };
   }
 
   private isMaskedColumn(name: string): boolean {

@@ -29,13 +29,12 @@ beforeAll(async () => {
   await pgs.stack.requestGrant(SHOP);
   // A function on the server (made by its owner, not through jitgate) that changes how the
   // session reads SQL: the gateway cannot see inside it.
-  await pgs.direct(`CREATE FUNCTION sneaky_scs() RETURNS text LANGUAGE sql AS $$ SELECT set_config('standard_conforming_strings', 'off', false) $$`);
-  await pgs.direct(`GRANT EXECUTE ON FUNCTION sneaky_scs() TO PUBLIC`);
-}, 120_000);
+  await pgs.asOwner(`CREATE FUNCTION sneaky_scs() RETURNS text LANGUAGE sql AS $$ SELECT set_config('standard_conforming_strings', 'off', false) $$`);
+  }, 120_000);
 
 afterEach(async () => {
   for (const client of opened.splice(0)) client.destroy();
-  await pgs.direct('CREATE TABLE IF NOT EXISTS victim (id int)');
+  await pgs.asOwner('CREATE TABLE IF NOT EXISTS victim (id int)');
 });
 
 afterAll(async () => {
@@ -61,7 +60,7 @@ function errorOf(client: RawPgClient, offset: number): Record<string, string> | 
 
 describe('the settings that change how SQL is read cannot be changed by the caller', () => {
   beforeAll(async () => {
-    await pgs.direct('CREATE TABLE IF NOT EXISTS victim (id int)');
+    await pgs.asOwner('CREATE TABLE IF NOT EXISTS victim (id int)');
   });
 
   it.each([
@@ -101,7 +100,7 @@ describe('the settings that change how SQL is read cannot be changed by the call
 
 describe('the server is the ground truth', () => {
   beforeAll(async () => {
-    await pgs.direct('CREATE TABLE IF NOT EXISTS victim (id int)');
+    await pgs.asOwner('CREATE TABLE IF NOT EXISTS victim (id int)');
   });
 
   it('a server-side function that changes standard_conforming_strings ends the session, recorded', async () => {
@@ -151,7 +150,7 @@ describe('the server is the ground truth', () => {
 
 describe('client encodings', () => {
   beforeAll(async () => {
-    await pgs.direct('CREATE TABLE IF NOT EXISTS victim (id int)');
+    await pgs.asOwner('CREATE TABLE IF NOT EXISTS victim (id int)');
   });
 
   it('a Query that is not valid UTF-8 is refused before the server reads it (0x95 0x5C is one character in SJIS)', async () => {
