@@ -12,7 +12,7 @@ import { PostgresStack, SHOP } from '../support/postgres-stack.js';
 import { createIdentity, eventually, type TestIdentity } from '../support/fixtures.js';
 import { OwnRedis } from '../support/own-redis.js';
 import { requestGrant, type TestGrant } from '../support/tunnel-fixtures.js';
-import { fatalOf, issueToken, PsqlSession, type IssuedToken } from '../support/revocation-fixtures.js';
+import { fatalOf, issueToken, within, PsqlSession, type IssuedToken } from '../support/revocation-fixtures.js';
 
 /** The period under test: short, so that the suite stays quick. */
 const PERIOD_MS = 2_000;
@@ -49,10 +49,6 @@ async function connected(who: { identity: TestIdentity }, token: string, replica
 /** A statement straight to the control plane's database: an end no message announces. */
 const controlPlane = (sql: string, values: unknown[]) => queryDatabase(pgs.stack.database.url, sql, values);
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 describe('ends that no message announces', () => {
   it('a token revoked, a grant revoked and an identity disabled in the database alone end their sessions within one period, saying why', async () => {
@@ -84,11 +80,11 @@ describe('ends that no message announces', () => {
     const admin = pgs.stack.admin();
     const identity = await createIdentity(admin, { subject: `expiring-${serial}`, groups: ['dev'] });
     await requestGrant(identity, SHOP);
-    const token = await issueToken(admin, identity.id, 'short', '4s');
+    const token = await issueToken(admin, identity.id, 'short', '6s');
     const expiresAt = Date.parse((await admin.get(`/v1/identities/${identity.id}/tokens`)).body.items.find((t: { id: string }) => t.id === token.id).expiresAt);
     const client = await connected({ identity }, token.token, 1);
     const row = await pgs.sessionOf(client);
-    const { at, error } = await within(fatalOf(client), 4_000 + PERIOD_MS + 5_000, 'the FATAL');
+    const { at, error } = await within(fatalOf(client), 6_000 + PERIOD_MS + 5_000, 'the FATAL');
     console.log(`reconcile: a session of an expired token cut ${at - expiresAt} ms after the token's expiry`);
     expect(error).toMatchObject({ code: '57P01', message: 'terminating connection: jitgate: the token that opened this session has expired' });
     expect(at).toBeGreaterThanOrEqual(expiresAt);
@@ -116,21 +112,22 @@ describe('with Redis gone', () => {
 
       await redis.kill();
       const admin = pgs.stack.admin(0);
+      // Times from when each call was sent: it waits for Redis (1 s at most) after its commit.
+      const grantSentAt = Date.now();
       const grantRevoked = await admin.post(`/v1/grants/${byGrant.grant.id}/revoke`, { reason: 'Redis is down' });
-      const grantReturnedAt = Date.now();
+      const tokenSentAt = Date.now();
       const tokenRevoked = await admin.post(`/v1/identities/${byToken.identity.id}/tokens/${byToken.token.id}/revoke`);
-      const tokenReturnedAt = Date.now();
       for (const revoked of [grantRevoked, tokenRevoked]) expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
 
       // The replica that took the call cuts its own at once; the other finds out by its check.
       const a = await within(seen.grantOnA, 5_000, 'the grant\'s session on the revoking replica');
-      expect(a.at - grantReturnedAt).toBeLessThanOrEqual(1000);
+      expect(a.at - grantSentAt).toBeLessThanOrEqual(1000);
       const [b, t] = await within(Promise.all([seen.grantOnB, seen.tokenOnB]), PERIOD_MS + 5_000, 'the sessions on the other replica');
-      console.log(`Redis gone: grant cut on A ${a.at - grantReturnedAt} ms, on B ${b.at - grantReturnedAt} ms; token cut on B ${t.at - tokenReturnedAt} ms after the calls returned`);
+      console.log(`Redis gone: grant cut on A ${a.at - grantSentAt} ms, on B ${b.at - grantSentAt} ms; token cut on B ${t.at - tokenSentAt} ms after the calls were sent`);
       expect(b.error).toMatchObject({ code: '57P01', message: 'terminating connection: jitgate: the grant for this session was revoked' });
       expect(t.error).toMatchObject({ code: '57P01', message: 'terminating connection: jitgate: the token that opened this session was revoked' });
-      expect(b.at - grantReturnedAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
-      expect(t.at - tokenReturnedAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
+      expect(b.at - grantSentAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
+      expect(t.at - tokenSentAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
       // Not a bare 200: the answer says the replicas were not told, and by when the sessions end.
       for (const [at, body] of [[b.at, grantRevoked.body], [t.at, tokenRevoked.body]] as const) {
         expect(body.liveSessions, JSON.stringify(body)).toEqual({ notified: false, endBy: expect.any(String) });

@@ -11,7 +11,7 @@ import { PostgresStack, SHOP } from '../support/postgres-stack.js';
 import type { EchoSocket, LocalClient } from '../support/data-path-stack.js';
 import { createIdentity, eventually, type TestIdentity } from '../support/fixtures.js';
 import { requestGrant } from '../support/tunnel-fixtures.js';
-import { fatalOf, issueToken, KeepAliveCaller, PsqlSession, sessionsOf, startRecordingTarget, type IssuedToken, type RecordingTarget } from '../support/revocation-fixtures.js';
+import { fatalOf, issueToken, within, KeepAliveCaller, PsqlSession, sessionsOf, startRecordingTarget, type IssuedToken, type RecordingTarget } from '../support/revocation-fixtures.js';
 
 let pgs: PostgresStack;
 let web: RecordingTarget;
@@ -53,11 +53,6 @@ async function serverBackends(pattern: string): Promise<number> {
   return rows[0]!.n;
 }
 
-/** Fails fast, saying what did not happen, instead of waiting for the test's own timeout. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 const revokeToken = (who: Person, token: IssuedToken, replica = 0) => pgs.stack.admin(replica).post(`/v1/identities/${who.identity.id}/tokens/${token.id}/revoke`);
 
