@@ -93,6 +93,30 @@ describe('ends that no message announces', () => {
   }, 60_000);
 });
 
+describe('with Redis frozen', () => {
+  it('a token revoke answers within about a second saying the replicas were not told, and the other replica cuts the session within one period', async () => {
+    const who = await someone();
+    const onB = await connected(who, who.token.token, 1);
+    const seen = fatalOf(onB);
+    redis.freeze();
+    try {
+      const sentAt = Date.now();
+      const revoked = await pgs.stack.admin(0).post(`/v1/identities/${who.identity.id}/tokens/${who.token.id}/revoke`);
+      const answeredAt = Date.now();
+      expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+      const { at, error } = await within(seen, PERIOD_MS + 5_000, 'the session on the other replica');
+      console.log(`Redis frozen: the revoke answered in ${answeredAt - sentAt} ms; the other replica cut ${at - sentAt} ms after it was sent`);
+      // A frozen Redis neither refuses nor answers: the call does not wait on it for long.
+      expect(answeredAt - sentAt).toBeLessThanOrEqual(1000 + SLACK_MS);
+      expect(revoked.body.liveSessions).toEqual({ notified: false, endBy: expect.any(String) });
+      expect(error).toMatchObject({ code: '57P01', message: 'terminating connection: jitgate: the token that opened this session was revoked' });
+      expect(at - sentAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
+    } finally {
+      redis.thaw();
+    }
+  }, 60_000);
+});
+
 describe('with Redis gone', () => {
   it('a grant revoke and a token revoke answer 200 saying the replicas were not told; the revoking replica cuts at once, the other within one period; the statement after the cut never runs', async () => {
     const byGrant = await someone();

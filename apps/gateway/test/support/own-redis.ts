@@ -31,9 +31,21 @@ export class OwnRedis {
     return new OwnRedis(url, child, exited);
   }
 
+  /** Redis is frozen (SIGSTOP): connections stay open and nothing is answered, until thaw(). */
+  freeze(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child.kill('SIGCONT');
+  }
+
   /** Redis is gone, as after a crash: connections are refused from now on. */
   async kill(): Promise<void> {
-    if (live.has(this.child)) this.child.kill('SIGKILL');
+    if (live.has(this.child)) {
+      this.child.kill('SIGKILL');
+      this.child.kill('SIGCONT');
+    }
     await this.exited;
   }
 }
