@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { OidcVerifier } from './identity/oidc/oidc-verifier.js';
+import { AccessEventsPublisher } from './access-events/access-events.publisher.js';
 import { AccessRequestDecisionService } from './access-request/access-request-decision.service.js';
 import { AccessRequestExpiryProcessor } from './access-request/access-request-expiry.processor.js';
 import { AccessRequestController } from './access-request/access-request.controller.js';
@@ -21,7 +22,6 @@ import { ConnectionController } from './connection/connection.controller.js';
 import { ConnectionRepository } from './connection/connection.repository.js';
 import { ConnectionService } from './connection/connection.service.js';
 import { AccessSweepProcessor } from './expiry/access-sweep.processor.js';
-import { GrantEventsPublisher } from './grant/grant-events.publisher.js';
 import { GrantExpiryProcessor } from './grant/grant-expiry.processor.js';
 import { GrantIssuer } from './grant/grant-issuer.js';
 import { GrantController } from './grant/grant.controller.js';
@@ -104,7 +104,7 @@ export class AppModule {
       GrantRepository,
       GrantService,
       GrantIssuer,
-      GrantEventsPublisher,
+      AccessEventsPublisher,
       AccessRequestRepository,
       AccessRequestService,
       AccessRequestDecisionService,

@@ -13,7 +13,7 @@ describe('parseConfig', () => {
     expect(config.auth.adminGroup).toBe('jitgate-admins');
     expect(config.auth.oidcIssuers).toEqual([]);
     expect(config.auth.bootstrapToken).toBeUndefined();
-    expect(config.tunnel).toMatchObject({ port: 8443, tls: null, heartbeatIntervalMs: 5000 });
+    expect(config.tunnel).toMatchObject({ port: 8443, tls: null, heartbeatIntervalMs: 5000, sessionReconcileIntervalMs: 5000 });
     expect(config.tunnel.gatewayId).toMatch(/^.+-[0-9a-f]{6}$/);
     expect(config.tcp).toEqual({ port: 8444, tls: null });
   });
@@ -29,16 +29,17 @@ describe('parseConfig', () => {
       JITGATE_GATEWAY_ID: 'gw-1',
       JITGATE_TUNNEL_PORT: '0',
     });
-    expect(config.tunnel).toEqual({ gatewayId: 'gw-1', port: 0, tls: { certFile: '/tls/tunnel.crt', keyFile: '/tls/tunnel.key' }, heartbeatIntervalMs: 5000 });
+    expect(config.tunnel).toEqual({ gatewayId: 'gw-1', port: 0, tls: { certFile: '/tls/tunnel.crt', keyFile: '/tls/tunnel.key' }, heartbeatIntervalMs: 5000, sessionReconcileIntervalMs: 5000 });
     expect(config.tcp.tls).toEqual({ certFile: '/tls/tcp.crt', keyFile: '/tls/tcp.key' });
   });
 
   it('parses durations and numbers', () => {
-    const config = parseConfig({ ...minimal, PORT: '9090', JITGATE_REQUEST_TTL: '15m', JITGATE_SWEEP_INTERVAL: '5', JITGATE_MAX_GRANT_DURATION: '2d' });
+    const config = parseConfig({ ...minimal, PORT: '9090', JITGATE_REQUEST_TTL: '15m', JITGATE_SWEEP_INTERVAL: '5', JITGATE_MAX_GRANT_DURATION: '2d', JITGATE_SESSION_RECONCILE_INTERVAL: '2s' });
     expect(config.http.port).toBe(9090);
     expect(config.access.requestTtlSeconds).toBe(900);
     expect(config.access.sweepIntervalSeconds).toBe(5);
     expect(config.access.maxGrantSeconds).toBe(172_800);
+    expect(config.tunnel.sessionReconcileIntervalMs).toBe(2000);
   });
 
   it.each([
@@ -57,6 +58,8 @@ describe('parseConfig', () => {
     [{ JITGATE_TCP_TLS_CERT: '/c' }, 'JITGATE_TCP_TLS_KEY'],
     [{ JITGATE_TCP_PORT: '-1' }, 'JITGATE_TCP_PORT'],
     [{ JITGATE_TUNNEL_HEARTBEAT: '0' }, 'JITGATE_TUNNEL_HEARTBEAT'],
+    [{ JITGATE_SESSION_RECONCILE_INTERVAL: '0' }, 'JITGATE_SESSION_RECONCILE_INTERVAL'],
+    [{ JITGATE_SESSION_RECONCILE_INTERVAL: '1h' }, 'JITGATE_SESSION_RECONCILE_INTERVAL'],
     [{ JITGATE_GATEWAY_ID: 'a b' }, 'JITGATE_GATEWAY_ID'],
   ])('rejects %j naming %s', (override, variable) => {
     let error: unknown;

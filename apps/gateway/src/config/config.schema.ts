@@ -81,6 +81,11 @@ export const envSchema = z.object({
   JITGATE_TUNNEL_TLS_KEY: pemFile,
   JITGATE_TUNNEL_INSECURE: flag,
   JITGATE_TUNNEL_HEARTBEAT: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
+  /**
+   * How often each replica checks its live sessions against the database (grant, token,
+   * identity): the longest an end whose message was lost keeps a session open.
+   */
+  JITGATE_SESSION_RECONCILE_INTERVAL: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
   JITGATE_TCP_PORT: tcpPort(8444),
   JITGATE_TCP_TLS_CERT: pemFile,
   JITGATE_TCP_TLS_KEY: pemFile,
@@ -155,7 +160,7 @@ export interface GatewayConfig {
     sweepIntervalSeconds: number;
   };
   /** The gRPC server agents dial. `tls` is null only with JITGATE_TUNNEL_INSECURE=true. */
-  tunnel: { gatewayId: string; port: number; tls: TlsFiles | null; heartbeatIntervalMs: number };
+  tunnel: { gatewayId: string; port: number; tls: TlsFiles | null; heartbeatIntervalMs: number; sessionReconcileIntervalMs: number };
   /** The client listener (`jitgate connect`); plain TCP unless both files are set. */
   tcp: { port: number; tls: TlsFiles | null };
   /** The Postgres listener; answers SSLRequest with 'S' only when both files are set. */
@@ -219,6 +224,7 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
       port: env.JITGATE_TUNNEL_PORT,
       tls: tlsFiles(env.JITGATE_TUNNEL_TLS_CERT, env.JITGATE_TUNNEL_TLS_KEY),
       heartbeatIntervalMs: env.JITGATE_TUNNEL_HEARTBEAT * 1000,
+      sessionReconcileIntervalMs: env.JITGATE_SESSION_RECONCILE_INTERVAL * 1000,
     },
     tcp: { port: env.JITGATE_TCP_PORT, tls: tlsFiles(env.JITGATE_TCP_TLS_CERT, env.JITGATE_TCP_TLS_KEY) },
     postgres: {

@@ -48,17 +48,19 @@ export class GrantController {
   @Post(':id/revoke')
   @HttpCode(200)
   @AdminOnly()
-  @ApiOperation({ summary: 'End a grant now (admin)' })
+  @ApiOperation({ summary: 'End a grant now (admin). liveSessions says whether every replica was told at once and by when its live sessions end' })
   @ApiZodBody(endGrantBody)
   async revoke(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @ValidBody(endGrantBody) body: EndGrantBody) {
-    return presentGrant(await this.grants.revoke(caller, id, body.reason), this.clock.now());
+    const { grant, liveSessions } = await this.grants.revoke(caller, id, body.reason);
+    return { ...presentGrant(grant, this.clock.now()), liveSessions };
   }
 
   @Post(':id/release')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Give a grant back when the task is done (its holder)' })
+  @ApiOperation({ summary: 'Give a grant back when the task is done (its holder). liveSessions: as for revoke' })
   @ApiZodBody(endGrantBody)
   async release(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @ValidBody(endGrantBody) body: EndGrantBody) {
-    return presentGrant(await this.grants.release(caller, id, body.reason), this.clock.now());
+    const { grant, liveSessions } = await this.grants.release(caller, id, body.reason);
+    return { ...presentGrant(grant, this.clock.now()), liveSessions };
   }
 }

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { LiveSessionsNotice } from '../access-events/access-events.js';
+import { AccessEventsPublisher } from '../access-events/access-events.publisher.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR, type AuditActor } from '../audit/audit.types.js';
 import { actorOf, type Principal } from '../auth/principal.js';
@@ -8,11 +10,16 @@ import { conflict, forbidden, notFound } from '../common/errors/jitgate.error.js
 import { MetricsService } from '../health/metrics.service.js';
 import { ConnectionRepository } from '../connection/connection.repository.js';
 import { PrismaService } from '../infra/prisma.service.js';
-import { GrantEventsPublisher } from './grant-events.publisher.js';
 import { GrantRepository, type GrantWithNames } from './grant.repository.js';
 import type { GrantCheckQuery, ListGrantsQuery } from './grant.schemas.js';
 
 export type EndVia = 'job' | 'sweeper' | 'api';
+
+/** A grant an API call ended, and what that means for its live sessions. */
+export interface EndedGrant {
+  grant: GrantWithNames;
+  liveSessions: LiveSessionsNotice;
+}
 
 export interface GrantCheckResult {
   allowed: boolean;
@@ -26,7 +33,7 @@ export class GrantService {
     @Inject(GrantRepository) private readonly grants: GrantRepository,
     @Inject(ConnectionRepository) private readonly connections: ConnectionRepository,
     @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(GrantEventsPublisher) private readonly events: GrantEventsPublisher,
+    @Inject(AccessEventsPublisher) private readonly events: AccessEventsPublisher,
     @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
@@ -65,12 +72,12 @@ export class GrantService {
   }
 
   /** An admin ends someone's grant early. */
-  async revoke(caller: Principal, id: string, reason: string): Promise<GrantWithNames> {
+  async revoke(caller: Principal, id: string, reason: string): Promise<EndedGrant> {
     return this.end(id, 'revoked', actorOf(caller), reason || 'revoked by an admin', 'api', () => {});
   }
 
   /** The holder gives the grant back when the task is done. */
-  async release(caller: Principal, id: string, reason: string): Promise<GrantWithNames> {
+  async release(caller: Principal, id: string, reason: string): Promise<EndedGrant> {
     return this.end(id, 'released', actorOf(caller), reason || 'released by its holder', 'api', (grant) => {
       if (grant.identityId !== caller.identityId) throw notFound('grant', id);
     });
@@ -112,7 +119,7 @@ export class GrantService {
     reason: string,
     via: EndVia,
     authorise: (grant: GrantWithNames) => void,
-  ): Promise<GrantWithNames> {
+  ): Promise<EndedGrant> {
     const now = this.clock.now();
     const grant = await this.prisma.transaction(async (tx) => {
       const current = await this.grants.lock(tx, id);
@@ -131,7 +138,7 @@ export class GrantService {
       return (await this.grants.findById(id, tx)) as GrantWithNames;
     });
     this.metrics.grantsEnded.inc({ status, via });
-    await this.events.grantEnded({ type: 'grant.ended', grantId: id, identityId: grant.identityId, connectionId: grant.connectionId, status });
-    return grant;
+    const liveSessions = await this.events.grantEnded({ type: 'grant.ended', grantId: id, identityId: grant.identityId, connectionId: grant.connectionId, status });
+    return { grant, liveSessions };
   }
 }

@@ -4,8 +4,9 @@
 // libraries) may send another identity's request on the same socket: that is another session.
 // The session's bytes are frames (@jitgate/http-session): each request is an exchange of heads
 // and body frames between this end of a duplex pair and the agent's exchange server.
-// When the session ends (grant over, revoked, shutdown, recording failed) the caller's
-// connection is cut, mid-response if need be; when the caller leaves, the session ends.
+// The token is checked once, when the session opens; when the session ends (grant over or
+// revoked, the token revoked or expired, the identity disabled, shutdown, recording failed) the
+// caller's connection is cut, mid-response if need be; when the caller leaves, the session ends.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type net from 'node:net';

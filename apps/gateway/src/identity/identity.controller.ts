@@ -57,10 +57,11 @@ export class IdentityController {
 
   @Patch(':id')
   @AdminOnly()
-  @ApiOperation({ summary: 'Change groups, attributes or display name, or disable an identity (admin)' })
+  @ApiOperation({ summary: 'Change groups, attributes or display name, or disable an identity (admin); disabling ends its live sessions (liveSessions says how)' })
   @ApiZodBody(updateIdentityBody)
   async update(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @ValidBody(updateIdentityBody) body: UpdateIdentityBody) {
-    return presentIdentity(await this.identities.update(caller, id, body));
+    const { identity, liveSessions } = await this.identities.update(caller, id, body);
+    return { ...presentIdentity(identity), ...(liveSessions ? { liveSessions } : {}) };
   }
 
   @Post(':id/tokens')
@@ -80,7 +81,7 @@ export class IdentityController {
 
   @Post(':id/tokens/:tokenId/revoke')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Revoke a token (admins, or the identity itself)' })
+  @ApiOperation({ summary: 'Revoke a token (admins, or the identity itself); its live sessions end (liveSessions says how)' })
   async revokeToken(@CurrentPrincipal() caller: Principal, @UuidParam('id') id: string, @UuidParam('tokenId') tokenId: string, @NoBody() _body: unknown) {
     return this.tokens.revoke(caller, id, tokenId);
   }

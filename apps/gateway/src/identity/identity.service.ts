@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Identity } from '@jitgate/db';
+import type { LiveSessionsNotice } from '../access-events/access-events.js';
+import { AccessEventsPublisher } from '../access-events/access-events.publisher.js';
 import { AuditService } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
@@ -14,6 +16,7 @@ export class IdentityService {
     @Inject(PrismaService) private readonly prisma: PrismaService,
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(AccessEventsPublisher) private readonly events: AccessEventsPublisher,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -53,9 +56,13 @@ export class IdentityService {
     });
   }
 
-  async update(caller: Principal, id: string, body: UpdateIdentityBody): Promise<Identity> {
+  /**
+   * Changes an identity. Disabling it ends every live session it has, on every replica (sent
+   * again on every `disabled: true`, like a token revoke); `liveSessions` says how.
+   */
+  async update(caller: Principal, id: string, body: UpdateIdentityBody): Promise<{ identity: Identity; liveSessions?: LiveSessionsNotice }> {
     if (caller.identityId === id && body.disabled === true) throw forbidden('you cannot disable yourself');
-    return this.prisma.transaction(async (tx) => {
+    const identity = await this.prisma.transaction(async (tx) => {
       const existing = await this.identities.findById(id, tx);
       if (!existing) throw notFound('identity', id);
       if (existing.issuer !== LOCAL_ISSUER && (body.groups || body.attributes || body.displayName)) {
@@ -77,5 +84,7 @@ export class IdentityService {
       });
       return updated;
     });
+    if (body.disabled !== true) return { identity };
+    return { identity, liveSessions: await this.events.identityDisabled({ type: 'identity.disabled', identityId: id, by: caller.identityId }) };
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parseDuration, PolicyError } from '@jitgate/policy';
+import type { LiveSessionsNotice } from '../access-events/access-events.js';
+import { AccessEventsPublisher } from '../access-events/access-events.publisher.js';
 import { AuditService } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { TokenCrypto } from '../auth/token-crypto.js';
@@ -21,6 +23,7 @@ export class TokenService {
     @Inject(IdentityRepository) private readonly identities: IdentityRepository,
     @Inject(TokenCrypto) private readonly crypto: TokenCrypto,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(AccessEventsPublisher) private readonly events: AccessEventsPublisher,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -58,9 +61,14 @@ export class TokenService {
     return this.tokens.listForIdentity(identityId);
   }
 
-  async revoke(caller: Principal, identityId: string, tokenId: string): Promise<PublicToken> {
+  /**
+   * Revokes the token and ends every live session it opened, on every replica. Revoking again
+   * changes nothing in the database but announces the end again: harmless, and a second chance
+   * for a message that was lost.
+   */
+  async revoke(caller: Principal, identityId: string, tokenId: string): Promise<PublicToken & { liveSessions: LiveSessionsNotice }> {
     this.assertSelfOrAdmin(caller, identityId);
-    return this.prisma.transaction(async (tx) => {
+    const token = await this.prisma.transaction(async (tx) => {
       const token = await this.tokens.findForIdentity(identityId, tokenId, tx);
       if (!token) throw notFound('token', tokenId);
       const now = this.clock.now();
@@ -76,6 +84,8 @@ export class TokenService {
       }
       return token;
     });
+    const liveSessions = await this.events.tokenRevoked({ type: 'token.revoked', tokenId, identityId, by: caller.identityId });
+    return { ...token, liveSessions };
   }
 
   private assertSelfOrAdmin(caller: Principal, identityId: string): void {

@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../config/config.schema.js';
 
 /**
  * A plain node-postgres pool for the two reads every data-path call makes: the token lookup and
- * the grant check. Through Prisma each costs about 0.4 ms of gateway CPU on top of the round trip,
+ * the grant check (and the periodic check of the live sessions, tunnel/session-standing.repository.ts). Through Prisma each costs about 0.4 ms of gateway CPU on top of the round trip,
  * which capped the REST path well below its goal (bench/README.md); these statements are fixed,
  * read-only and parameterised, so they lose nothing by skipping the ORM. Everything else, and
  * every write, goes through Prisma.

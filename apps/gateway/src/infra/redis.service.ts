@@ -36,6 +36,26 @@ export class RedisService implements OnApplicationShutdown {
     return `${this.prefix}:${name}`;
   }
 
+  /**
+   * PUBLISH, or false when Redis has not taken the message within `ms` (down, frozen, far): the
+   * caller goes on without it rather than wait on a client that retries and queues by itself.
+   */
+  async publishWithin(channel: string, message: string, ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const published = this.command.publish(channel, message).then(
+      () => true,
+      () => false,
+    );
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([published, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async ping(): Promise<void> {
     await this.command.ping();
   }

@@ -34,6 +34,12 @@ export function farewellFor(reason: EndReason, message: string): Farewell | unde
       return { sqlstate: '57P01', message: 'terminating connection: jitgate: the grant for this session was revoked' };
     case 'grant_released':
       return { sqlstate: '57P01', message: 'terminating connection: jitgate: the grant for this session was released' };
+    case 'token_revoked':
+      return { sqlstate: '57P01', message: 'terminating connection: jitgate: the token that opened this session was revoked' };
+    case 'token_expired':
+      return { sqlstate: '57P01', message: 'terminating connection: jitgate: the token that opened this session has expired' };
+    case 'identity_disabled':
+      return { sqlstate: '57P01', message: 'terminating connection: jitgate: the identity of this session was disabled' };
     case 'shutdown':
       return { sqlstate: '57P01', message: 'terminating connection: jitgate: the gateway is shutting down' };
     case 'tunnel_lost':

@@ -8,6 +8,8 @@ export interface OpenedSession {
   id: string;
   actor: AuditActor;
   identityId: string;
+  /** The gateway token it was opened with (null: an OIDC JWT), kept in its audit event. */
+  tokenId: string | null;
   grantId: string;
   connectionId: string;
   connectionName: string;
@@ -64,6 +66,7 @@ export class SessionRecorder {
         targetId: session.id,
         details: {
           identityId: session.identityId,
+          tokenId: session.tokenId,
           grantId: session.grantId,
           connection: session.connectionName,
           agentId: session.agentId,

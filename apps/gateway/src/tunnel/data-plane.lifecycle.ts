@@ -12,6 +12,7 @@ import { ClientListener } from './client-listener.js';
 import { HttpProxyListener } from '../http/http-proxy.listener.js';
 import { PgListener } from '../postgres/pg-listener.js';
 import { LiveSessions } from './live-sessions.js';
+import { SessionReconciler } from './session-reconciler.js';
 import { TunnelEventsSubscriber } from './tunnel-events.subscriber.js';
 import { TunnelServer } from './tunnel-server.js';
 
@@ -26,11 +27,14 @@ export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestr
     @Inject(TunnelEventsSubscriber) private readonly events: TunnelEventsSubscriber,
     @Inject(AgentRegistry) private readonly registry: AgentRegistry,
     @Inject(LiveSessions) private readonly live: LiveSessions,
+    @Inject(SessionReconciler) private readonly reconciler: SessionReconciler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // Events first: no session may open before this replica can hear that its grant ended.
     await this.events.start();
+    // And the bound when a message is lost (or Redis was never reached).
+    this.reconciler.start();
     await this.tunnelServer.start();
     await this.clients.start();
     await this.pgClients.start();
@@ -39,6 +43,7 @@ export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestr
 
   async onModuleDestroy(): Promise<void> {
     const graceMs = Math.min(2_000, this.config.http.shutdownTimeoutSeconds * 1000);
+    this.reconciler.stop();
     const clientsGone = Promise.all([this.clients.stop(graceMs), this.pgClients.stop(graceMs), this.httpClients.stop(graceMs)]);
     this.live.closeAll(CloseReason.SHUTDOWN, 'the gateway is shutting down', { reason: 'shutdown' });
     await this.live.settled();

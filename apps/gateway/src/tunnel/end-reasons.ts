@@ -1,6 +1,8 @@
 // How a session ended, as stored in sessions.end_reason, audit details and metric labels. The
 // wire's CloseReason covers what the two ends tell each other; the gateway also knows why it
-// cut a session without telling anyone (the tunnel was gone, the agent was revoked).
+// cut a session without telling anyone (the tunnel was gone, the agent was revoked), or for a
+// reason the agent needs no word for (the token that opened it was revoked: NOT_PERMITTED on
+// the wire, token_revoked here).
 import { CloseReason } from '@jitgate/proto';
 
 export const END_REASONS = [
@@ -15,6 +17,9 @@ export const END_REASONS = [
   'not_permitted',
   'tunnel_lost',
   'agent_revoked',
+  'token_revoked',
+  'token_expired',
+  'identity_disabled',
   'unspecified',
 ] as const;
 

@@ -11,6 +11,13 @@ export interface LiveSessionInfo {
   id: string;
   identityId: string;
   identityKind: 'human' | 'service';
+  /** The gateway token that opened it; null for an OIDC JWT (its identity's end covers it). */
+  tokenId: string | null;
+  /**
+   * performance.now() when its admission began (before the token was checked): an end heard
+   * after this may have been missed by its checks (LiveSessions.add).
+   */
+  admissionStartedAt: number;
   grantId: string;
   grantExpiresAt: Date;
   connectionId: string;

@@ -1,52 +1,78 @@
-// The established sessions of this replica, by id and by grant, so that a grant's end closes its
-// sessions within milliseconds and shutdown closes them all and waits for their rows.
+// The established sessions of this replica, by id and by what opened them — the grant, the token,
+// the identity — so that the end of any of these closes its sessions within milliseconds
+// (SessionEnforcer), the reconciler can check them all against the database in one query, and
+// shutdown closes them all and waits for their rows.
 import { Injectable } from '@nestjs/common';
 import type { CloseReason } from '@jitgate/proto';
 import type { EndOverride } from './end-reasons.js';
-import type { LiveSession } from './live-session.js';
+import type { LiveSession, LiveSessionInfo } from './live-session.js';
 
-interface EndedGrant {
+/** What a session was opened with; each can end and take its sessions with it. */
+export type SessionScope = 'grant' | 'token' | 'identity';
+
+export interface SessionEnding {
   reason: CloseReason;
   message: string;
   override: EndOverride;
+}
+
+interface HeardEnd extends SessionEnding {
+  /** performance.now() when this replica heard of the end. */
   at: number;
 }
 
 /**
- * How long an ended grant is remembered: a session whose grant check passed just before the
- * grant ended, and that registers after the event arrived, is closed on registration.
+ * How long an end is remembered: a session whose checks passed just before the end, and that
+ * registers after this replica heard of it, is closed on registration. Admission takes seconds
+ * at most (SESSION_OPEN_TIMEOUT_MS); past that the reconciler would find it anyway.
  */
-const ENDED_GRANT_MEMORY_MS = 5 * 60_000;
+const HEARD_END_MEMORY_MS = 5 * 60_000;
+
+function scopesOf(info: LiveSessionInfo): Array<[SessionScope, string]> {
+  const scopes: Array<[SessionScope, string]> = [['grant', info.grantId], ['identity', info.identityId]];
+  // An OIDC JWT has no token id: the identity's end covers its sessions.
+  if (info.tokenId) scopes.push(['token', info.tokenId]);
+  return scopes;
+}
 
 @Injectable()
 export class LiveSessions {
   private readonly sessions = new Map<string, LiveSession>();
-  private readonly byGrant = new Map<string, Set<LiveSession>>();
-  private readonly endedGrants = new Map<string, EndedGrant>();
+  private readonly index: Record<SessionScope, Map<string, Set<LiveSession>>> = { grant: new Map(), token: new Map(), identity: new Map() };
+  private readonly heard = new Map<string, HeardEnd>();
   private readonly records = new Set<Promise<void>>();
 
   get size(): number {
     return this.sessions.size;
   }
 
-  /** Registers a session; if its grant already ended, closes it and returns false. */
+  /** What the sessions of this replica were opened with (the reconciler's input). */
+  list(): LiveSessionInfo[] {
+    return [...this.sessions.values()].map((session) => session.info);
+  }
+
+  /** Registers a session; if its grant, token or identity ended meanwhile, closes it and returns false. */
   add(session: LiveSession): boolean {
     // A session may end while it starts (the client left, the agent closed at once).
     if (session.isEnded) return true;
-    const ended = this.endedGrants.get(session.info.grantId);
     this.sessions.set(session.info.id, session);
-    let group = this.byGrant.get(session.info.grantId);
-    if (!group) this.byGrant.set(session.info.grantId, (group = new Set()));
-    group.add(session);
-    if (ended) session.close(ended.reason, ended.message, ended.override);
-    return !ended;
+    for (const [scope, id] of scopesOf(session.info)) {
+      let group = this.index[scope].get(id);
+      if (!group) this.index[scope].set(id, (group = new Set()));
+      group.add(session);
+    }
+    const missed = this.missedEnd(session.info);
+    if (missed) session.close(missed.reason, missed.message, missed.override);
+    return !missed;
   }
 
   remove(session: LiveSession): void {
     this.sessions.delete(session.info.id);
-    const group = this.byGrant.get(session.info.grantId);
-    group?.delete(session);
-    if (group?.size === 0) this.byGrant.delete(session.info.grantId);
+    for (const [scope, id] of scopesOf(session.info)) {
+      const group = this.index[scope].get(id);
+      group?.delete(session);
+      if (group?.size === 0) this.index[scope].delete(id);
+    }
   }
 
   /** Whether this process carries the session now. */
@@ -54,17 +80,18 @@ export class LiveSessions {
     return this.sessions.has(sessionId);
   }
 
-  hasGrantEnded(grantId: string): boolean {
-    return this.endedGrants.has(grantId);
+  /** Whether this replica heard that the grant, token or identity ended (in the last few minutes). */
+  hasEnded(scope: SessionScope, id: string): boolean {
+    return this.heard.has(`${scope}:${id}`);
   }
 
-  /** The grant ended: close its sessions here now, and any that register later. */
-  endGrant(grantId: string, reason: CloseReason, message: string, override: EndOverride): number {
-    const now = Date.now();
-    for (const [id, ended] of this.endedGrants) if (now - ended.at > ENDED_GRANT_MEMORY_MS) this.endedGrants.delete(id);
-    this.endedGrants.set(grantId, { reason, message, override, at: now });
-    const sessions = [...(this.byGrant.get(grantId) ?? [])];
-    for (const session of sessions) session.close(reason, message, override);
+  /** It ended: close its sessions here now, and any that register later but were admitted before. */
+  end(scope: SessionScope, id: string, ending: SessionEnding): number {
+    const now = performance.now();
+    for (const [key, heard] of this.heard) if (now - heard.at > HEARD_END_MEMORY_MS) this.heard.delete(key);
+    this.heard.set(`${scope}:${id}`, { ...ending, at: now });
+    const sessions = [...(this.index[scope].get(id) ?? [])];
+    for (const session of sessions) session.close(ending.reason, ending.message, ending.override);
     return sessions.length;
   }
 
@@ -83,5 +110,19 @@ export class LiveSessions {
 
   async settled(): Promise<void> {
     await Promise.allSettled([...this.records]);
+  }
+
+  /**
+   * An end heard after the session's admission began: its checks may have read the database
+   * before the commit. One heard earlier cannot concern it — its checks read the database after
+   * the commit (the message is published after it) and would have refused it — which is what
+   * lets an identity that was disabled and enabled again open sessions at once.
+   */
+  private missedEnd(info: LiveSessionInfo): HeardEnd | undefined {
+    for (const [scope, id] of scopesOf(info)) {
+      const heard = this.heard.get(`${scope}:${id}`);
+      if (heard && heard.at >= info.admissionStartedAt) return heard;
+    }
+    return undefined;
   }
 }

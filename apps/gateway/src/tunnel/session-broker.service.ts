@@ -104,6 +104,7 @@ export class SessionBroker {
    * HandshakeRefusals, which each listener answers in its own protocol.
    */
   async admit(request: AdmissionRequest, client: Duplex): Promise<AdmittedSession | undefined> {
+    const admissionStartedAt = performance.now();
     const principal = await this.authenticate(request.token);
     const connection = await this.connections.findByName(request.connectionName);
     // Each protocol has its listener: a postgres connection is never carried as raw TCP.
@@ -112,7 +113,7 @@ export class SessionBroker {
       throw new HandshakeRefusal(404, 'not_found', `no ${types.join(' or ')} connection named "${request.connectionName}"`);
     }
     const { grant } = await this.grants.check(principal.identityId, connection.name);
-    if (!grant || this.live.hasGrantEnded(grant.id)) {
+    if (!grant || this.live.hasEnded('grant', grant.id)) {
       throw new HandshakeRefusal(403, 'no_grant', `no grant in force for ${principal.subject} on "${connection.name}"`);
     }
 
@@ -143,7 +144,7 @@ export class SessionBroker {
       channel.close(CloseReason.CLIENT_CLOSED, 'the client left before the session opened');
       return undefined;
     }
-    if (this.live.hasGrantEnded(grant.id)) {
+    if (this.live.hasEnded('grant', grant.id)) {
       channel.close(CloseReason.GRANT_REVOKED, 'the grant ended while the session opened');
       throw new HandshakeRefusal(403, 'no_grant', 'the grant ended while the session opened');
     }
@@ -152,6 +153,8 @@ export class SessionBroker {
       id: sessionId,
       identityId: principal.identityId,
       identityKind: principal.kind,
+      tokenId: principal.tokenId,
+      admissionStartedAt,
       grantId: grant.id,
       grantExpiresAt: grant.expiresAt,
       connectionId: connection.id,

@@ -1,21 +1,17 @@
-// Listens on Redis for what other replicas (and this one) publish after a commit: grant ends
-// and agent revocations. Messages are validated; a malformed one is logged and dropped.
+// Listens on Redis for what other replicas (and this one) publish after a commit: ends of access
+// (grants, tokens, identities) and agent revocations. Messages are validated; a malformed one is
+// logged and dropped. A message lost here is found by SessionReconciler within its period.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { GRANT_EVENTS_CHANNEL, IDENTITY_EVENTS_CHANNEL, grantEndedEvent, identityEvent } from '../access-events/access-events.js';
 import { AGENT_EVENTS_CHANNEL } from '../agent/agent-events.js';
-import { GRANT_EVENTS_CHANNEL } from '../grant/grant-events.publisher.js';
 import { RedisService } from '../infra/redis.service.js';
 import { SessionEnforcer } from './session-enforcer.js';
 
-const grantEnded = z.object({
-  type: z.literal('grant.ended'),
-  grantId: z.string().uuid(),
-  identityId: z.string().uuid(),
-  connectionId: z.string().uuid(),
-  status: z.enum(['expired', 'revoked', 'released']),
-});
 const agentRevoked = z.object({ type: z.literal('agent.revoked'), agentId: z.string().uuid(), revokedBy: z.string().max(128) });
+
+type Kind = 'grants' | 'identities' | 'agents';
 
 /** How long start-up waits for the first subscription before going on without it. */
 const SUBSCRIBE_WAIT_MS = 5_000;
@@ -33,20 +29,24 @@ export class TunnelEventsSubscriber {
   async start(): Promise<void> {
     const connection = this.redis.connect('tunnel-events');
     this.connection = connection;
-    const channels = { grants: this.redis.channel(GRANT_EVENTS_CHANNEL), agents: this.redis.channel(AGENT_EVENTS_CHANNEL) };
-    connection.on('message', (channel: string, message: string) => this.dispatch(channel === channels.grants ? 'grants' : channel === channels.agents ? 'agents' : undefined, message));
+    const channels = new Map<string, Kind>([
+      [this.redis.channel(GRANT_EVENTS_CHANNEL), 'grants'],
+      [this.redis.channel(IDENTITY_EVENTS_CHANNEL), 'identities'],
+      [this.redis.channel(AGENT_EVENTS_CHANNEL), 'agents'],
+    ]);
+    connection.on('message', (channel: string, message: string) => this.dispatch(channels.get(channel), message));
     let subscribed = false;
     const first = new Promise<void>((resolve) => {
       // ioredis re-subscribes by itself after a reconnect, but only to subscriptions that once
       // succeeded: one that failed (Redis down at start) is retried at every 'ready'.
       const subscribe = () => {
         if (subscribed) return;
-        connection.subscribe(channels.grants, channels.agents).then(
+        connection.subscribe(...channels.keys()).then(
           () => {
             subscribed = true;
             resolve();
           },
-          (error: unknown) => this.logger.warn({ err: String(error) }, 'could not subscribe to grant and agent events'),
+          (error: unknown) => this.logger.warn({ err: String(error) }, 'could not subscribe to access and agent events'),
         );
       };
       connection.on('ready', subscribe);
@@ -60,8 +60,8 @@ export class TunnelEventsSubscriber {
       }),
     ]);
     clearTimeout(timer);
-    // Until it is, only the per-session timers enforce grant ends on this replica.
-    if (!waited) this.logger.warn('grant and agent events are not subscribed yet');
+    // Until it is, the per-session timers and the reconciler enforce ends on this replica.
+    if (!waited) this.logger.warn('access and agent events are not subscribed yet');
   }
 
   stop(): void {
@@ -69,7 +69,7 @@ export class TunnelEventsSubscriber {
     this.connection = undefined;
   }
 
-  private dispatch(kind: 'grants' | 'agents' | undefined, message: string): void {
+  private dispatch(kind: Kind | undefined, message: string): void {
     let body: unknown;
     try {
       body = JSON.parse(message);
@@ -77,8 +77,11 @@ export class TunnelEventsSubscriber {
       body = undefined;
     }
     if (kind === 'grants') {
-      const event = grantEnded.safeParse(body);
-      if (event.success) return this.enforcer.grantEnded(event.data);
+      const event = grantEndedEvent.safeParse(body);
+      if (event.success) return void this.enforcer.grantEnded(event.data);
+    } else if (kind === 'identities') {
+      const event = identityEvent.safeParse(body);
+      if (event.success) return void this.enforcer.apply(event.data);
     } else if (kind === 'agents') {
       const event = agentRevoked.safeParse(body);
       if (event.success) return this.enforcer.agentRevoked(event.data);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../health/metrics.service.js';
 
 /** The data path's metrics, on the application's registry (GET /metrics). */
@@ -11,6 +11,9 @@ export class TunnelMetrics {
   readonly sessionsOpened: Counter;
   readonly sessionsClosed: Counter<'reason'>;
   readonly bytes: Counter<'direction'>;
+  readonly reconcileSeconds: Histogram;
+  readonly reconcileCuts: Counter<'scope'>;
+  readonly reconcileFailures: Counter;
 
   constructor(@Inject(MetricsService) metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -39,5 +42,18 @@ export class TunnelMetrics {
       labelNames: ['direction'] as const,
       registers,
     });
+    this.reconcileSeconds = new Histogram({
+      name: 'jitgate_session_reconcile_seconds',
+      help: 'One check of this replica\'s live sessions against the database (one query for all of them)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.reconcileCuts = new Counter({
+      name: 'jitgate_session_reconcile_cuts_total',
+      help: 'Sessions the check ended because their grant, token or identity had ended without a message reaching this replica (or a token expired), by scope',
+      labelNames: ['scope'] as const,
+      registers,
+    });
+    this.reconcileFailures = new Counter({ name: 'jitgate_session_reconcile_failures_total', help: 'Checks of the live sessions that could not read the database', registers });
   }
 }

@@ -26,6 +26,8 @@ import { OrphanedSessions } from './orphaned-sessions.js';
 import { LiveSessions } from './live-sessions.js';
 import { SessionBroker } from './session-broker.service.js';
 import { SessionEnforcer } from './session-enforcer.js';
+import { SessionReconciler } from './session-reconciler.js';
+import { SessionStandingRepository } from './session-standing.repository.js';
 import { TunnelAdmission } from './tunnel-admission.service.js';
 import { TunnelEventsSubscriber } from './tunnel-events.subscriber.js';
 import { TunnelServer } from './tunnel-server.js';
@@ -48,6 +50,8 @@ export const DATA_PLANE_PROVIDERS: Provider[] = [
   SessionBroker,
   ClientListener,
   SessionEnforcer,
+  SessionStandingRepository,
+  SessionReconciler,
   TunnelEventsSubscriber,
   DataPlaneLifecycle,
   GatewayPresence,

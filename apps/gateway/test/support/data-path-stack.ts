@@ -165,13 +165,13 @@ export class DataPathStack {
 
   /**
    * Spawns `jitgate connect <connection> --port 0 --proxy 127.0.0.1:<tcpPort>` against `replica`
-   * and reads the port it printed.
+   * (as alice, unless `token` says otherwise) and reads the port it printed.
    */
-  async connect(connection: string, replica = 0): Promise<CliForwarder> {
+  async connect(connection: string, replica = 0, token = this.alice.token): Promise<CliForwarder> {
     const gateway = this.gateways[replica] as GatewayProcess;
     const run = spawnNode(`jitgate connect ${connection}`, CLI_MAIN, ['connect', connection, '--port', '0', '--proxy', `127.0.0.1:${gateway.tcpPort}`], {
       JITGATE_URL: gateway.baseUrl,
-      JITGATE_TOKEN: this.alice.token,
+      JITGATE_TOKEN: token,
     });
     this.clis.push(run);
     const match = await run.waitForOutput(/Forwarding 127\.0\.0\.1:(\d+) → /);

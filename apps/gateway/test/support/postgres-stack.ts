@@ -40,6 +40,8 @@ export interface PostgresStackOptions {
   agentEnv?: Record<string, string>;
   /** "shop" logs the agent in as the superuser `postgres` instead of the suite's role (say why). */
   agentAsSuperuser?: boolean;
+  /** Connections of other types (http, …) the agent serves too, under the same policy. */
+  otherConnections?: Array<{ name: string; type: string; settings: Record<string, unknown> }>;
 }
 
 /** The suite's own role on the machine's PostgreSQL: owner of its target database, nothing more. */
@@ -73,11 +75,13 @@ export class PostgresStack {
     await seed.query(SEED_SQL);
     await seed.end();
     const extras = options.extraConnections ?? [];
+    const others = options.otherConnections ?? [];
+    const served = [SHOP, ...extras.map((c) => c.name), ...others.map((c) => c.name)];
     const stack = await DataPathStack.start(suite, {
       replicas: options.replicas,
       gatewayEnv: options.gatewayEnv,
       agentOptions: {
-        connections: ['echo', 'pg', FOREIGN_CONNECTION, SHOP, ...extras.map((c) => c.name)],
+        connections: ['echo', 'pg', FOREIGN_CONNECTION, ...served],
         env: { SHOP_DB_PASSWORD: 'not-needed-with-trust\n', ...options.agentEnv },
       },
       beforeAgent: async (s) => {
@@ -88,9 +92,10 @@ export class PostgresStack {
           credentialRef: 'env:SHOP_DB_PASSWORD',
         });
         for (const extra of extras) await createConnection(admin, extra.name, { agentGroup: AGENT_GROUP, settings: extra.settings, credentialRef: extra.credentialRef });
+        for (const other of others) await createConnection(admin, other.name, { type: other.type, agentGroup: AGENT_GROUP, settings: other.settings, credentialRef: undefined });
         const created = await admin.post('/v1/policies', {
           name: 'shop',
-          rules: [{ name: 'auto', effect: 'auto-approve', match: { connection: { names: [SHOP, ...extras.map((c) => c.name)] } }, maxDuration: '24h' }],
+          rules: [{ name: 'auto', effect: 'auto-approve', match: { connection: { names: served } }, maxDuration: '24h' }],
           guardrails: options.guardrails ?? [],
         });
         if (created.status !== 201) throw new Error(`policy: ${created.status} ${JSON.stringify(created.body)}`);
