@@ -53,6 +53,11 @@ describe('decideHttpRequest on BigQuery', () => {
     ['legacy SQL by default', bq('POST', Q), { query: 'SELECT 1' }, guarded, 'block:-'],
     ['legacy SQL with no rule', bq('POST', Q), { query: 'SELECT 1' }, none, 'forward'],
     ['#standardSQL wins over the default', bq('POST', Q), { query: '#standardSQL\nSELECT * FROM finance.x' }, guarded, 'forward'],
+    // The prefix counts only as BigQuery documents it: the first line, alone on it, ended by LF.
+    ['#standardSQL not alone on its line', bq('POST', Q), { query: '#standardSQL-x\nSELECT * FROM finance.x' }, guarded, 'block:-'],
+    ['#standardSQL ended by a lone CR', bq('POST', Q), { query: '#standardSQL\rSELECT * FROM finance.x' }, guarded, 'block:-'],
+    ['#standardSQL after other text', bq('POST', Q), { query: '\u00a0#standardSQL\nSELECT * FROM finance.x' }, guarded, 'block:-'],
+    ['#standardSQL with the flag', bq('POST', Q), query('#standardSQL\r\nSELECT * FROM finance.x'), guarded, 'forward'],
     ['no body', bq('POST', Q), undefined, guarded, 'block:-'],
     ['a body that is JSON text', bq('POST', Q), JSON.stringify(query('SELECT * FROM finance.x')), guarded, 'forward'],
     ['a query job writing a listed table', bq('POST', '/bigquery/v2/projects/acme/jobs'), { configuration: { query: query('SELECT * FROM finance.x', { destinationTable: { projectId: 'acme', datasetId: 'scratch', tableId: 'out' } }) } }, guarded, 'forward'],

@@ -78,6 +78,20 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     expect(blocked.outcome).toBe('blocked');
   });
 
+  it('reads SQL as GoogleSQL does: a statement after a comment that a lone CR ends is seen and blocked before BigQuery', async () => {
+    const queries = () => hs.bigquery.calls.filter((c) => c.method === 'POST').length;
+    const [callsBefore, statementsBefore] = [queries(), hs.bigquery.statements.length];
+    // In GoogleSQL `--` and `#` comments end at a CR as at an LF: the DROP / DELETE are statements.
+    await expect(bigquery.query({ query: 'SELECT id FROM finance.invoices -- note\r; DROP TABLE finance.invoices', useLegacySql: false })).rejects.toThrow(/BigQuery drop statements are blocked/);
+    await expect(bigquery.query({ query: 'SELECT id FROM finance.invoices # note\r; DELETE FROM finance.invoices WHERE true', useLegacySql: false })).rejects.toThrow(/BigQuery delete statements are blocked/);
+    // What the guard cannot read for sure (an escape GoogleSQL does not define) is refused, not guessed.
+    await expect(bigquery.query({ query: "SELECT id FROM finance.invoices WHERE note = '\\q'", useLegacySql: false })).rejects.toThrow(/cannot be fully analysed/i);
+    expect(queries()).toBe(callsBefore);
+    expect(hs.bigquery.statements.length).toBe(statementsBefore);
+    const blocked = await hs.eventWhere('analytics', (e) => e.kind === 'blocked' && String(e.statement).includes('\r; DROP TABLE'));
+    expect(blocked.details).toMatchObject({ classes: ['select', 'drop'] });
+  });
+
   it('holds an UPDATE until a data owner approves it through the REST API', async () => {
     const run = bigquery.query({ query: "UPDATE finance.invoices SET note = 'x' WHERE id = 2", useLegacySql: false });
     const request = await eventually(async () => {
