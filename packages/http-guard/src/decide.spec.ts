@@ -46,6 +46,7 @@ describe('decideHttpRequest on BigQuery', () => {
     ['a blocked class', bq('POST', Q), query('DROP TABLE scratch.x'), guarded, 'block:-'],
     ['a blocked class in a script', bq('POST', Q), query('SELECT 1; TRUNCATE TABLE scratch.x'), guarded, 'block:-'],
     ['a held class', bq('POST', Q), query('UPDATE scratch.x SET a = 1 WHERE true'), guarded, 'hold:g'],
+    ['a held class too long to show an approver whole', bq('POST', Q), query(`UPDATE scratch.x SET a = 1 WHERE id = 1 /* ${'x'.repeat(17 * 1024)} */ OR true`), guarded, 'block:-'],
     ['dynamic SQL', bq('POST', Q), query("EXECUTE IMMEDIATE 'DROP TABLE scratch.x'"), guarded, 'block:-'],
     ['dynamic SQL, flagged', bq('POST', Q), query("EXECUTE IMMEDIATE 'SELECT 1'"), { ...guarded, bigquery: { ...guarded.bigquery, unparseable: 'flag' } }, 'forward:flagged'],
     ['a table without a dataset', bq('POST', Q), query('SELECT * FROM invoices'), guarded, 'block:-'],

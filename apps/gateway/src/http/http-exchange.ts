@@ -49,7 +49,7 @@ export class HttpExchange {
       parsed = parseJsonBody(body);
     }
     const decision = decideHttpRequest(facts, this.session.guardrails.http, parsed);
-    const statement = this.describe(facts.method, decision.summary);
+    const statement = this.masked(this.describe(facts.method, decision.summary));
     if (decision.action === 'block') {
       this.record({ kind: 'blocked', statement, outcome: 'blocked', details: this.summaryDetails(decision.summary, { reason: decision.reason, rule: decision.rule ?? null }) });
       throw new HttpRefusal(403, 'blocked', decision.reason);
@@ -57,7 +57,8 @@ export class HttpExchange {
     if (decision.action === 'hold') {
       const held = new AbortController();
       this.res.once('close', () => held.abort());
-      const outcome = await holdForApproval(this.approvals, this.session, { statement, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal).catch((error: unknown) => {
+      // The approver reads the request as it will run (decideHttpRequest holds only SQL it keeps whole).
+      const outcome = await holdForApproval(this.approvals, this.session, { statement: this.describe(facts.method, decision.summary), classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal).catch((error: unknown) => {
         if (!(error instanceof TooManyHeld)) throw error;
         this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
         throw new HttpRefusal(429, 'rate_limited', error.message);
@@ -94,10 +95,14 @@ export class HttpExchange {
     };
   }
 
-  /** The recorded line: method and path (query values scanned by the detectors), then the SQL. */
+  /** The request in one text: method and path, then the SQL. */
   private describe(method: string, summary: RequestSummary): string {
     const line = `${method} ${this.target}`;
-    const text = summary.sql ? `${line}\n${summary.sql}` : line;
+    return summary.sql ? `${line}\n${summary.sql}` : line;
+  }
+
+  /** What the session records of a text: scanned by the detectors. */
+  private masked(text: string): string {
     return this.session.masker?.scanText(text)?.text ?? text;
   }
 
