@@ -13,7 +13,9 @@ export function hasDuplicateKey(text: string): boolean {
       const end = stringEnd(text, i);
       const top = open[open.length - 1];
       if (expectName && top) {
-        const name = JSON.parse(text.slice(i, end)) as string;
+        const raw = text.slice(i + 1, end - 1);
+        // Escapes spell one name several ways ("a" and "\u0061"): decode only names that have one.
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
         if (top.has(name)) return true;
         top.add(name);
       }

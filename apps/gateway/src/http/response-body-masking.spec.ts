@@ -50,6 +50,25 @@ describe('maskBody', () => {
     expect(maskBody(Buffer.alloc(0), 'application/json', undefined, masker, opts)).toEqual({ body: Buffer.alloc(0), maskedValues: 0, changed: false });
   });
 
+  it('reads an ASCII-only body under a single-byte charset, and nothing of an empty one', () => {
+    expect(maskBody(Buffer.from('ann@example.com'), 'text/html; charset=ISO-8859-1', undefined, masker, opts).changed).toBe(true);
+    expect(() => maskBody(Buffer.from('caf\xe9 ann@example.com', 'latin1'), 'text/html; charset=ISO-8859-1', undefined, masker, opts)).toThrow(UnmaskableBody);
+    expect(() => maskBody(Buffer.from('ann+AEA-example.com'), 'text/plain; charset=utf-7', undefined, masker, opts)).toThrow(UnmaskableBody);
+    expect(maskBody(Buffer.alloc(0), 'text/plain; charset=utf-16', 'gzip', masker, opts).changed).toBe(false);
+  });
+
+  it('masks newline-delimited JSON line by line, keeping the lines it does not change', () => {
+    const text = '{"id": 1, "secretKey": "k"}\r\n{"id": 2}\n\n{"note": "ann@example.com"}\n';
+    const out = maskBody(Buffer.from(text), 'application/x-ndjson', undefined, masker, opts);
+    const lines = out.body.toString().split('\n');
+    expect(JSON.parse(lines[0]!).secretKey).not.toBe('k');
+    expect(lines[0]!.endsWith('\r')).toBe(true);
+    expect(lines[1]).toBe('{"id": 2}');
+    expect(lines[3]).not.toContain('ann@example.com');
+    expect(out.maskedValues).toBe(2);
+    expect(() => maskBody(Buffer.from('{"a": 1, "a": 2}\n{"b": 1}\n'), 'text/plain', undefined, masker, opts)).toThrow(/twice/);
+  });
+
   it('masks JSON by property whatever its declared type, after a byte order mark too', () => {
     for (const [text, type] of [['{"secretKey": "k"}', 'text/plain'], ['\ufeff{"secretKey": "k"}', 'application/json']]) {
       const out = maskBody(Buffer.from(text!), type, undefined, masker, opts);

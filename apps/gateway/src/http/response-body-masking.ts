@@ -5,8 +5,8 @@
 // charset of UTF-8 or US-ASCII, or none; valid UTF-8 with no NUL (UTF-16 text is valid UTF-8
 // when it is ASCII, and no detector reads it); JSON under a JSON type, with no duplicate key.
 // Any body that parses as JSON is masked as JSON (property names, paths, detectors), whatever
-// its declared type; other text is scanned by the detectors, so a CSV labelled
-// application/octet-stream is not a way around them.
+// its declared type, and so is each line of newline-delimited JSON; other text is scanned by the
+// detectors, so a CSV labelled application/octet-stream is not a way around them.
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Masker } from '@jitgate/masking';
 import { hasDuplicateKey } from './json-duplicate-keys.js';
@@ -60,23 +60,30 @@ export function isJsonType(contentType: string | undefined): boolean {
   return type === 'application/json' || type.endsWith('+json');
 }
 
+/** Charsets that read bytes below 0x80 as ASCII, one byte a character (not UTF-7, not UTF-16). */
+const ASCII_SUPERSETS = /^(iso-8859-\d{1,2}|iso_8859-1|latin1|windows-125\d|cp125\d)$/;
+
 /**
  * Why text under `contentType` would not be read as UTF-8 by the caller (a `charset` other than
- * UTF-8 or US-ASCII: UTF-7 spells `@` as `+AEA-`), or null.
+ * UTF-8 or US-ASCII: UTF-7 spells `@` as `+AEA-`), or null. `asciiOnly`: the bytes are all below
+ * 0x80, which a single-byte ASCII superset (ISO-8859-*, windows-125*) reads as UTF-8 does.
  */
-export function foreignCharset(contentType: string | undefined): string | null {
+export function foreignCharset(contentType: string | undefined, asciiOnly = false): string | null {
   for (const param of (contentType ?? '').split(';').slice(1)) {
     const [name, ...rest] = param.split('=');
     if (name?.trim().toLowerCase() !== 'charset') continue;
-    const value = rest.join('=').trim().replace(/^"(.*)"$/, '$1').toLowerCase();
-    if (value !== 'utf-8' && value !== 'utf8' && value !== 'us-ascii') return `the response is in charset ${value.slice(0, 40)}, which the gateway does not read to mask`;
+    const value = rest.join('=').trim().replace(/^"(.*)"$/, (_m, inner: string) => inner).toLowerCase();
+    if (value === 'utf-8' || value === 'utf8' || value === 'us-ascii' || (asciiOnly && ASCII_SUPERSETS.test(value))) continue;
+    return `the response is in charset ${value.slice(0, 40)}, which the gateway does not read to mask`;
   }
   return null;
 }
 
+const isAscii = (bytes: Buffer): boolean => !bytes.some((b) => b >= 0x80);
+
 /** Text the masker can read; throws UnmaskableBody saying why not. */
 export function readableText(bytes: Buffer, contentType: string | undefined): string {
-  const charset = foreignCharset(contentType);
+  const charset = foreignCharset(contentType) === null ? null : foreignCharset(contentType, isAscii(bytes));
   if (charset !== null) throw new UnmaskableBody(charset);
   let text: string;
   try {
@@ -90,6 +97,8 @@ export function readableText(bytes: Buffer, contentType: string | undefined): st
 
 /** Decodes and checks a body received with `contentEncoding`; throws UnmaskableBody. */
 export function readableBody(raw: Buffer, contentType: string | undefined, contentEncoding: string | undefined): ReadableBody {
+  // Nothing to read (HEAD, 204, 304): whatever headers say of an encoding or a charset.
+  if (raw.length === 0) return { bytes: raw, text: '', decoded: false };
   let bytes: Buffer;
   try {
     bytes = decodeContent(raw, contentEncoding);
@@ -106,6 +115,8 @@ export function maskReadable(body: ReadableBody, contentType: string | undefined
   const json = parseJson(body.text);
   if (json === NOT_JSON) {
     if (isJsonType(contentType)) throw new UnmaskableBody('the response is declared JSON but does not parse as JSON');
+    const lines = maskJsonLines(body.text, masker, options.jsonPaths);
+    if (lines !== null) return lines.maskedValues === 0 ? unchanged : { body: Buffer.from(lines.text), maskedValues: lines.maskedValues, changed: true };
     const scanned = masker.scanText(body.text);
     return scanned ? { body: Buffer.from(scanned.text), maskedValues: scanned.hits.length, changed: true } : unchanged;
   }
@@ -135,6 +146,32 @@ export function maskEventData(data: string, masker: Masker, jsonPaths: string[])
   if (json === NOT_JSON) return masker.scanText(data)?.text ?? data;
   const result = masker.maskJson(json, { paths: jsonPaths });
   return result.hits.length + result.maskedPaths === 0 ? data : JSON.stringify(result.value);
+}
+
+/**
+ * Newline-delimited JSON (one value a line; blank lines allowed) masked line by line, or null when
+ * some line is not JSON. Lines with nothing masked keep their bytes; line ends are kept.
+ */
+function maskJsonLines(text: string, masker: Masker, jsonPaths: string[]): { text: string; maskedValues: number } | null {
+  const lines = text.split('\n');
+  if (lines.filter((l) => l.trim() !== '').length < 2) return null;
+  let maskedValues = 0;
+  const out: string[] = [];
+  for (const line of lines) {
+    const cr = line.endsWith('\r') ? '\r' : '';
+    const content = cr ? line.slice(0, -1) : line;
+    if (content.trim() === '') {
+      out.push(line);
+      continue;
+    }
+    const value = parseJson(content);
+    if (value === NOT_JSON) return null;
+    const result = masker.maskJson(value, { paths: jsonPaths });
+    const hits = result.hits.length + result.maskedPaths;
+    maskedValues += hits;
+    out.push(hits === 0 ? line : JSON.stringify(result.value) + cr);
+  }
+  return { text: out.join('\n'), maskedValues };
 }
 
 const NOT_JSON = Symbol('not JSON');
