@@ -107,7 +107,10 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     expect(hs.bigquery.statements.some((s) => s.sql.startsWith('UPDATE'))).toBe(false);
     // Not masked for the caller's sake: the approver approves what they read.
     expect(request.statement).toMatch(new RegExp(`^POST /bigquery/v2/projects/${PROJECT}/(queries|jobs)\\S*\\n`));
-    expect(request.statement.slice(request.statement.indexOf('\n') + 1)).toBe(sql);
+    // The request line, the SQL, then the body as it will be sent (defaultDataset, destinationTable…).
+    const [, shownSql, ...sent] = request.statement.split('\n');
+    expect(shownSql).toBe(sql);
+    expect(JSON.parse(sent.join('\n'))).toMatchObject({ query: sql, useLegacySql: false });
     expect((await owner.api.post(`/v1/access-requests/${request.id}/approve`, { comment: 'ok' })).status).toBe(200);
     await run;
     expect(hs.bigquery.statements.filter((s) => s.sql.startsWith('UPDATE'))).toHaveLength(1);

@@ -15,7 +15,16 @@ describe('HTTP connections through the gateway', () => {
   let hs: HttpStack;
 
   beforeAll(async () => {
-    hs = await HttpStack.start('http_proxy', { guardrails: [{ name: 'web-mask', match: { connection: { names: ['web'] } }, masking: { columns: ['*secret*'], detectors: ['email'] } }] });
+    hs = await HttpStack.start('http_proxy', {
+      guardrails: [
+        {
+          name: 'web-mask',
+          match: { connection: { names: ['web'] } },
+          masking: { columns: ['*secret*'], detectors: ['email'] },
+          http: { rules: [{ paths: ['/held/**'], action: 'approve' }], approvals: { count: 1, groups: ['ops'] }, approvalTimeout: '30s' },
+        },
+      ],
+    });
     await hs.stack.requestGrant('web');
     await hs.stack.requestGrant('web-raw');
   }, 180_000);
@@ -277,6 +286,31 @@ describe('HTTP connections through the gateway', () => {
       expect(data.secret_code).not.toBe('4242');
       expect(data.note).toMatch(/^mail (?!ann@example\.com)/);
     });
+  });
+
+  it('shows the approver of a held request its body as it will be sent, and sends exactly that once', async () => {
+    const approver = await createIdentity(hs.stack.admin(), { subject: 'oscar-ops', groups: ['ops'] });
+    const pendingFor = (probe: string) =>
+      eventually(async () => {
+        const queue = await approver.api.get('/v1/access-requests?status=pending');
+        return (queue.body.items as Array<Record<string, any>>).find((r) => r.kind === 'statement' && String(r.statement).includes(probe));
+      }, 15_000);
+    const seenBefore = hs.plain.seen.length;
+    const body = '{"service": "billing", "force": true}';
+    const held = call(`${hs.connectionUrl('web')}/held/deploy`, { token: hs.token, method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const request = await pendingFor('/held/deploy');
+    expect(request.statement).toBe(`POST /held/deploy\n${body}`);
+    expect(hs.plain.seen.length).toBe(seenBefore);
+    expect((await approver.api.post(`/v1/access-requests/${request.id}/approve`, { comment: 'ok' })).status).toBe(200);
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ method: 'POST', url: '/held/deploy', bytes: Buffer.byteLength(body) });
+    expect(hs.plain.seen.slice(seenBefore).map((s) => s.url)).toEqual(['/held/deploy']);
+    // A body that cannot be shown whole as text is not put before an approver.
+    const binary = await call(`${hs.connectionUrl('web')}/held/upload`, { token: hs.token, method: 'PUT', body: Buffer.from([0xff, 0x00, 0xfe]) });
+    expect(binary.status).toBe(403);
+    expect(binary.headers['x-jitgate-error']).toBe('blocked');
+    expect(hs.plain.seen.slice(seenBefore).map((s) => s.url)).toEqual(['/held/deploy']);
   });
 
   it('cuts a response mid-stream when the grant is revoked, and ends the session so', async () => {
