@@ -97,8 +97,11 @@ function queryConfig(c: Record<string, unknown>, projectId: string, dryRun: unkn
   if (typeof query !== 'string') return unknownBody('the request has no query text');
   const legacyFlag = c['useLegacySql'];
   if (legacyFlag !== undefined && typeof legacyFlag !== 'boolean') return { ...unknownBody('useLegacySql is not a boolean'), sql: query };
-  // The REST API defaults useLegacySql to true; a leading #standardSQL / #legacySQL line decides.
-  const prefix = /^\s*#(standardsql|legacysql)\b/i.exec(query)?.[1]?.toLowerCase();
+  // The REST API defaults useLegacySql to true; a #standardSQL / #legacySQL prefix decides. BigQuery
+  // documents the prefix as the query's first line, alone on it: anything looser could be read
+  // as standard SQL here and as legacy SQL there, so it is not taken as a prefix (then legacy,
+  // refused when a rule applies, unless useLegacySql is false).
+  const prefix = /^#(standardsql|legacysql)(\r?\n|$)/i.exec(query)?.[1]?.toLowerCase();
   const legacy = prefix === 'legacysql' || (prefix !== 'standardsql' && legacyFlag !== false);
   if (legacy) return { ...unknownBody('legacy SQL is not analysed'), sql: query, legacySql: true, dryRun: dryRun === true };
   const ctx: QualifyContext = { projectId };

@@ -110,6 +110,8 @@ function decide(facts: HttpRequestFacts, http: HttpGuardrails, body: unknown): H
     const what = approving !== undefined ? `${echo(method, 20)} ${path} needs` : `BigQuery ${heldClass} statements need`;
     const rule = approving?.rule ?? http.approvals?.rule;
     if (http.approvals === null || rule === undefined) return block(`${what} approval, and no approvers are configured.`);
+    // An approver approves what they read: SQL too long to show whole is not put before them.
+    if (bq?.sql !== undefined && bq.sql.length > MAX_SUMMARY_SQL) return block(`${what} approval, and this SQL is longer than the ${MAX_SUMMARY_SQL} characters shown whole to approvers.`);
     const why = approving !== undefined ? `guardrail ${ruleName(rule)}` : 'the session\'s guardrails';
     return { action: 'hold', reason: `${what} approval (${why}).`, rule, summary };
   }

@@ -21,6 +21,7 @@ export { routeRequest, type Route, type RouteResult, type BodyKind } from './con
 export { parseTarget, MAX_TARGET_LENGTH, type ParsedTarget, type TargetResult } from './target.js';
 export { checkDatasetGlob, checkPathGlob, matchDatasetGlob, matchPathGlob, MAX_GLOB_LENGTH } from './globs.js';
 export { tokenizeSql, MAX_SQL_LENGTH, type Token, type TokenKind, type TokenizeResult } from './sql-tokenizer.js';
+export { splitStatements, type StatementRange, type StatementSplit } from './sql-statements.js';
 export { analyzeBigQuerySql, type QualifyContext, type SqlAnalysis } from './sql-analysis.js';
 export { analyzeBigQueryBody, type BigQueryBodyAnalysis } from './bigquery-request.js';
 export { decideMcpAcross, filterListsAcross, type FilteredAcross, type McpAcrossDecision, type McpAcrossMessageDecision, type McpPolicyRef } from './mcp-across.js';

@@ -40,7 +40,7 @@ describe('analyzeBigQuerySql: classes and tables', () => {
     ['SELECT * EXCEPT (x) FROM ds.t WHERE id IN (SELECT id FROM ds.u)', ['select'], ['acme.ds.t', 'acme.ds.u'], []],
     ['SELECT 1 FROM ds.a UNION ALL SELECT 2 FROM ds.b', ['select'], ['acme.ds.a', 'acme.ds.b'], []],
     ['SELECT * FROM `ds.events_*` WHERE _TABLE_SUFFIX > "2024"', ['select'], ['acme.ds.events_*'], []],
-    ['SELECT * FROM ds.t$20240101', ['select'], ['acme.ds.t'], []],
+    ['SELECT * FROM `ds.t$20240101`', ['select'], ['acme.ds.t'], []],
     ['SELECT * FROM ds.t FOR SYSTEM_TIME AS OF CURRENT_TIMESTAMP()', ['select'], ['acme.ds.t'], []],
     ['SELECT * FROM region-us.INFORMATION_SCHEMA.JOBS', ['select'], ['acme.region-us.INFORMATION_SCHEMA.JOBS'], []],
     ['SELECT * FROM ML.PREDICT(MODEL ds.m, (SELECT * FROM ds.input))', ['select'], ['acme.ds.m', 'acme.ds.input'], []],
@@ -95,7 +95,8 @@ describe('analyzeBigQuerySql: classes and tables', () => {
 describe('analyzeBigQuerySql: what it cannot see', () => {
   it.each([
     ["EXECUTE IMMEDIATE 'DROP TABLE ds.t'", 'EXECUTE IMMEDIATE'],
-    ["SELECT 'unterminated", 'tokenized'],
+    ["SELECT 'unterminated", 'unterminated string literal'],
+    ['SELECT * FROM (SELECT 1', 'brackets left open'],
     ['VACUUM ds.t', 'not recognised'],
     ['IF x', 'THEN'],
   ])('%s is unknown', (sql, why) => {
@@ -108,7 +109,6 @@ describe('analyzeBigQuerySql: what it cannot see', () => {
     ['SELECT * FROM t', noDefault, 'no default dataset'],
     ['CALL ds.proc()', ctx, 'CALL'],
     ['SELECT * FROM a.b.c.d', ctx, 'too many parts'],
-    ['SELECT * FROM (SELECT 1', ctx, 'unbalanced'],
     ['CREATE RESERVATION r', ctx, 'not a dataset'],
   ])('%s leaves tables unresolved', (sql, context, why) => {
     expect(analyzeBigQuerySql(sql, context).unresolved.join(' ')).toContain(why);
@@ -128,5 +128,48 @@ describe('analyzeBigQuerySql: what it cannot see', () => {
     const a = analyzeBigQuerySql("SELECT 'DROP TABLE ds.x; DELETE FROM ds.y' AS s, `drop` FROM ds.t -- ; DROP TABLE ds.z", ctx);
     expect(a.classes).toEqual(['select']);
     expect(a.tables).toEqual({ read: ['acme.ds.t'], written: [] });
+  });
+});
+
+describe('analyzeBigQuerySql: statements GoogleSQL sees, whatever hides them', () => {
+  // Each hides a second statement from a reader that does not follow GoogleSQL's lexer.
+  it.each([
+    ['a -- comment ended by a lone CR', 'SELECT 1 -- note\r; DROP TABLE ds.t', 'drop'],
+    ['a # comment ended by a lone CR', 'SELECT 1 # note\r; DELETE FROM ds.t WHERE true', 'delete'],
+    ['a -- comment ended by CRLF', 'SELECT 1 -- note\r\n; TRUNCATE TABLE ds.t', 'truncate'],
+    ['a statement after a no-break space', 'SELECT 1;\u00a0DROP TABLE ds.t', 'drop'],
+    ['a statement after a vertical tab', 'SELECT 1;\vDROP TABLE ds.t', 'drop'],
+    ['a statement after a backspace', 'SELECT 1;\bDROP TABLE ds.t', 'drop'],
+  ])('%s', (_name, sql, cls) => {
+    const a = analyzeBigQuerySql(sql, ctx);
+    expect(a.unknown).toEqual([]);
+    expect(a.classes).toEqual(['select', cls]);
+    expect(a.tables.written).toEqual(['acme.ds.t']);
+  });
+
+  it('reads a quoted table name with its escapes decoded, as BigQuery does', () => {
+    const a = analyzeBigQuerySql('SELECT * FROM `fin\\x61nce.inv\\u006fices`', ctx);
+    expect(a.unknown).toEqual([]);
+    expect(a.tables.read).toEqual(['acme.finance.invoices']);
+  });
+
+  it('refuses a quoted name whose escape could split it into other parts', () => {
+    // With defaultDataset finance, a reader that drops the escape sees finance.secretx2esalaries.
+    const a = analyzeBigQuerySql('SELECT * FROM `secret\\x2esalaries`', { projectId: 'acme', defaultDataset: { projectId: 'acme', datasetId: 'finance' } });
+    expect(a.classes).toContain('unknown');
+    expect(a.tables.read).toEqual([]);
+  });
+
+  it.each([
+    ['a ; inside parentheses', 'SELECT (1; DROP TABLE ds.t)'],
+    ['a ; inside brackets', 'SELECT [1; DROP TABLE ds.t]'],
+    ['an unbalanced )', 'SELECT 1); DROP TABLE ds.t'],
+    ['mismatched brackets', 'SELECT (1]; DROP TABLE ds.t'],
+    ['an invalid escape', "SELECT '\\q'; DROP TABLE ds.t"],
+    ['a character the lexer refuses', 'SELECT 1 $ 2; DROP TABLE ds.t'],
+  ])('refuses what it cannot split for sure: %s', (_name, sql) => {
+    const a = analyzeBigQuerySql(sql, ctx);
+    expect(a.classes).toEqual(['unknown']);
+    expect(a.unknown).toHaveLength(1);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * BigQuery SQL analysis without a parser (libpg-query speaks PostgreSQL, not GoogleSQL):
- * tokenize, split on top-level `;`, classify each statement by its leading keywords and find the
- * tables it reads and writes. What it cannot see it says so (`unknown`, `unresolved`), and the
+ * tokenize as GoogleSQL does and split on `;` (sql-statements.ts), classify each statement by
+ * its leading keywords and find the tables it reads and writes. What it cannot see it says so (`unknown`, `unresolved`), and the
  * decision refuses that by default. README "SQL analysis" is the honest list of limits.
  */
 import type { BigQueryClass } from './types.js';
 import { qualify, qualifyDataset, readPath, type QualifyContext } from './sql-paths.js';
 import { scanReads } from './sql-reads.js';
 import { stripScriptPrefix } from './sql-script.js';
-import { tokenizeSql, type Token } from './sql-tokenizer.js';
+import { splitStatements } from './sql-statements.js';
+import type { Token } from './sql-tokenizer.js';
 
 export interface SqlAnalysis {
   /** Classes of each statement, in order (`script` first when the statement sits in a block). */
@@ -33,29 +34,16 @@ const OBJECT_MODIFIERS = new Set('OR REPLACE TEMP TEMPORARY EXTERNAL SNAPSHOT MA
  */
 export function analyzeBigQuerySql(sql: string, ctx: QualifyContext, external: readonly string[] = []): SqlAnalysis {
   const out: SqlAnalysis = { statements: [], classes: [], tables: { read: [], written: [] }, unknown: [], unresolved: [] };
-  const { tokens, error } = tokenizeSql(sql);
-  if (error !== undefined) {
+  const split = splitStatements(sql);
+  if (!split.ok) {
     out.statements.push(['unknown']);
     out.classes.push('unknown');
-    out.unknown.push(`the SQL cannot be tokenized (${error})`);
+    out.unknown.push(`the SQL cannot be read as BigQuery reads it (${split.error})`);
     return out;
   }
   // Temporary tables live in the script's own session dataset: never a listed table.
   const temps = new Set<string>(external.map((e) => e.toLowerCase()));
-  let start = 0;
-  let depth = 0;
-  for (let i = 0; i <= tokens.length; i++) {
-    const t = tokens[i];
-    if (t !== undefined && t.kind === 'punct') {
-      if (t.text === '(') depth++;
-      else if (t.text === ')') depth--;
-    }
-    if (t === undefined || (t.kind === 'punct' && t.text === ';' && depth <= 0)) {
-      if (i > start) statement(tokens, start, i, ctx, temps, out);
-      start = i + 1;
-      depth = 0;
-    }
-  }
+  for (const s of split.statements) statement(split.tokens, s.start, s.end, ctx, temps, out);
   for (const s of out.statements) for (const c of s) if (!out.classes.includes(c)) out.classes.push(c);
   out.tables.read = [...new Set(out.tables.read)];
   out.tables.written = [...new Set(out.tables.written)];

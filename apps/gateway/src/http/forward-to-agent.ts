@@ -23,7 +23,7 @@ export async function forwardToAgent(session: HttpCallerSession, req: IncomingMe
     // passed on faithfully.
     if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return reject(new HttpRefusal(400, 'bad_request', 'only the chunked transfer-coding is accepted'));
     let bytesIn = body?.length ?? 0;
-    const headers = upstreamRequestHeaders(req.headers, { identityEncoding: relay.masker !== null || relay.rewriteBody !== undefined, bodyLength: body?.length });
+    const headers = upstreamRequestHeaders(req.headers, { readsAnswer: relay.masker !== null || relay.rewriteBody !== undefined || relay.sse !== null, bodyLength: body?.length });
     const exchange = session.exchanges.request(
       { method: req.method ?? 'GET', target, headers, chunked: body === undefined && te !== undefined },
       {

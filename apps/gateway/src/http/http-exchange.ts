@@ -18,6 +18,15 @@ export interface ExchangeSettings {
   approvalTimeoutSeconds: number;
 }
 
+/**
+ * Longest request body shown to an approver, whole. A held request whose body is longer, or is not
+ * UTF-8 text, is refused instead: an approver approves what they read, and the gateway sends
+ * exactly those bytes after the approval.
+ */
+export const MAX_SHOWN_BODY_BYTES = 64 * 1024;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** BigQuery answers whose rows are masked by the schema's column names. */
 const BIGQUERY_ROW_OPERATIONS = new Set(['bigquery.jobs.query', 'bigquery.jobs.getQueryResults', 'bigquery.tabledata.list']);
 
@@ -49,15 +58,23 @@ export class HttpExchange {
       parsed = parseJsonBody(body);
     }
     const decision = decideHttpRequest(facts, this.session.guardrails.http, parsed);
-    const statement = this.describe(facts.method, decision.summary);
+    const statement = this.masked(this.describe(facts.method, decision.summary));
     if (decision.action === 'block') {
       this.record({ kind: 'blocked', statement, outcome: 'blocked', details: this.summaryDetails(decision.summary, { reason: decision.reason, rule: decision.rule ?? null }) });
       throw new HttpRefusal(403, 'blocked', decision.reason);
     }
     if (decision.action === 'hold') {
+      if (body === undefined && carriesBody(this.req)) body = await readBody(this.req, this.settings.maxBodyBytes);
+      const shown = approverText(this.describe(facts.method, decision.summary), body);
+      if (shown === null) {
+        const reason = `${facts.method} ${decision.summary.path} needs approval, and its body cannot be shown whole to an approver (UTF-8 text of at most ${MAX_SHOWN_BODY_BYTES} bytes).`;
+        this.record({ kind: 'blocked', statement, outcome: 'blocked', details: this.summaryDetails(decision.summary, { reason }) });
+        throw new HttpRefusal(403, 'blocked', reason);
+      }
       const held = new AbortController();
       this.res.once('close', () => held.abort());
-      const outcome = await holdForApproval(this.approvals, this.session, { statement, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal).catch((error: unknown) => {
+      // The approver reads the request as it will run: line, SQL, body, unmasked and whole.
+      const outcome = await holdForApproval(this.approvals, this.session, { statement: shown, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal).catch((error: unknown) => {
         if (!(error instanceof TooManyHeld)) throw error;
         this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
         throw new HttpRefusal(429, 'rate_limited', error.message);
@@ -94,10 +111,14 @@ export class HttpExchange {
     };
   }
 
-  /** The recorded line: method and path (query values scanned by the detectors), then the SQL. */
+  /** The request in one text: method and path, then the SQL. */
   private describe(method: string, summary: RequestSummary): string {
     const line = `${method} ${this.target}`;
-    const text = summary.sql ? `${line}\n${summary.sql}` : line;
+    return summary.sql ? `${line}\n${summary.sql}` : line;
+  }
+
+  /** What the session records of a text: scanned by the detectors. */
+  private masked(text: string): string {
     return this.session.masker?.scanText(text)?.text ?? text;
   }
 
@@ -114,4 +135,23 @@ export class HttpExchange {
   private record(event: Omit<SessionEventInput, 'at'>): void {
     this.session.record(Object.assign({ at: this.at }, event));
   }
+}
+
+/** The request has a body to read (Node's server delivers an empty stream otherwise). */
+function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** What an approver reads: the request (line, SQL) and its body as text, or null when it cannot be shown whole. */
+function approverText(request: string, body: Buffer | undefined): string | null {
+  if (body === undefined || body.length === 0) return request;
+  if (body.length > MAX_SHOWN_BODY_BYTES) return null;
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    return null;
+  }
+  return text.includes('\u0000') ? null : `${request}\n${text}`;
 }

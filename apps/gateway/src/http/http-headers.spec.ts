@@ -20,14 +20,20 @@ describe('upstreamRequestHeaders', () => {
   };
 
   it("drops the caller's token, hop-by-hop headers, our own and method overrides", () => {
-    const out = upstreamRequestHeaders(caller, { identityEncoding: false });
+    const out = upstreamRequestHeaders(caller, { readsAnswer: false });
     expect(out).toEqual({ 'accept-encoding': 'gzip', 'content-type': 'application/json' });
   });
 
-  it('asks for identity encoding when the answer will be masked, and sets the length of a read body', () => {
-    const out = upstreamRequestHeaders({ ...caller, 'content-length': '99' }, { identityEncoding: true, bodyLength: 12 });
+  it('asks for the whole body, unencoded, when the answer will be masked, and sets the length of a read body', () => {
+    const out = upstreamRequestHeaders({ ...caller, 'content-length': '99', range: 'bytes=1-', 'if-range': '"e"' }, { readsAnswer: true, bodyLength: 12 });
     expect(out['accept-encoding']).toBe('identity');
     expect(out['content-length']).toBe('12');
+    expect(out.range).toBeUndefined();
+    expect(out['if-range']).toBeUndefined();
+  });
+
+  it('leaves a range to the caller when nothing is masked', () => {
+    expect(upstreamRequestHeaders({ range: 'bytes=1-', 'if-range': '"e"' }, { readsAnswer: false })).toEqual({ range: 'bytes=1-', 'if-range': '"e"' });
   });
 });
 

@@ -30,17 +30,23 @@ function copied(headers: IncomingHttpHeaders, drop: (name: string) => boolean): 
   return out;
 }
 
+/**
+ * Headers that make the target answer with part of a body: the masker reads bodies whole (a
+ * range may start inside a character, docs/http.md "Masking"), so a masked request asks for all.
+ */
+const RANGE_HEADERS = new Set(['range', 'if-range']);
+
 export interface UpstreamHeaderOptions {
-  /** Responses will be masked: ask for them unencoded. */
-  identityEncoding: boolean;
+  /** The answer will be read here (masked or rewritten): ask for it whole and unencoded. */
+  readsAnswer: boolean;
   /** The body was read here: its length is known and Expect is answered already. */
   bodyLength?: number;
 }
 
 /** The caller's headers as the agent gets them. */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: UpstreamHeaderOptions): OutgoingHttpHeaders {
-  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || MEANING_CHANGERS.has(name) || name === 'expect' || name.startsWith('x-jitgate-') || (options.identityEncoding && name === 'accept-encoding') || (options.bodyLength !== undefined && name === 'content-length'));
-  if (options.identityEncoding) out['accept-encoding'] = 'identity';
+  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || MEANING_CHANGERS.has(name) || name === 'expect' || name.startsWith('x-jitgate-') || (options.readsAnswer && (name === 'accept-encoding' || RANGE_HEADERS.has(name))) || (options.bodyLength !== undefined && name === 'content-length'));
+  if (options.readsAnswer) out['accept-encoding'] = 'identity';
   if (options.bodyLength !== undefined) out['content-length'] = String(options.bodyLength);
   return out;
 }

@@ -16,6 +16,7 @@ export type RefusalCode =
   | 'too_large'
   | 'rate_limited'
   | 'too_large_to_mask'
+  | 'unmaskable_body'
   | 'no_agent'
   | 'target_unreachable'
   | 'target_timeout'

@@ -2,7 +2,11 @@
 // is parsed and decided message by message before anything reaches the server; a denied call
 // is answered here as a JSON-RPC error, a held one waits for an approver. Answers (JSON or SSE)
 // are filtered and masked on the way back, and every call is recorded with its outcome. GET
-// (the server's event stream) and DELETE (session end) pass, with masking.
+// (the server's event stream) and DELETE (session end) pass, with masking. A held call is shown
+// to its approver as the server will read it (tool and arguments, unmasked, whole), and an
+// approval lets that one message through once: the next request, even the same bytes with the
+// same id, is decided and held anew. Bodies another server could read as a different message
+// (not UTF-8, a key named twice) are refused before any decision.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideMcpAcross } from '@jitgate/http-guard';
 import { compileMasker, type Masker } from '@jitgate/masking';
@@ -13,6 +17,7 @@ import { forwardToAgent } from './forward-to-agent.js';
 import { holdForApproval } from './held-request.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 import type { ExchangeSettings } from './http-exchange.js';
+import { hasDuplicateKey } from './json-duplicate-keys.js';
 import { McpResponseRewriter, type ForwardedCall } from './mcp-responses.js';
 import { readBody } from './request-body.js';
 
@@ -63,7 +68,7 @@ export class McpExchange {
   async run(): Promise<string> {
     if (this.req.method !== 'POST') return this.passThrough();
     const body = await readBody(this.req, this.settings.maxBodyBytes);
-    const parsed = parseMcpMessage(body.toString('utf8'));
+    const parsed = readMessage(body);
     if (parsed.kind === 'invalid') {
       this.record({ kind: 'blocked', statement: 'invalid JSON-RPC', outcome: 'blocked', details: { reason: parsed.error.message } });
       this.answer(400, parsed.response ? [parsed.response] : [], false);
@@ -104,7 +109,7 @@ export class McpExchange {
     const rule = decision.rule;
     let outcome;
     try {
-      outcome = await holdForApproval(this.approvals, this.session, { statement: `${statement} ${this.argumentsOf(message)?.[0] ?? ''}`.trim(), classes: ['tools/call'], rule }, this.settings.approvalTimeoutSeconds, held.signal);
+      outcome = await holdForApproval(this.approvals, this.session, { statement: `${statement} ${argumentsAsSent(message) ?? ''}`.trim(), classes: ['tools/call'], rule }, this.settings.approvalTimeoutSeconds, held.signal);
     } catch (error) {
       if (!(error instanceof TooManyHeld)) throw error;
       this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
@@ -187,6 +192,36 @@ export class McpExchange {
   private record(event: Omit<SessionEventInput, 'at'>): void {
     this.session.record(Object.assign({ at: this.at }, event));
   }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as JSON-RPC, read only where every server reads it the same: UTF-8 (a server that
+ * replaces bad bytes and one that rejects them disagree), no key named twice (first-wins and
+ * last-wins parsers would see different tools or arguments).
+ */
+function readMessage(body: Buffer): McpParsed {
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    return invalidMessage(-32700, 'parse error: the body is not UTF-8');
+  }
+  const parsed = parseMcpMessage(text);
+  if (parsed.kind !== 'invalid' && hasDuplicateKey(text)) return invalidMessage(-32600, 'invalid request: a key is named twice in one object');
+  return parsed;
+}
+
+function invalidMessage(code: number, message: string): McpParsed {
+  const response = jsonRpcError(null, code, message);
+  return { kind: 'invalid', error: response.error, response };
+}
+
+/** What a held call's approver reads: its arguments as the server will get them. */
+function argumentsAsSent(message: McpMessage): string | null {
+  if ((message.type === 'request' || message.type === 'notification') && 'arguments' in message.call) return JSON.stringify(message.call.arguments) ?? null;
+  return null;
 }
 
 function rewriteJsonBody(raw: Buffer, rewriter: McpResponseRewriter): { body: Buffer; maskedValues: number } {

@@ -1,10 +1,11 @@
 // The server's side of an MCP exchange, message by message (JSON bodies and SSE events alike):
 // list results filtered by every policy in force, tool and resource results masked, other
-// server messages (notifications, sampling requests) scanned by the detectors. Each answer
-// settles the recording of the call it answers.
+// server messages (notifications, sampling requests) masked like any JSON. What is not JSON is
+// refused. Each answer settles the recording of the call it answers.
 import type { Masker } from '@jitgate/masking';
 import { filterListsAcross, type McpPolicyRef } from '@jitgate/http-guard';
 import { maskResourceResult, maskToolResult, type McpCall } from '@jitgate/mcp-guard';
+import { UnmaskableBody } from './response-body-masking.js';
 
 export interface ForwardedCall {
   call: McpCall;
@@ -26,13 +27,18 @@ export class McpResponseRewriter {
     private readonly sink: McpAnswerSink,
   ) {}
 
-  /** A JSON-RPC body (one message or a batch) rewritten; non-JSON text only scanned. */
+  /**
+   * A JSON-RPC body (one message or a batch) rewritten, in the form JSON.parse read it (so a key
+   * named twice cannot carry a value past the masker). Anything else but empty text cannot be
+   * filtered or masked as a message: refused (UnmaskableBody), as a body or as an event.
+   */
   rewriteText(text: string): string {
+    if (text.trim() === '') return text;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return this.masker?.scanText(text)?.text ?? text;
+      throw new UnmaskableBody('the MCP server answered with something that is not JSON-RPC, which the gateway cannot filter and mask');
     }
     const out = Array.isArray(parsed) ? parsed.map((m) => this.rewriteMessage(m)) : this.rewriteMessage(parsed);
     return JSON.stringify(out);

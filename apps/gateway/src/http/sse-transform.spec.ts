@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { rewriteEvent, SseEventTooLarge, SseTransform } from './sse-transform.js';
+import { rewriteEvent, SseEventTooLarge, SseNotText, SseTransform } from './sse-transform.js';
 
 const run = async (chunks: string[], rewrite: (d: string) => string | null, max = 1 << 20) => text(Readable.from(chunks.map((c) => Buffer.from(c))).pipe(new SseTransform(rewrite, max)));
 
@@ -31,6 +31,18 @@ describe('SseTransform', () => {
 
   it('fails a stream whose event grows past the limit', async () => {
     await expect(run(['data: ' + 'x'.repeat(200)], (d) => d, 100)).rejects.toBeInstanceOf(SseEventTooLarge);
+  });
+
+  it('ends events at an empty line whatever line ends the server mixes', async () => {
+    expect(await run(['data: a\n\r\ndata: b\r\rdata: c\r\n\ndata: d\r', '\n\r', '\ndata: e\n\n'], (d) => `<${d}>`)).toBe('data: <a>\n\ndata: <b>\n\ndata: <c>\n\ndata: <d>\n\ndata: <e>\n\n');
+  });
+
+  it('fails a stream at bytes that are not UTF-8 or a NUL, passing nothing of the event', async () => {
+    const seen: string[] = [];
+    const bad = Readable.from([Buffer.from('data: one\n\n'), Buffer.from('data: caf\xe9 x\n\n', 'latin1')]).pipe(new SseTransform((d) => (seen.push(d), d), 100));
+    await expect(text(bad)).rejects.toBeInstanceOf(SseNotText);
+    expect(seen).toEqual(['one']);
+    await expect(run(['data: a\u0000b\n\n'], (d) => d)).rejects.toBeInstanceOf(SseNotText);
   });
 
   it('rewriteEvent keeps the other fields of a dropped event that carry meaning', () => {

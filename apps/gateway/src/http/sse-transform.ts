@@ -1,7 +1,8 @@
 // Server-sent events rewritten one event at a time (MCP over streamable HTTP answers in SSE;
 // masking applies to event data). The stream is never held whole: each event goes out as soon
 // as its blank line arrives. Fields other than `data` pass untouched; line ends become "\n".
-import { StringDecoder } from 'node:string_decoder';
+// Bytes that are not UTF-8, or a NUL, end the stream with an error (the relay cuts the caller's
+// connection): an event the masker cannot read is never passed, nor anything after it.
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** Returns the event's new data, or null to drop the event. */
@@ -9,10 +10,17 @@ export type SseDataRewrite = (data: string) => string | null;
 
 export class SseEventTooLarge extends Error {}
 
-const BOUNDARY = /\r\n\r\n|\n\n|\r\r/;
+export class SseNotText extends Error {}
+
+/**
+ * A line end followed by an empty line, the end of an event (WHATWG HTML, "Parsing an event
+ * stream": lines end with CRLF, LF or CR, mixed as the server likes). A CR that may be the first
+ * half of a CRLF still to come is not taken as a line end yet.
+ */
+const BOUNDARY = /(?:\r\n|\n|\r(?=[^\n]))(?:\r\n|\n|\r(?=[^\n]))/;
 
 export class SseTransform extends Transform {
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private pending = '';
 
   constructor(
@@ -23,8 +31,8 @@ export class SseTransform extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.pending += this.decoder.write(chunk);
     try {
+      this.pending += this.text(chunk, true);
       this.emitComplete();
     } catch (error) {
       return callback(error as Error);
@@ -34,8 +42,8 @@ export class SseTransform extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    this.pending += this.decoder.end();
     try {
+      this.pending += this.text(undefined, false);
       this.emitComplete();
       // A last event without its blank line is still an event to the reader: rewrite it too.
       if (this.pending.trim().length > 0) this.push(rewriteEvent(this.pending, this.rewrite));
@@ -43,6 +51,17 @@ export class SseTransform extends Transform {
       return callback(error as Error);
     }
     callback();
+  }
+
+  private text(chunk: Buffer | undefined, stream: boolean): string {
+    let text: string;
+    try {
+      text = this.decoder.decode(chunk, { stream });
+    } catch {
+      throw new SseNotText('the event stream is not UTF-8 text, which the gateway cannot read to mask');
+    }
+    if (text.includes('\u0000')) throw new SseNotText('the event stream holds a NUL character, which the gateway cannot read to mask');
+    return text;
   }
 
   private emitComplete(): void {

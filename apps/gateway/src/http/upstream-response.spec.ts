@@ -39,6 +39,8 @@ async function through(write: (res: http.ServerResponse) => void, options: Parti
         parts.push(c);
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), firstAt, endAt: Date.now() - started, headers: res.headers }));
+      // A cut answer: the caller must not take what came as the whole of it.
+      res.on('error', () => reject(new Error(`cut after ${Buffer.concat(parts).toString('latin1')}`)));
     }).on('error', reject);
   });
 }
@@ -46,15 +48,47 @@ async function through(write: (res: http.ServerResponse) => void, options: Parti
 const masker = compileMasker({ columns: [], detectors: ['email'] });
 
 describe('relayResponse', () => {
-  it('streams a binary body on even with masking in force', async () => {
+  it('refuses a binary body at its first bytes when masking is in force, not after reading it', async () => {
+    let targetDone = false;
     const got = await through((res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.write(Buffer.from([0xff, 0xfe, 0x00, 0x01]));
-      setTimeout(() => res.end(Buffer.alloc(2 * 1024 * 1024, 7)), 300);
+      setTimeout(() => res.end(Buffer.alloc(2 * 1024 * 1024, 7), () => (targetDone = true)), 300);
     }, { masker, maxMaskedBodyBytes: 1024 });
-    expect(got.status).toBe(200);
-    expect(got.body.length).toBe(4 + 2 * 1024 * 1024);
-    expect(got.endAt - got.firstAt).toBeGreaterThan(200);
+    expect(got.status).toBe(502);
+    expect(got.headers['x-jitgate-error']).toBe('unmaskable_body');
+    expect(JSON.parse(got.body.toString()).error.message).toMatch(/not UTF-8/);
+    expect(targetDone).toBe(false);
+  });
+
+  it('refuses a partial answer, whatever its bytes, when masking is in force', async () => {
+    const got = await through((res) => {
+      res.writeHead(206, { 'content-type': 'text/plain', 'content-range': 'bytes 1-5/6' });
+      res.end('hello');
+    }, { masker });
+    expect(got.status).toBe(502);
+    expect(got.headers['x-jitgate-error']).toBe('unmaskable_body');
+  });
+
+  it('refuses an event stream it cannot decode before sending anything, and cuts one that turns undecodable', async () => {
+    const encoded = await through((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      res.end('data: x\n\n');
+    }, { masker });
+    expect(encoded.status).toBe(502);
+    expect(encoded.headers['x-jitgate-error']).toBe('unmaskable_body');
+    const charset = await through((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-16' });
+      res.end('data: x\n\n');
+    }, { masker });
+    expect(charset.status).toBe(502);
+    await expect(
+      through((res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: one\n\n');
+        setTimeout(() => res.end(Buffer.from('data: caf\xe9 ann@example.com\n\n', 'latin1')), 100);
+      }, { masker }),
+    ).rejects.toThrow(/^cut after data: one\n\n$/);
   });
 
   it('reads text whole, masks it and fixes its length', async () => {

@@ -1,13 +1,15 @@
 // The agent's answer on its way to the caller: streamed as it comes when nothing must be
 // masked; read whole (bounded) and masked when something must; server-sent events rewritten
 // one event at a time. Whatever happens, the caller gets a complete answer or a cut
-// connection, never a truncated body that looks whole.
+// connection, never a truncated body that looks whole. Masking fails closed (docs/http.md,
+// "Masking"): a partial answer (206), a body the masker cannot read, or an event it cannot
+// decode is refused (502 unmaskable_body) or ends the stream; it is never passed as it came.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { Masker } from '@jitgate/masking';
 import { downstreamResponseHeaders, gatewayLocation } from './http-headers.js';
 import { HttpRefusal, sendRefusal, type RefusalCode } from './http-refusal.js';
-import { maskBody, UnmaskableBody, type BodyMaskOptions } from './response-body-masking.js';
+import { foreignCharset, maskEventData, maskReadable, readableBody, UnmaskableBody, type BodyMaskOptions } from './response-body-masking.js';
 import { SseTransform, type SseDataRewrite } from './sse-transform.js';
 
 export interface RelayOutcome {
@@ -50,8 +52,20 @@ export async function relayResponse(upstream: UpstreamAnswer, res: ServerRespons
     return { ...outcome, failure: refusal.message };
   }
 
+  const reads = options.masker !== null || options.rewriteBody !== undefined || options.sse !== null;
+  if (reads) {
+    // A range of a body is not what the masker reads whole (it may start inside a character):
+    // the gateway asked for the whole body, so a partial answer is refused.
+    const unreadable = status === 206 || upstream.headers['content-range'] !== undefined ? 'the target answered with part of the body, which the gateway cannot mask' : null;
+    if (unreadable !== null) return refuseUnreadable(upstream, res, outcome, unreadable);
+  }
+
   if (isEventStream(contentType) && (options.sse || options.masker)) {
-    const rewrite: SseDataRewrite = options.sse ?? ((data) => options.masker?.scanText(data)?.text ?? data);
+    const encoding = (upstream.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const unreadable = encoding !== 'identity' && encoding !== '' ? `the target's event stream is encoded as ${encoding.slice(0, 40)}, which the gateway does not decode to mask` : foreignCharset(contentType);
+    if (unreadable !== null) return refuseUnreadable(upstream, res, outcome, unreadable);
+    const masker = options.masker;
+    const rewrite: SseDataRewrite = options.sse ?? ((data) => (masker ? maskEventData(data, masker, options.mask.jsonPaths) : data));
     res.writeHead(status, headersFor(upstream, true, options.connection));
     res.flushHeaders();
     const events = new SseTransform(rewrite, options.maxMaskedBodyBytes);
@@ -69,42 +83,34 @@ export async function relayResponse(upstream: UpstreamAnswer, res: ServerRespons
   }
 
   const encoding = (upstream.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  const read = await readForMasking(upstream, options.maxMaskedBodyBytes, !options.rewriteBody && (encoding === 'identity' || encoding === ''));
-  if (read.kind === 'binary') {
-    // Not text: nothing for the detectors or property rules to read, so it streams on.
-    res.writeHead(status, headersFor(upstream, false, options.connection));
-    for (const part of read.head) {
-      res.write(part);
-      count(part);
-    }
-    upstream.on('data', count);
-    outcome.failure = await relay(upstream, res, upstream);
-    return outcome;
-  }
-  const raw = read.kind === 'whole' ? read.body : null;
-  if (raw === null) {
+  const read = await readForMasking(upstream, options.maxMaskedBodyBytes, encoding === 'identity' || encoding === '');
+  if (read.kind === 'not_text') return refuseUnreadable(upstream, res, outcome, 'the response is not UTF-8 text, which is all the gateway can read to mask');
+  if (read.kind === 'too_large') {
     sendRefusal(res, new HttpRefusal(502, 'too_large_to_mask', `the response is larger than the ${options.maxMaskedBodyBytes} bytes the gateway masks (JITGATE_HTTP_MAX_MASKED_BODY_BYTES)`));
     return { ...outcome, status: 502, failure: 'too large to mask' };
   }
-  let body = raw;
-  let changed = false;
+  let body: Buffer;
+  let changed: boolean;
   try {
+    let readable = readableBody(read.body, contentType, upstream.headers['content-encoding']);
+    changed = readable.decoded;
     if (options.rewriteBody) {
-      const rewritten = options.rewriteBody(body);
-      changed = rewritten.body !== body;
-      body = rewritten.body;
+      const rewritten = options.rewriteBody(readable.bytes);
+      if (rewritten.body !== readable.bytes) {
+        changed = true;
+        readable = readableBody(rewritten.body, contentType, undefined);
+      }
       outcome.maskedValues += rewritten.maskedValues;
     }
+    body = readable.bytes;
     if (options.masker) {
-      const masked = maskBody(body, contentType, changed ? undefined : upstream.headers['content-encoding'], options.masker, options.mask);
+      const masked = maskReadable(readable, contentType, options.masker, options.mask);
       changed ||= masked.changed;
       body = masked.body;
       outcome.maskedValues += masked.maskedValues;
     }
   } catch (error) {
-    const message = error instanceof UnmaskableBody ? error.message : 'the response could not be read to mask it';
-    sendRefusal(res, new HttpRefusal(502, 'too_large_to_mask', message));
-    return { ...outcome, status: 502, failure: message };
+    return refuseUnreadable(upstream, res, outcome, error instanceof UnmaskableBody ? error.message : 'the response could not be read to mask it');
   }
   const headers = headersFor(upstream, changed, options.connection);
   if (changed) headers['content-length'] = body.length;
@@ -143,6 +149,13 @@ function relay(from: Readable, res: Writable, upstream: UpstreamAnswer): Promise
   });
 }
 
+/** A 502 unmaskable_body in place of an answer the masker cannot read; the rest of it is dropped. */
+function refuseUnreadable(upstream: UpstreamAnswer, res: ServerResponse, outcome: RelayOutcome, why: string): RelayOutcome {
+  upstream.destroy();
+  sendRefusal(res, new HttpRefusal(502, 'unmaskable_body', why));
+  return { ...outcome, status: 502, failure: why };
+}
+
 const AGENT_CODES: ReadonlySet<string> = new Set(['bad_request', 'no_grant', 'credential_unavailable', 'target_unreachable', 'target_timeout', 'internal']);
 
 async function agentRefusal(upstream: UpstreamAnswer, status: number, code: string): Promise<HttpRefusal> {
@@ -168,12 +181,12 @@ function headersFor(upstream: UpstreamAnswer, rewritten: boolean, connection: st
 /** Bytes looked at to tell text from binary before a body is read whole to be masked. */
 const SNIFF_BYTES = 64 * 1024;
 
-type MaskingRead = { kind: 'whole'; body: Buffer } | { kind: 'too_large' } | { kind: 'binary'; head: Buffer[] };
+type MaskingRead = { kind: 'whole'; body: Buffer } | { kind: 'too_large' } | { kind: 'not_text' };
 
 /**
  * The whole body (up to `maxBytes`; past it the upstream is dropped), or — with `sniff`, when
- * the first bytes are not UTF-8 — what was read so far, with the upstream paused for the caller
- * to pipe on: a large binary download is not held in memory for detectors that cannot read it.
+ * the first bytes are not UTF-8 — `not_text` at once: a large binary download is refused without
+ * being held in memory first.
  */
 function readForMasking(upstream: UpstreamAnswer, maxBytes: number, sniff: boolean): Promise<MaskingRead> {
   return new Promise((resolve, reject) => {
@@ -194,7 +207,7 @@ function readForMasking(upstream: UpstreamAnswer, maxBytes: number, sniff: boole
           decoder.decode(chunk, { stream: true });
         } catch {
           upstream.pause();
-          return done({ kind: 'binary', head: parts });
+          return done({ kind: 'not_text' });
         }
         if (size >= SNIFF_BYTES) decoder = undefined;
       }

@@ -5,6 +5,7 @@
 // Google credential at any point.
 import { BigQuery } from '@google-cloud/bigquery';
 import { Storage } from '@google-cloud/storage';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,8 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
   let owner: TestIdentity;
   let bigquery: BigQuery;
   let storage: Storage;
+  /** The same client without retries, for answers the gateway refuses (502 is retryable). */
+  let storageOnce: Storage;
 
   beforeAll(async () => {
     hs = await HttpStack.start('http_gcp', { guardrails: GUARDRAILS });
@@ -45,7 +48,9 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     await hs.stack.requestGrant('analytics');
     await hs.stack.requestGrant('files');
     bigquery = new BigQuery({ projectId: PROJECT, apiEndpoint: (await hs.connectHttp('analytics')).url });
-    storage = new Storage({ projectId: PROJECT, apiEndpoint: (await hs.connectHttp('files')).url });
+    const files = (await hs.connectHttp('files')).url;
+    storage = new Storage({ projectId: PROJECT, apiEndpoint: files });
+    storageOnce = new Storage({ projectId: PROJECT, apiEndpoint: files, retryOptions: { autoRetry: false } });
   }, 180_000);
 
   afterAll(async () => {
@@ -78,13 +83,34 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     expect(blocked.outcome).toBe('blocked');
   });
 
-  it('holds an UPDATE until a data owner approves it through the REST API', async () => {
-    const run = bigquery.query({ query: "UPDATE finance.invoices SET note = 'x' WHERE id = 2", useLegacySql: false });
+  it('reads SQL as GoogleSQL does: a statement after a comment that a lone CR ends is seen and blocked before BigQuery', async () => {
+    const queries = () => hs.bigquery.calls.filter((c) => c.method === 'POST').length;
+    const [callsBefore, statementsBefore] = [queries(), hs.bigquery.statements.length];
+    // In GoogleSQL `--` and `#` comments end at a CR as at an LF: the DROP / DELETE are statements.
+    await expect(bigquery.query({ query: 'SELECT id FROM finance.invoices -- note\r; DROP TABLE finance.invoices', useLegacySql: false })).rejects.toThrow(/BigQuery drop statements are blocked/);
+    await expect(bigquery.query({ query: 'SELECT id FROM finance.invoices # note\r; DELETE FROM finance.invoices WHERE true', useLegacySql: false })).rejects.toThrow(/BigQuery delete statements are blocked/);
+    // What the guard cannot read for sure (an escape GoogleSQL does not define) is refused, not guessed.
+    await expect(bigquery.query({ query: "SELECT id FROM finance.invoices WHERE note = '\\q'", useLegacySql: false })).rejects.toThrow(/cannot be fully analysed/i);
+    expect(queries()).toBe(callsBefore);
+    expect(hs.bigquery.statements.length).toBe(statementsBefore);
+    const blocked = await hs.eventWhere('analytics', (e) => e.kind === 'blocked' && String(e.statement).includes('\r; DROP TABLE'));
+    expect(blocked.details).toMatchObject({ classes: ['select', 'drop'] });
+  });
+
+  it('holds an UPDATE until a data owner approves it through the REST API; the owner reads the SQL as it will run', async () => {
+    const sql = "UPDATE finance.invoices SET note = 'paid by card 4111 1111 1111 1111' WHERE id = 2";
+    const run = bigquery.query({ query: sql, useLegacySql: false });
     const request = await eventually(async () => {
       const queue = await owner.api.get('/v1/access-requests?status=pending');
       return (queue.body.items as Array<Record<string, any>>).find((r) => r.kind === 'statement' && String(r.statement).includes('UPDATE finance.invoices'));
     }, 15_000);
     expect(hs.bigquery.statements.some((s) => s.sql.startsWith('UPDATE'))).toBe(false);
+    // Not masked for the caller's sake: the approver approves what they read.
+    expect(request.statement).toMatch(new RegExp(`^POST /bigquery/v2/projects/${PROJECT}/(queries|jobs)\\S*\\n`));
+    // The request line, the SQL, then the body as it will be sent (defaultDataset, destinationTable…).
+    const [, shownSql, ...sent] = request.statement.split('\n');
+    expect(shownSql).toBe(sql);
+    expect(JSON.parse(sent.join('\n'))).toMatchObject({ query: sql, useLegacySql: false });
     expect((await owner.api.post(`/v1/access-requests/${request.id}/approve`, { comment: 'ok' })).status).toBe(200);
     await run;
     expect(hs.bigquery.statements.filter((s) => s.sql.startsWith('UPDATE'))).toHaveLength(1);
@@ -104,7 +130,7 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     expect(hs.bigquery.calls.some((c) => c.path.includes('IamPolicy') || c.path.includes('other-project'))).toBe(false);
   });
 
-  it('uploads and downloads with the official Storage client; text comes back masked, bytes intact', async () => {
+  it('uploads and downloads with the official Storage client; text comes back masked, bytes the masker cannot read are refused', async () => {
     const bucket = storage.bucket(BUCKET);
     await bucket.file('notes/contacts.txt').save('call ann@example.com on monday\n', { resumable: false, contentType: 'text/plain' });
     expect(hs.storage.read(BUCKET, 'notes/contacts.txt')?.toString()).toContain('ann@example.com');
@@ -112,12 +138,46 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     expect(text.toString()).toContain('call ');
     expect(text.toString()).not.toContain('ann@example.com');
     const blob = randomBytes(3 * 1024 * 1024);
-    blob[0] = 0xff; // not UTF-8: passes as bytes
+    blob[0] = 0xff; // not UTF-8: nothing the detectors can read
     await bucket.file('blobs/random.bin').save(blob, { resumable: true, contentType: 'application/octet-stream' });
-    const [back] = await bucket.file('blobs/random.bin').download();
-    expect(Buffer.compare(back, blob)).toBe(0);
+    expect(Buffer.compare(hs.storage.read(BUCKET, 'blobs/random.bin')!, blob)).toBe(0);
+    await expect(storageOnce.bucket(BUCKET).file('blobs/random.bin').download()).rejects.toMatchObject({ code: 502, message: expect.stringMatching(/not UTF-8/) });
     const calls = hs.storage.calls.filter((c) => c.principal !== undefined);
     expect(new Set(calls.map((c) => c.principal))).toEqual(new Set([GCS_SA]));
+  });
+
+  it('masks a ranged download whole: a range that starts inside a character does not return the rest in clear', async () => {
+    const file = storage.bucket(BUCKET).file('notes/range.txt');
+    await file.save('é call ann@example.com on monday\n', { resumable: false, contentType: 'text/plain' });
+    const before = hs.storage.calls.length;
+    // Byte 1 is inside "é": from there the object is not UTF-8.
+    const [part] = await file.download({ start: 1, validation: false });
+    expect(part.toString('latin1')).not.toContain('ann@example.com');
+    expect(part.toString()).toContain('é call ');
+    const url = `${hs.connectionUrl('files')}/download/storage/v1/b/${BUCKET}/o/notes%2Frange.txt?alt=media`;
+    const curl = await new Promise<string>((resolve) => {
+      const child = spawn('curl', ['-sS', '-i', '--max-time', '20', '-H', `Authorization: Bearer ${hs.token}`, '-H', 'Range: bytes=1-', url]);
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString('latin1')));
+      child.on('close', () => resolve(out));
+    });
+    expect(curl).toMatch(/^HTTP\/1\.1 200/);
+    expect(curl).not.toContain('ann@example.com');
+    // On Cloud Storage's side: whole reads (200), never a 206.
+    const reads = hs.storage.calls.slice(before).filter((c) => c.method === 'GET' && c.path.includes('range.txt'));
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.every((c) => c.status === 200)).toBe(true);
+  });
+
+  it('refuses an object the masker cannot read instead of passing it in clear', async () => {
+    const latin1 = Buffer.from('name,email\ncaf\xe9,ann@example.com\n', 'latin1');
+    await storage.bucket(BUCKET).file('notes/latin1.csv').save(latin1, { resumable: false, contentType: 'text/csv' });
+    await expect(storageOnce.bucket(BUCKET).file('notes/latin1.csv').download({ validation: false })).rejects.toMatchObject({ code: 502 });
+    const direct = await fetch(`${hs.connectionUrl('files')}/download/storage/v1/b/${BUCKET}/o/notes%2Flatin1.csv?alt=media`, { headers: { authorization: `Bearer ${hs.token}` } });
+    expect(direct.status).toBe(502);
+    expect(direct.headers.get('x-jitgate-error')).toBe('unmaskable_body');
+    expect(await direct.text()).not.toContain('ann@example.com');
+    expect(hs.storage.read(BUCKET, 'notes/latin1.csv')).toEqual(latin1);
   });
 
   it('blocks object deletion by the path rule, and buckets outside the connection', async () => {

@@ -5,10 +5,12 @@
 // results are masked, every call is recorded, and the grant's end cuts a call mid-stream.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createIdentity, eventually, sleep, type TestIdentity } from '../support/fixtures.js';
-import { HttpStack, revokeAll } from '../support/http-stack.js';
+import { call as httpCall } from '../support/http-call.js';
+import { HttpStack, replyPath, revokeAll } from '../support/http-stack.js';
 
 const GUARDRAILS = [
   {
@@ -25,6 +27,12 @@ const GUARDRAILS = [
     },
     http: { approvals: { count: 1, groups: ['ops'] }, approvalTimeout: '30s' },
     masking: { detectors: ['email', 'payment_card'] },
+  },
+  {
+    // An MCP connection to a server that answers anything (the plain target's /reply).
+    name: 'hostile-server',
+    match: { connection: { names: ['tools-hostile'] } },
+    masking: { columns: ['*secret*'], detectors: ['email'] },
   },
 ];
 
@@ -101,6 +109,105 @@ for (const mode of ['sse', 'json'] as const) {
       await approver.api.post(`/v1/access-requests/${request.id}/deny`, { comment: 'not today' });
       await expect(call).rejects.toMatchObject({ code: -32010, message: expect.stringContaining(request.id) });
       expect(hs.mcp.calls).not.toContain('deploy:payroll');
+    });
+
+    describe('an approval is for one call', () => {
+      const pending = async (probe: (r: Record<string, any>) => boolean) =>
+        eventually(async () => {
+          const queue = await approver.api.get('/v1/access-requests?status=pending');
+          return (queue.body.items as Array<Record<string, any>>).find((r) => r.kind === 'statement' && probe(r));
+        }, 15_000);
+      const post = (body: string) => httpCall(hs.connectionUrl('tools'), { token: hs.token, method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
+
+      it('shows the approver the tool and its arguments as sent; runs exactly that call once; the same request again needs its own approval', async () => {
+        const body = JSON.stringify({ jsonrpc: '2.0', id: 'deploy-once', method: 'tools/call', params: { name: 'deploy', arguments: { service: 'ledger', notify: 'ann@example.com' } } });
+        const first = post(body);
+        const request = await pending((r) => String(r.statement).includes('ledger'));
+        // The approver reads what will run: not masked for the caller's sake, not cut.
+        expect(request.statement).toBe('tools/call deploy {"service":"ledger","notify":"ann@example.com"}');
+        expect(hs.mcp.calls).not.toContain('deploy:ledger');
+        expect((await approver.api.post(`/v1/access-requests/${request.id}/approve`, { comment: 'once' })).status).toBe(200);
+        const answered = await first;
+        expect(answered.status).toBe(200);
+        expect(answered.body).toContain('deployed ledger');
+        expect(hs.mcp.calls.filter((c) => c === 'deploy:ledger')).toHaveLength(1);
+
+        // The same bytes, the same JSON-RPC id: a new request in the queue, not the old approval.
+        const replay = post(body);
+        const again = await pending((r) => String(r.statement).includes('ledger') && r.id !== request.id);
+        expect(hs.mcp.calls.filter((c) => c === 'deploy:ledger')).toHaveLength(1);
+        // Another call while that one waits: its own request too.
+        const other = post(JSON.stringify({ jsonrpc: '2.0', id: 'deploy-other', method: 'tools/call', params: { name: 'deploy', arguments: { service: 'ledger-2' } } }));
+        const otherRequest = await pending((r) => String(r.statement).includes('ledger-2'));
+        for (const r of [again, otherRequest]) expect((await approver.api.post(`/v1/access-requests/${r.id}/deny`, { comment: 'no' })).status).toBe(200);
+        expect(JSON.parse((await replay).body).error).toMatchObject({ code: -32010 });
+        expect(JSON.parse((await other).body).error).toMatchObject({ code: -32010 });
+        expect(hs.mcp.calls.filter((c) => c.startsWith('deploy:ledger'))).toEqual(['deploy:ledger']);
+        // The first approval is spent: approving it again is refused and runs nothing.
+        expect((await approver.api.post(`/v1/access-requests/${request.id}/approve`, { comment: 'again' })).status).toBeGreaterThanOrEqual(400);
+        expect(hs.mcp.calls.filter((c) => c.startsWith('deploy:ledger'))).toEqual(['deploy:ledger']);
+      });
+
+      it('refuses a call whose JSON another server could read as a different call (a key named twice, bytes that are not UTF-8)', async () => {
+        const before = hs.mcp.calls.length;
+        // Read last-wins, this is an approvable deploy; a first-wins server would drop a table.
+        const twice = '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"drop_table","arguments":{"table":"orders","service":"x"},"name":"deploy"}}';
+        const refused = await post(twice);
+        expect(refused.status).toBe(400);
+        expect(JSON.parse(refused.body).error.code).toBe(-32600);
+        const notUtf8 = await httpCall(hs.connectionUrl('tools'), { token: hs.token, method: 'POST', body: Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"deploy","arguments":{"service":"'), Buffer.from([0xc0, 0xa2]), Buffer.from('"}}}')]), headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
+        expect(notUtf8.status).toBe(400);
+        expect(hs.mcp.calls.length).toBe(before);
+        const queue = await approver.api.get('/v1/access-requests?status=pending');
+        expect((queue.body.items as Array<Record<string, any>>).filter((r) => r.kind === 'statement')).toEqual([]);
+      });
+    });
+
+    describe('masking of what an MCP server answers fails closed', () => {
+      const request = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'anything', arguments: {} } });
+      const ask = (path: string) => httpCall(`${hs.connectionUrl('tools-hostile')}${path}`, { token: hs.token, method: 'POST', body: request, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
+      const result = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }], structuredContent: { secret_code: '4242' } } });
+
+      beforeAll(async () => {
+        await hs.stack.requestGrant('tools-hostile');
+      });
+
+      it('masks a JSON answer the server gzipped although the gateway asked for identity', async () => {
+        const got = await ask(replyPath(result('mail ann@example.com'), { type: 'application/json', encoding: 'gzip' }));
+        expect(got.status).toBe(200);
+        const answer = JSON.parse(got.body);
+        expect(answer.result.content[0].text).toMatch(/^mail (?!ann@example\.com)/);
+        expect(answer.result.structuredContent.secret_code).not.toBe('4242');
+      });
+
+      it.each([
+        ['an answer that is not UTF-8', Buffer.concat([Buffer.from(result('caf')), Buffer.from('\xe9 ann@example.com', 'latin1')]), 'application/json'],
+        ['an answer that is not JSON-RPC', Buffer.from('secret_code=4242 ann@example.com'), 'text/plain'],
+      ] as const)('refuses %s with a 502', async (_name, body, type) => {
+        const got = await ask(replyPath(body, { type }));
+        expect(got.status).toBe(502);
+        expect(got.headers['x-jitgate-error']).toBe('unmaskable_body');
+        expect(got.body).not.toMatch(/ann@example\.com|4242/);
+      });
+
+      it('ends an event stream at an event it cannot read, passing nothing of it or after it', async () => {
+        const events = [`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'step 1' } })}\n\n`, 'data: secret_code=4242 ann@example.com\n\n', `data: ${result('bob@example.com')}\n\n`];
+        for (const broken of [events, [events[0]!, Buffer.from('data: {"x": "caf\xe9 ann@example.com"}\n\n', 'latin1'), events[2]!]]) {
+          let received = '';
+          const how = await new Promise<string>((resolve) => {
+            const req = http.request(`${hs.connectionUrl('tools-hostile')}${replyPath(broken, { type: 'text/event-stream' })}`, { method: 'POST', headers: { authorization: `Bearer ${hs.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, agent: false }, (res) => {
+              res.on('data', (c: Buffer) => (received += c.toString('latin1')));
+              res.on('end', () => resolve('ended'));
+              res.on('error', () => resolve('cut'));
+            });
+            req.on('error', () => resolve('cut'));
+            req.end(request);
+          });
+          expect(how).toBe('cut');
+          expect(received).toContain('step 1');
+          expect(received).not.toMatch(/example\.com|4242/);
+        }
+      });
     });
 
     it('lets one identity have at most 5 calls waiting for approval; a sixth is refused at once', async () => {

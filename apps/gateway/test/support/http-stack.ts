@@ -5,6 +5,7 @@
 // server built with the official SDK and a plain HTTP server that can stream slowly.
 // The agent's own identity is a key file (ADC); it mints tokens for the connections' accounts.
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { startBigQueryStandin, startGoogleStandins, startStorageStandin, type BigQueryStandin, type BigQueryTable, type GoogleStandins, type StorageStandin } from '@jitgate/gcp-standins';
@@ -41,20 +42,21 @@ export const TABLES: Record<string, BigQueryTable> = {
 
 /**
  * A plain HTTP target: /stream dribbles `count` text chunks, `everyMs` apart; /events the same as
- * server-sent events carrying e-mail addresses; /empty answers 204; everything else echoes what it got
- * as JSON.
+ * server-sent events carrying e-mail addresses; /empty answers 204; /reply answers what the query
+ * asks for (below); everything else echoes what it got as JSON.
  */
 export interface PlainTarget {
   url: string;
-  seen: Array<{ method: string; url: string; authorization: string | undefined }>;
+  seen: Array<{ method: string; url: string; authorization: string | undefined; headers: http.IncomingHttpHeaders }>;
   close(): Promise<void>;
 }
 
 async function startPlainTarget(): Promise<PlainTarget> {
   const seen: PlainTarget['seen'] = [];
   const server = http.createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, headers: req.headers });
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/reply') return reply(req, res, url.searchParams);
     if (url.pathname === '/events') {
       const count = Number(url.searchParams.get('count') ?? 5);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -111,6 +113,53 @@ async function startPlainTarget(): Promise<PlainTarget> {
   };
 }
 
+/**
+ * /reply, a target that answers as a hostile or careless one could: each `b64` a part of the
+ * body (base64url), written 100 ms apart; `pad` that many "x" before it; `type` its
+ * Content-Type, `encoding` a Content-Encoding (`gzip` really gzips the body; anything else is
+ * only a label), `status` the status; `ranges=1` honours a `Range: bytes=N-` with a 206.
+ */
+function reply(req: http.IncomingMessage, res: http.ServerResponse, q: URLSearchParams): void {
+  req.resume();
+  const given = q.getAll('b64').map((b) => Buffer.from(b, 'base64url'));
+  const pad = Buffer.alloc(Number(q.get('pad') ?? 0), 'x');
+  let chunks: Buffer[] = [Buffer.concat([pad, given[0] ?? Buffer.alloc(0)]), ...given.slice(1)];
+  const body = Buffer.concat(chunks);
+  let status = Number(q.get('status') ?? 200);
+  const headers: http.OutgoingHttpHeaders = { 'content-type': q.get('type') ?? 'text/plain' };
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  if (q.get('ranges') === '1' && range) {
+    const start = Number(range[1]);
+    headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+    chunks = [body.subarray(start)];
+    status = 206;
+  }
+  const encoding = q.get('encoding');
+  if (encoding) {
+    headers['content-encoding'] = encoding;
+    if (encoding === 'gzip') chunks = [gzipSync(Buffer.concat(chunks))];
+  }
+  res.writeHead(status, headers);
+  const next = (i: number) => {
+    if (i === chunks.length - 1) return void res.end(chunks[i]);
+    res.write(chunks[i]);
+    setTimeout(() => next(i + 1), 100);
+  };
+  next(0);
+}
+
+/** The /reply URL of the plain target, relative to a connection's root; an array is written in parts. */
+export function replyPath(body: string | Buffer | Array<string | Buffer>, options: { type?: string; encoding?: string; status?: number; ranges?: boolean; pad?: number } = {}): string {
+  const q = new URLSearchParams();
+  for (const part of Array.isArray(body) ? body : [body]) q.append('b64', Buffer.from(part).toString('base64url'));
+  if (options.pad !== undefined) q.set('pad', String(options.pad));
+  if (options.type !== undefined) q.set('type', options.type);
+  if (options.encoding !== undefined) q.set('encoding', options.encoding);
+  if (options.status !== undefined) q.set('status', String(options.status));
+  if (options.ranges) q.set('ranges', '1');
+  return `/reply?${q.toString()}`;
+}
+
 export interface HttpStackOptions {
   guardrails?: unknown[];
   gatewayEnv?: Record<string, string>;
@@ -143,7 +192,8 @@ export class HttpStack {
     const storage = await startStorageStandin({ iam: google.iam, buckets: { [BUCKET]: { members: [GCS_SA], objects: { 'q3/summary.csv': 'name,email\nann,ann@example.com\n' } } } });
     const mcp = await startMcpTarget({ json: options.mcpJson });
     const plain = await startPlainTarget();
-    const names = ['analytics', 'files', 'tools', 'web', 'web-raw', 'reports'];
+    // tools-hostile: an MCP connection to the plain target's /reply, a server that answers anything.
+    const names = ['analytics', 'files', 'tools', 'tools-hostile', 'web', 'web-raw', 'reports'];
     const stack = await DataPathStack.start(suite, {
       gatewayEnv: options.gatewayEnv,
       agentOptions: {
@@ -163,7 +213,7 @@ export class HttpStack {
         await createConnection(admin, 'reports', { type: 'cloudrun', agentGroup: AGENT_GROUP, settings: { url: plain.url, targetServiceAccount: RUN_SA }, credentialRef: `gcp-sa:${RUN_SA}` });
         await createConnection(admin, 'files', { type: 'gcs', agentGroup: AGENT_GROUP, settings: { projectId: PROJECT, buckets: [BUCKET], targetServiceAccount: GCS_SA }, credentialRef: `gcp-sa:${GCS_SA}` });
         // No credentialRef: these targets take no credential from the agent.
-        for (const [name, type, settings] of [['tools', 'mcp', { url: mcp.url }], ['web', 'http', { baseUrl: plain.url }], ['web-raw', 'http', { baseUrl: plain.url }]] as const) {
+        for (const [name, type, settings] of [['tools', 'mcp', { url: mcp.url }], ['tools-hostile', 'mcp', { url: plain.url }], ['web', 'http', { baseUrl: plain.url }], ['web-raw', 'http', { baseUrl: plain.url }]] as const) {
           const created = await admin.post('/v1/connections', { name, type, agentGroup: AGENT_GROUP, settings });
           if (created.status !== 201) throw new Error(`connection ${name}: ${created.status} ${JSON.stringify(created.body)}`);
         }
