@@ -121,7 +121,8 @@ function namesTargetColumn(e: Obj, target: Target): boolean {
       continue;
     }
     if (!isObj(value)) continue;
-    for (const [key, child] of Object.entries(value)) {
+    for (const key in value) {
+      const child = value[key];
       if (key === 'ColumnRef' && isObj(child) && isTargetColumn(child['fields'], target)) return true;
       // A sublink's own query is its own scope; its test expression (`id IN (…)`) is ours.
       if (key === 'SubLink' && isObj(child)) stack.push(child['testexpr']);
@@ -144,21 +145,32 @@ function isTargetColumn(fields: unknown, target: Target): boolean {
 
 function comparesWithItself(e: Obj, target: Target): boolean {
   const x = e['A_Expr'];
-  if (!isObj(x)) return false;
-  const left = canonical(x['lexpr'], target);
-  if (left === undefined) return false;
+  if (!isObj(x) || x['lexpr'] === undefined) return false;
+  const left = x['lexpr'];
   switch (x['kind']) {
     case 'AEXPR_OP':
     case 'AEXPR_DISTINCT':
     case 'AEXPR_NOT_DISTINCT':
-      return canonical(x['rexpr'], target) === left;
+      return sameExpression(left, x['rexpr'], target);
     case 'AEXPR_IN': {
       const list = isObj(x['rexpr']) && isObj(x['rexpr']['List']) ? x['rexpr']['List']['items'] : x['rexpr'];
-      return Array.isArray(list) && list.some((item) => canonical(item, target) === left);
+      return Array.isArray(list) && list.some((item) => sameExpression(left, item, target));
     }
     default:
       return false;
   }
+}
+
+/** Nodes of different kinds (`aid = $2`: a column and a parameter) differ without writing them out. */
+function sameExpression(a: unknown, b: unknown, target: Target): boolean {
+  if (!isObj(a) || !isObj(b)) return false;
+  if (nodeKind(a) !== nodeKind(b)) return false;
+  return canonical(a, target) === canonical(b, target);
+}
+
+function nodeKind(node: Obj): string | undefined {
+  for (const key in node) return key;
+  return undefined;
 }
 
 const SELF = '\u0000self';
