@@ -11,7 +11,7 @@ import { isObj, str, type Obj } from './parse-tree.util.js';
 /** The relation an UPDATE, DELETE or MERGE changes, as its columns may be written. */
 export interface Target {
   /** The qualifiers that name it: its alias, or its name with and without schema. */
-  readonly qualifiers: ReadonlySet<string>;
+  readonly qualifiers: readonly string[];
   /** No other relation is in scope (no FROM, USING or MERGE source): a bare column is its. */
   readonly alone: boolean;
 }
@@ -25,12 +25,12 @@ export function targetOf(relation: unknown, alone: boolean): Target {
   const name = str(rv['relname']);
   const schema = str(rv['schemaname']);
   const catalog = str(rv['catalogname']);
-  const qualifiers = new Set<string>();
-  if (alias !== undefined) qualifiers.add(alias);
+  const qualifiers: string[] = [];
+  if (alias !== undefined) qualifiers.push(alias);
   else if (name !== undefined) {
-    qualifiers.add(name);
-    if (schema !== undefined) qualifiers.add(`${schema}.${name}`);
-    if (schema !== undefined && catalog !== undefined) qualifiers.add(`${catalog}.${schema}.${name}`);
+    qualifiers.push(name);
+    if (schema !== undefined) qualifiers.push(`${schema}.${name}`);
+    if (schema !== undefined && catalog !== undefined) qualifiers.push(`${catalog}.${schema}.${name}`);
   }
   return { qualifiers, alone };
 }
@@ -140,7 +140,7 @@ function fieldNames(fields: unknown): string[] {
 function isTargetColumn(fields: unknown, target: Target): boolean {
   const names = fieldNames(fields);
   if (names.length === 1) return target.alone;
-  return target.qualifiers.has(names.slice(0, -1).join('.'));
+  return target.qualifiers.includes(names.slice(0, -1).join('.'));
 }
 
 function comparesWithItself(e: Obj, target: Target): boolean {
