@@ -18,7 +18,7 @@ export interface StatementFacts extends SettingsFacts {
    * What is off the read-only allow-lists, in the words of notReadOnly (`statement DELETE`,
    * `function f`, `operator ###`); created on the first entry, as most statements have none.
    */
-  offList: Set<string> | undefined;
+  offList: string[] | undefined;
 }
 
 export interface ClassifiedStatement {
@@ -93,7 +93,7 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
           const name = str(child['ctename']);
           if (name !== undefined) facts.cteNames.add(name);
         } else if (key.endsWith('Stmt') && mode === 'execute') {
-          if (!READ_KINDS.has(key)) offList(facts, `statement ${kindCommand(key)}`);
+          if (!READ_KINDS.has(key)) offList(facts, kindLabel(key));
           childMode = classifyNode(key, child, facts);
         }
       }
@@ -123,14 +123,24 @@ const NONE: string[] = Object.freeze([]) as unknown as string[];
 
 /** Statement kinds, functions and operators off the lists (walk order), then classes, then read-write. */
 function notReadOnlyOf(facts: StatementFacts, classes: readonly StatementClass[]): string[] {
-  const out = facts.offList === undefined ? [] : [...facts.offList];
+  const out = facts.offList ?? [];
   for (const c of classes) if (!READ_ONLY_CLASSES.has(c)) out.push(CLASS_LABELS.get(c) ?? c);
   if (facts.readWrite) out.push('read-write transaction');
   return out.length === 0 ? NONE : out;
 }
 
 function offList(facts: StatementFacts, entry: string): void {
-  (facts.offList ??= new Set()).add(entry);
+  const list = (facts.offList ??= []);
+  if (!list.includes(entry)) list.push(entry);
+}
+
+const kindLabels = new Map<string, string>();
+
+/** `statement DELETE`, made once per node name (a closed set). */
+function kindLabel(key: string): string {
+  let label = kindLabels.get(key);
+  if (label === undefined) kindLabels.set(key, (label = `statement ${kindCommand(key)}`));
+  return label;
 }
 
 /** Parse-tree node names are PascalCase keys (`SelectStmt`, `FuncCall`); fields are not. */
@@ -165,6 +175,9 @@ function recordFunction(call: Obj, facts: StatementFacts): void {
 }
 
 function recordOperator(name: unknown, facts: StatementFacts): void {
+  // Most operators are one bare symbol: `=`.
+  const only = Array.isArray(name) && name.length === 1 && isObj(name[0]) && isObj(name[0]['String']) ? str(name[0]['String']['sval']) : undefined;
+  if (only !== undefined && isReadOnlyOperator([only])) return;
   const parts = nameList(name);
   if (parts.length > 0 && !isReadOnlyOperator(parts)) offList(facts, `operator ${parts.join('.')}`);
 }

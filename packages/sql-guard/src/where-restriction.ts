@@ -138,9 +138,9 @@ function fieldNames(fields: unknown): string[] {
 }
 
 function isTargetColumn(fields: unknown, target: Target): boolean {
-  const names = fieldNames(fields);
-  if (names.length === 1) return target.alone;
-  return target.qualifiers.includes(names.slice(0, -1).join('.'));
+  if (!Array.isArray(fields) || fields.length === 0) return false;
+  if (fields.length === 1) return target.alone;
+  return target.qualifiers.includes(fieldNames(fields.slice(0, -1)).join('.'));
 }
 
 function comparesWithItself(e: Obj, target: Target): boolean {
