@@ -81,10 +81,13 @@ const BY_PREFIX: ReadonlyArray<readonly [prefix: string, classes: readonly State
   ['pg_replication_origin_', ['replication']],
 ];
 
+const NONE: readonly StatementClass[] = [];
+
 /** Baseline classes of a call of `name` (the lower-cased last component of the called name). */
 export function functionClasses(name: string): readonly StatementClass[] {
-  const own = BY_NAME.get(name);
-  const prefixed = BY_PREFIX.filter(([prefix]) => name.startsWith(prefix)).flatMap(([, classes]) => classes);
-  if (prefixed.length === 0) return own ?? [];
-  return [...new Set([...(own ?? []), ...prefixed])];
+  let classes = BY_NAME.get(name) ?? NONE;
+  for (const [prefix, more] of BY_PREFIX) {
+    if (name.startsWith(prefix)) classes = [...new Set([...classes, ...more])];
+  }
+  return classes;
 }

@@ -9,8 +9,13 @@
 import { isObj, str, type Obj } from './parse-tree.util.js';
 
 export interface SettingsFacts {
-  readonly settings: Set<string>;
+  /** Created on the first setting, as most statements change none. */
+  settings: Set<string> | undefined;
   readWrite: boolean;
+}
+
+function addSetting(facts: SettingsFacts, name: string): void {
+  (facts.settings ??= new Set()).add(name);
 }
 
 /** Settings whose value makes transactions read-only. */
@@ -29,7 +34,7 @@ export function recordVariableSet(n: Obj, facts: SettingsFacts): void {
   const kind = str(n['kind']);
   const name = str(n['name']) ?? '';
   if (kind === 'VAR_RESET_ALL') {
-    facts.settings.add(ALL_SETTINGS);
+    addSetting(facts, ALL_SETTINGS);
     return;
   }
   if (kind === 'VAR_SET_MULTI') {
@@ -37,11 +42,11 @@ export function recordVariableSet(n: Obj, facts: SettingsFacts): void {
     if (name === 'TRANSACTION') recordTransactionOptions(n['args'], '', facts);
     else if (name === 'SESSION CHARACTERISTICS') recordTransactionOptions(n['args'], 'default_', facts);
     // SET TRANSACTION SNAPSHOT imports a snapshot; it changes no setting.
-    else if (name !== 'TRANSACTION SNAPSHOT') facts.settings.add(ANY_SETTING);
+    else if (name !== 'TRANSACTION SNAPSHOT') addSetting(facts, ANY_SETTING);
     return;
   }
   const setting = name.toLowerCase();
-  facts.settings.add(setting === '' ? ANY_SETTING : setting);
+  addSetting(facts, setting === '' ? ANY_SETTING : setting);
   if (!READ_ONLY_SETTINGS.has(setting)) return;
   // SET … = value: read-write unless the value is a literal true. SET … TO DEFAULT, RESET and
   // FROM CURRENT may give false: read-write.
@@ -61,10 +66,10 @@ export function recordTransactionOptions(options: unknown, prefix: '' | 'default
     const d = isObj(o) && isObj(o['DefElem']) ? o['DefElem'] : undefined;
     const name = str(d?.['defname']);
     if (d === undefined || name === undefined) {
-      facts.settings.add(ANY_SETTING);
+      addSetting(facts, ANY_SETTING);
       continue;
     }
-    facts.settings.add(prefix + name);
+    addSetting(facts, prefix + name);
     if (name === 'transaction_read_only' && keywordInteger(d['arg']) !== 1) facts.readWrite = true;
   }
 }
@@ -73,20 +78,20 @@ export function recordTransactionOptions(options: unknown, prefix: '' | 'default
 export function recordSetConfig(args: readonly unknown[], facts: SettingsFacts): void {
   const literal = constString(args[0]);
   const setting = literal === undefined ? ANY_SETTING : literal.trim().toLowerCase();
-  facts.settings.add(setting);
+  addSetting(facts, setting);
   if ((setting === ANY_SETTING || READ_ONLY_SETTINGS.has(setting)) && !isLiteralTrue(args[1])) facts.readWrite = true;
 }
 
 /** UPDATE (or MERGE into) pg_settings: its update rule runs set_config for each row. */
 export function recordSettingsViewWrite(relation: unknown, facts: SettingsFacts): void {
   if (!isObj(relation) || relation['relname'] !== 'pg_settings') return;
-  facts.settings.add(ANY_SETTING);
+  addSetting(facts, ANY_SETTING);
   facts.readWrite = true;
 }
 
 /** DISCARD ALL resets every setting, like RESET ALL. */
 export function recordDiscard(n: Obj, facts: SettingsFacts): void {
-  if (n['target'] === 'DISCARD_ALL') facts.settings.add(ALL_SETTINGS);
+  if (n['target'] === 'DISCARD_ALL') addSetting(facts, ALL_SETTINGS);
 }
 
 function keywordInteger(node: unknown): number | undefined {

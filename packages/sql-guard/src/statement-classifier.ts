@@ -14,10 +14,11 @@ export interface StatementFacts extends SettingsFacts {
   readonly tables: Set<string>;
   readonly functions: Set<string>;
   readonly cteNames: Set<string>;
-  /** Off the read-only allow-lists, for notReadOnly: statement kinds, functions, operators. */
-  readonly unreadKinds: Set<string>;
-  readonly unlistedFunctions: Set<string>;
-  readonly unlistedOperators: Set<string>;
+  /**
+   * What is off the read-only allow-lists, in the words of notReadOnly (`statement DELETE`,
+   * `function f`, `operator ###`); created on the first entry, as most statements have none.
+   */
+  offList: string[] | undefined;
 }
 
 export interface ClassifiedStatement {
@@ -58,11 +59,9 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
     tables: new Set(),
     functions: new Set(),
     cteNames: new Set(),
-    settings: new Set(),
+    settings: undefined,
     readWrite: false,
-    unreadKinds: new Set(),
-    unlistedFunctions: new Set(),
-    unlistedOperators: new Set(),
+    offList: undefined,
   };
   // 'execute': nested statements run and are classified; 'plan': plain EXPLAIN, the inner
   // statement is only planned — its functions and tables are still collected.
@@ -94,7 +93,7 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
           const name = str(child['ctename']);
           if (name !== undefined) facts.cteNames.add(name);
         } else if (key.endsWith('Stmt') && mode === 'execute') {
-          if (!READ_KINDS.has(key)) facts.unreadKinds.add(kindCommand(key));
+          if (!READ_KINDS.has(key)) offList(facts, kindLabel(key));
           childMode = classifyNode(key, child, facts);
         }
       }
@@ -103,13 +102,7 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
   }
   if (facts.classes.size === 0) facts.classes.add('other');
   const classes = STATEMENT_CLASSES.filter((c) => facts.classes.has(c));
-  const notReadOnly = [
-    ...[...facts.unreadKinds].map((k) => `statement ${k}`),
-    ...classes.filter((c) => !READ_ONLY_CLASSES.has(c)).map((c) => `class '${c}'`),
-    ...[...facts.unlistedFunctions].map((f) => `function ${f}`),
-    ...[...facts.unlistedOperators].map((o) => `operator ${o}`),
-    ...(facts.readWrite ? ['read-write transaction'] : []),
-  ];
+  const notReadOnly = notReadOnlyOf(facts, classes);
   const tables = [...facts.tables].filter((t) => !facts.cteNames.has(t));
   return {
     command: facts.command ?? 'UNKNOWN',
@@ -118,9 +111,36 @@ export function classifyStatement(stmt: Obj): ClassifiedStatement {
     notReadOnly,
     tables,
     functions: [...facts.functions],
-    settings: [...facts.settings],
+    settings: facts.settings === undefined ? NONE : [...facts.settings],
     readWrite: facts.readWrite,
   };
+}
+
+const CLASS_LABELS: ReadonlyMap<StatementClass, string> = new Map(STATEMENT_CLASSES.map((c) => [c, `class '${c}'`]));
+
+/** Shared by every statement with nothing to list (frozen: results are frozen anyway). */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+
+/** Statement kinds, functions and operators off the lists (walk order), then classes, then read-write. */
+function notReadOnlyOf(facts: StatementFacts, classes: readonly StatementClass[]): string[] {
+  const out = facts.offList ?? [];
+  for (const c of classes) if (!READ_ONLY_CLASSES.has(c)) out.push(CLASS_LABELS.get(c) ?? c);
+  if (facts.readWrite) out.push('read-write transaction');
+  return out.length === 0 ? NONE : out;
+}
+
+function offList(facts: StatementFacts, entry: string): void {
+  const list = (facts.offList ??= []);
+  if (!list.includes(entry)) list.push(entry);
+}
+
+const kindLabels = new Map<string, string>();
+
+/** `statement DELETE`, made once per node name (a closed set). */
+function kindLabel(key: string): string {
+  let label = kindLabels.get(key);
+  if (label === undefined) kindLabels.set(key, (label = `statement ${kindCommand(key)}`));
+  return label;
 }
 
 /** Parse-tree node names are PascalCase keys (`SelectStmt`, `FuncCall`); fields are not. */
@@ -140,7 +160,7 @@ function recordFunction(call: Obj, facts: StatementFacts): void {
   if (last === undefined) return;
   facts.functions.add(parts.join('.'));
   // The allow-list is matched on the name as written: a quoted "LOWER" is not lower.
-  if (!isReadOnlyFunction(written)) facts.unlistedFunctions.add(written.join('.'));
+  if (!isReadOnlyFunction(written)) offList(facts, `function ${written.join('.')}`);
   if (isDangerousFunction(last)) facts.classes.add('dangerous_function');
   if (SIDE_EFFECT_FUNCTIONS.has(last)) facts.classes.add('side_effect_function');
   for (const c of functionClasses(last)) facts.classes.add(c);
@@ -155,7 +175,10 @@ function recordFunction(call: Obj, facts: StatementFacts): void {
 }
 
 function recordOperator(name: unknown, facts: StatementFacts): void {
+  // Most operators are one bare symbol: `=`.
+  const only = Array.isArray(name) && name.length === 1 && isObj(name[0]) && isObj(name[0]['String']) ? str(name[0]['String']['sval']) : undefined;
+  if (only !== undefined && isReadOnlyOperator([only])) return;
   const parts = nameList(name);
-  if (parts.length > 0 && !isReadOnlyOperator(parts)) facts.unlistedOperators.add(parts.join('.'));
+  if (parts.length > 0 && !isReadOnlyOperator(parts)) offList(facts, `operator ${parts.join('.')}`);
 }
 

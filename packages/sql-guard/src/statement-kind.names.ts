@@ -64,9 +64,17 @@ const OTHER_COMMANDS: Readonly<Record<string, string>> = {
   ConstraintsSetStmt: 'SET CONSTRAINTS',
 };
 
+const kindCommands = new Map<string, string>();
+
 /** A statement kind's name for people (`DeleteStmt` → `DELETE`), as in notReadOnly. */
 export function kindCommand(key: string): string {
-  return DDL_COMMANDS[key] ?? OTHER_COMMANDS[key] ?? fallbackCommand(key);
+  let command = kindCommands.get(key);
+  if (command === undefined) {
+    command = DDL_COMMANDS[key] ?? OTHER_COMMANDS[key] ?? fallbackCommand(key);
+    // Keys are the parser's node names: a closed set, so the memo stays small.
+    kindCommands.set(key, command);
+  }
+  return command;
 }
 
 /**

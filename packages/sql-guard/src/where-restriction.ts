@@ -11,7 +11,7 @@ import { isObj, str, type Obj } from './parse-tree.util.js';
 /** The relation an UPDATE, DELETE or MERGE changes, as its columns may be written. */
 export interface Target {
   /** The qualifiers that name it: its alias, or its name with and without schema. */
-  readonly qualifiers: ReadonlySet<string>;
+  readonly qualifiers: readonly string[];
   /** No other relation is in scope (no FROM, USING or MERGE source): a bare column is its. */
   readonly alone: boolean;
 }
@@ -25,12 +25,12 @@ export function targetOf(relation: unknown, alone: boolean): Target {
   const name = str(rv['relname']);
   const schema = str(rv['schemaname']);
   const catalog = str(rv['catalogname']);
-  const qualifiers = new Set<string>();
-  if (alias !== undefined) qualifiers.add(alias);
+  const qualifiers: string[] = [];
+  if (alias !== undefined) qualifiers.push(alias);
   else if (name !== undefined) {
-    qualifiers.add(name);
-    if (schema !== undefined) qualifiers.add(`${schema}.${name}`);
-    if (schema !== undefined && catalog !== undefined) qualifiers.add(`${catalog}.${schema}.${name}`);
+    qualifiers.push(name);
+    if (schema !== undefined) qualifiers.push(`${schema}.${name}`);
+    if (schema !== undefined && catalog !== undefined) qualifiers.push(`${catalog}.${schema}.${name}`);
   }
   return { qualifiers, alone };
 }
@@ -121,7 +121,8 @@ function namesTargetColumn(e: Obj, target: Target): boolean {
       continue;
     }
     if (!isObj(value)) continue;
-    for (const [key, child] of Object.entries(value)) {
+    for (const key in value) {
+      const child = value[key];
       if (key === 'ColumnRef' && isObj(child) && isTargetColumn(child['fields'], target)) return true;
       // A sublink's own query is its own scope; its test expression (`id IN (…)`) is ours.
       if (key === 'SubLink' && isObj(child)) stack.push(child['testexpr']);
@@ -137,28 +138,39 @@ function fieldNames(fields: unknown): string[] {
 }
 
 function isTargetColumn(fields: unknown, target: Target): boolean {
-  const names = fieldNames(fields);
-  if (names.length === 1) return target.alone;
-  return target.qualifiers.has(names.slice(0, -1).join('.'));
+  if (!Array.isArray(fields) || fields.length === 0) return false;
+  if (fields.length === 1) return target.alone;
+  return target.qualifiers.includes(fieldNames(fields.slice(0, -1)).join('.'));
 }
 
 function comparesWithItself(e: Obj, target: Target): boolean {
   const x = e['A_Expr'];
-  if (!isObj(x)) return false;
-  const left = canonical(x['lexpr'], target);
-  if (left === undefined) return false;
+  if (!isObj(x) || x['lexpr'] === undefined) return false;
+  const left = x['lexpr'];
   switch (x['kind']) {
     case 'AEXPR_OP':
     case 'AEXPR_DISTINCT':
     case 'AEXPR_NOT_DISTINCT':
-      return canonical(x['rexpr'], target) === left;
+      return sameExpression(left, x['rexpr'], target);
     case 'AEXPR_IN': {
       const list = isObj(x['rexpr']) && isObj(x['rexpr']['List']) ? x['rexpr']['List']['items'] : x['rexpr'];
-      return Array.isArray(list) && list.some((item) => canonical(item, target) === left);
+      return Array.isArray(list) && list.some((item) => sameExpression(left, item, target));
     }
     default:
       return false;
   }
+}
+
+/** Nodes of different kinds (`aid = $2`: a column and a parameter) differ without writing them out. */
+function sameExpression(a: unknown, b: unknown, target: Target): boolean {
+  if (!isObj(a) || !isObj(b)) return false;
+  if (nodeKind(a) !== nodeKind(b)) return false;
+  return canonical(a, target) === canonical(b, target);
+}
+
+function nodeKind(node: Obj): string | undefined {
+  for (const key in node) return key;
+  return undefined;
 }
 
 const SELF = '\u0000self';
