@@ -1,21 +1,15 @@
 // The client's messages, one by one, after login (docs/postgres.md, "What the gateway checks").
-// Every statement is checked before it reaches the server: a Query's whole text (all of its
-// statements), a Parse's text, and at each Execute what the portal runs. Allowed messages go on
-// byte for byte. A refused one is replaced by a stand-in the server rejects as a syntax error, so
-// that the error arrives in the right place among the server's answers and the transaction fails
-// exactly as if the server itself had refused; ServerMessages turns that error into the
-// gateway's own. Held messages wait for a human before either path.
-//
-// Three rules keep the gateway's reading of the session the server's (docs/security.md):
-// - A statement whose reading depends on session settings (a backslash, a byte past ASCII) is
-//   read only once the server has answered everything before it, so that any change of a
-//   pinned setting has been reported (and has ended the session) first. Inside an
-//   extended-protocol batch, after other messages, that cannot be known: it is refused.
-// - A message naming a prepared statement or portal that an earlier, unanswered group is
-//   changing waits for that group's answer (pg-session-catalog.ts).
-// - One approval is for one execution: a held Execute (or a Query running EXECUTE) runs once,
-//   with the parameter values the approver saw; the next execution is held again.
-import { randomBytes } from 'node:crypto';
+// Every statement is checked before it reaches the server: a Query's text (all its statements),
+// a Parse's, and at each Execute what the portal runs. Allowed messages go on byte for byte; a
+// refused one is replaced by a stand-in the server rejects (pg-statement-decisions.ts), so the
+// error lands in the right place and a transaction fails as if the server had refused; held
+// ones wait for a human. Three rules keep the gateway's reading the server's (docs/security.md):
+// - text whose reading depends on session settings (a backslash, a byte past ASCII) is read once
+//   the server has answered everything before it (a changed pinned setting has then ended the
+//   session); in the middle of a batch that cannot be waited for, so it is refused;
+// - a message naming a prepared statement or portal that an earlier, unanswered group is
+//   changing waits for that group's answer (pg-session-catalog.ts);
+// - one approval is for one execution, with the parameter values the approver saw.
 import { isUtf8 } from 'node:buffer';
 import {
   decodeBind,
@@ -31,36 +25,18 @@ import {
   type PgMessage,
 } from '@jitgate/pgwire';
 import type { Masker } from '@jitgate/masking';
-import type { SessionObjects, StatementInfo } from '@jitgate/sql-guard';
-import type { SessionEventInput } from '../session/session-event-chain.js';
 import type { Group, PgConversation } from './pg-conversation.js';
 import type { Refusal } from './pg-server-messages.js';
 import type { PgSessionCatalog, PortalEntry, PreparedEntry } from './pg-session-catalog.js';
+import { recordedParameters } from './pg-bind-parameters.js';
+import { applyObjects, mustWait } from './pg-catalog-effects.js';
+import { refusalOf, StatementDecisions, type DecisionDeps } from './pg-statement-decisions.js';
 import { dependsOnSessionSettings, type CatalogView, type StatementGuard, type StatementVerdict } from './pg-statement-guard.js';
 
-/** `refused`: no request was created (the identity has too many waiting); the message says so. */
-export type HeldDecision = { requestId: string; status: 'approved' | 'denied' | 'timed_out' | 'cancelled' } | { requestId: null; status: 'refused'; message: string };
-
-/** What an approver is shown: exactly what runs if they approve. */
-export interface HoldRequest {
-  statement: string;
-  parameters: Array<string | null> | null;
-  classes: string[];
-  reason: string;
-  /** For an EXECUTE: the prepared statements it runs. */
-  prepared: Array<{ name: string; statement: string }>;
-}
-
-export interface ClientSideDeps {
+export interface ClientSideDeps extends DecisionDeps {
   guard: StatementGuard;
   masker: Masker | null;
-  record(event: SessionEventInput): void;
-  /** Holds a statement for approval: resolves with the human's decision (or the time-out). */
-  hold(request: HoldRequest): Promise<HeldDecision>;
   toServer(bytes: Buffer): void;
-  /** Marks a stand-in's nonce with the refusal the client must see instead of its error. */
-  refuse(nonce: string, refusal: Refusal): void;
-  wall(): Date;
 }
 
 /** The client broke the protocol: the session ends with a FATAL 08P01. */
@@ -70,6 +46,7 @@ const NOT_UTF8: Refusal = { sqlstate: '22021', message: 'jitgate: the statement 
 
 export class ClientMessages {
   private readonly view: CatalogView;
+  private readonly decisions: StatementDecisions;
 
   constructor(
     private readonly conversation: PgConversation,
@@ -77,6 +54,7 @@ export class ClientMessages {
     private readonly deps: ClientSideDeps,
   ) {
     this.view = { prepared: (name) => catalog.statements.get(name), portal: (name) => catalog.portals.get(name) };
+    this.decisions = new StatementDecisions(deps);
   }
 
   /** Handles one message; a promise means the message is held and nothing else may run until it settles. */
@@ -119,9 +97,7 @@ export class ClientMessages {
     const { sql } = decodeQuery(message.body);
     // Read once everything before it is answered, when its reading depends on the settings or
     // the objects it names are still changing.
-    const wait = this.mustWait(sql, undefined) ? this.conversation.settledBefore(undefined) : undefined;
-    const decide = () => this.decideQuery(message, sql);
-    return wait ? wait.then(decide) : decide();
+    return this.when(mustWait(sql, undefined, this.catalog, this.deps.guard), undefined, () => this.decideQuery(message, sql));
   }
 
   private decideQuery(message: PgMessage, sql: string): void | Promise<void> {
@@ -131,14 +107,14 @@ export class ClientMessages {
       this.expectStatements(group, sql, verdict);
       this.deps.toServer(message.raw);
     };
-    return this.apply(sql, null, verdict, run, (refusal, rule) => this.refuseQuery(sql, refusal, rule));
+    return this.decisions.apply(sql, null, verdict, run, (refusal, rule) => this.refuseQuery(sql, refusal, rule));
   }
 
   private refuseQuery(sql: string, refusal: Refusal, rule: string): void {
-    this.recordBlock(sql, refusal, rule);
+    const standIn = this.decisions.standIn(sql, refusal, rule);
     const group = this.conversation.query();
     this.conversation.add(group, { kind: 'refusal' });
-    this.deps.toServer(encodeQuery(this.standIn(refusal)));
+    this.deps.toServer(encodeQuery(standIn));
   }
 
   /** One run per statement of the Query, each with its lineage, and the objects it changes. */
@@ -152,7 +128,7 @@ export class ClientMessages {
     }
     for (const statement of verdict.statements) {
       this.conversation.run(group, { statement: statement.text, parameters: null, lineage: statement.lineage, portal: undefined });
-      this.applyObjects(statement, group, group.steps.length - 1);
+      applyObjects(this.catalog, this.deps.guard, statement, group, group.steps.length - 1);
     }
   }
 
@@ -165,9 +141,8 @@ export class ClientMessages {
     if (dependsOnSessionSettings(sql) && group.steps.length > 0) {
       return this.refuseInBatch(group, sql, { sqlstate: '0A000', message: 'jitgate: this statement is read differently under different session settings (it holds a backslash or a character past ASCII), and in the middle of a batch the gateway cannot know the settings the server will read it under; send it first in a batch (after a Sync)' }, 'settings');
     }
-    const wait = this.mustWait(sql, group) || (name !== '' && this.catalog.statements.pending(name, group)) ? this.conversation.settledBefore(group) : undefined;
-    const decide = () => this.decideParse(message, group, name, sql);
-    return wait ? wait.then(decide) : decide();
+    const waits = mustWait(sql, group, this.catalog, this.deps.guard) || (name !== '' && this.catalog.statements.pending(name, group));
+    return this.when(waits, group, () => this.decideParse(message, group, name, sql));
   }
 
   private decideParse(message: PgMessage, group: Group, name: string, sql: string): void | Promise<void> {
@@ -186,13 +161,13 @@ export class ClientMessages {
     };
     switch (verdict.action) {
       case 'allow':
-        if (verdict.flagged) this.deps.record({ at: this.deps.wall(), kind: 'flagged', statement: sql, outcome: 'info', details: { note: verdict.flagged } });
+        if (verdict.flagged) this.decisions.flagged(sql, verdict.flagged);
         return forward({ action: 'allow' });
       case 'approve':
         // Preparing runs nothing: the approval is asked at each Execute, with its parameter values.
         return forward({ action: 'approve', classes: verdict.classes, reason: verdict.reason });
       case 'block':
-        return this.refuseInBatch(group, sql, this.blockRefusal(verdict), verdict.rule);
+        return this.refuseInBatch(group, sql, refusalOf(verdict), verdict.rule);
     }
   }
 
@@ -200,9 +175,7 @@ export class ClientMessages {
     const group = this.conversation.batch();
     const bind = decodeBind(message.body);
     const pending = this.catalog.statements.pending(bind.statement, group) || this.catalog.portals.pending(bind.portal, group);
-    const decide = () => this.decideBind(message, group, bind);
-    const wait = pending ? this.conversation.settledBefore(group) : undefined;
-    return wait ? wait.then(decide) : decide();
+    return this.when(pending, group, () => this.decideBind(message, group, bind));
   }
 
   private decideBind(message: PgMessage, group: Group, bind: ReturnType<typeof decodeBind>): void {
@@ -210,13 +183,7 @@ export class ClientMessages {
     if (!statement) {
       return this.refuseInBatch(group, `(bind of "${bind.statement}")`, { sqlstate: '26000', message: `jitgate: prepared statement "${bind.statement}" is not one the gateway saw prepared` }, 'unknown_prepared');
     }
-    const parameters = bind.params.map((value, i) => {
-      if (value === null) return null;
-      const format = bind.paramFormats.length === 0 ? 0 : bind.paramFormats.length === 1 ? bind.paramFormats[0] : bind.paramFormats[i];
-      if (format !== 0) return `<binary, ${value.length} bytes>`;
-      const text = value.toString('utf8');
-      return this.deps.masker?.scanText(text)?.text ?? text;
-    });
+    const parameters = recordedParameters(bind, this.deps.masker);
     const portal: PortalEntry = { kind: 'bind', statement, parameters, hold: false, layout: undefined, described: false, approvedRun: false };
     const step = this.conversation.add(group, { kind: 'bind', portal });
     this.catalog.portals.set(bind.portal, portal, group, step);
@@ -233,16 +200,13 @@ export class ClientMessages {
       this.conversation.add(group, { kind: 'describe', portal, swallow: false });
       this.deps.toServer(message.raw);
     };
-    const wait = space.pending(name, group) ? this.conversation.settledBefore(group) : undefined;
-    return wait ? wait.then(decide) : decide();
+    return this.when(space.pending(name, group), group, decide);
   }
 
   private onExecute(message: PgMessage): void | Promise<void> {
     const group = this.conversation.batch();
     const { portal: name } = decodeExecute(message.body);
-    const decide = () => this.decideExecute(message, group, name);
-    const wait = this.catalog.portals.pending(name, group) ? this.conversation.settledBefore(group) : undefined;
-    return wait ? wait.then(decide) : decide();
+    return this.when(this.catalog.portals.pending(name, group), group, () => this.decideExecute(message, group, name));
   }
 
   private decideExecute(message: PgMessage, group: Group, name: string): void | Promise<void> {
@@ -261,7 +225,7 @@ export class ClientMessages {
     let needs = statement.verdict;
     if (statement.info?.objects?.executes || statement.info?.objects?.fetches !== undefined) {
       const now = this.deps.guard.check(statement.sql, this.view);
-      if (now.action === 'block') return this.refuseInBatch(group, statement.sql, this.blockRefusal(now), now.rule);
+      if (now.action === 'block') return this.refuseInBatch(group, statement.sql, refusalOf(now), now.rule);
       needs = now.action === 'approve' ? { action: 'approve', classes: now.classes, reason: now.reason } : { action: 'allow' };
     }
     const run = (): void => {
@@ -274,13 +238,13 @@ export class ClientMessages {
       }
       const lineage = portal.statement.lineage;
       this.conversation.run(group, { statement: statement.sql, parameters: portal.parameters, lineage, portal });
-      if (statement.info) this.applyObjects(statement.info, group, group.steps.length - 1);
+      if (statement.info) applyObjects(this.catalog, this.deps.guard, statement.info, group, group.steps.length - 1);
       this.deps.toServer(message.raw);
     };
     // An approved execution continues (after PortalSuspended) without a new approval; a new one waits.
     if (needs.action !== 'approve' || portal.approvedRun) return run();
     const verdict: StatementVerdict = { action: 'approve', classes: needs.classes, reason: needs.reason, statements: [], prepared: [] };
-    return this.apply(statement.sql, portal.parameters, verdict, run, (refusal, rule) => this.refuseInBatch(group, statement.sql, refusal, rule));
+    return this.decisions.apply(statement.sql, portal.parameters, verdict, run, (refusal, rule) => this.refuseInBatch(group, statement.sql, refusal, rule));
   }
 
   private onClose(message: PgMessage): void | Promise<void> {
@@ -293,96 +257,19 @@ export class ClientMessages {
       else this.catalog.portals.set(name, undefined, group, step);
       this.deps.toServer(message.raw);
     };
-    const wait = space.pending(name, group) ? this.conversation.settledBefore(group) : undefined;
-    return wait ? wait.then(decide) : decide();
+    return this.when(space.pending(name, group), group, decide);
+  }
+
+  /** `decide` now, or (`waits`) once the server has answered every group before `group`. */
+  private when(waits: boolean, group: Group | undefined, decide: () => void | Promise<void>): void | Promise<void> {
+    const settled = waits ? this.conversation.settledBefore(group) : undefined;
+    return settled ? settled.then(decide) : decide();
   }
 
   /** A refusal in place of an extended-protocol message: a named Parse the server rejects (it touches no unnamed statement). */
   private refuseInBatch(group: Group, sql: string, refusal: Refusal, rule: string): void {
-    this.recordBlock(sql, refusal, rule);
+    const standIn = this.decisions.standIn(sql, refusal, rule);
     this.conversation.add(group, { kind: 'refusal' });
-    const standIn = this.standIn(refusal);
     this.deps.toServer(encodeParse(standIn, standIn, []));
-  }
-
-  // ---- session objects ---------------------------------------------------------------------
-
-  /** Whether a message must wait for the answers to everything before it (see the top of the file). */
-  private mustWait(sql: string, current: Group | undefined): boolean {
-    if (dependsOnSessionSettings(sql)) return true;
-    // A cheap look for names an earlier group is still changing; the check after the wait is the real one.
-    const analysis = this.deps.guard.analysis(sql);
-    if (!analysis) return false;
-    for (const statement of analysis) {
-      const objects = statement.objects;
-      if (!objects) continue;
-      const names = [...(objects.executes ?? []), objects.prepares?.name, objects.deallocates].filter((n): n is string => n !== undefined);
-      if (names.some((n) => n === '*' || this.catalog.statements.pending(n, current))) return true;
-      const cursors = [objects.declares?.name, objects.fetches, objects.closes].filter((n): n is string => n !== undefined);
-      if (cursors.some((n) => n === '*' || this.catalog.portals.pending(n, current))) return true;
-      if (objects.discardsAll) return true;
-    }
-    return false;
-  }
-
-  /** The catalog changes a statement makes when it runs, at step `step` of `group`. */
-  private applyObjects(statement: StatementInfo, group: Group, step: number): void {
-    const objects: SessionObjects | undefined = statement.objects;
-    if (!objects) return;
-    const { statements, portals } = this.catalog;
-    if (objects.prepares) {
-      const { name, statement: inner } = objects.prepares;
-      const info: StatementInfo = { ...statement, ...inner, text: statement.text, objects: undefined };
-      statements.set(name, { sql: statement.text, info, verdict: this.deps.guard.storedVerdict(info), lineage: inner.lineage }, group, step);
-    }
-    if (objects.deallocates === '*') for (const name of statements.names()) statements.set(name, undefined, group, step);
-    else if (objects.deallocates !== undefined) statements.set(objects.deallocates, undefined, group, step);
-    if (objects.declares) {
-      const { name, hold, statement: inner } = objects.declares;
-      const info: StatementInfo = { ...statement, ...inner, text: statement.text, objects: undefined };
-      const entry: PreparedEntry = { sql: statement.text, info, verdict: { action: 'allow' }, lineage: inner.lineage };
-      portals.set(name, { kind: 'cursor', statement: entry, parameters: null, hold, layout: undefined, described: false, approvedRun: false }, group, step);
-    }
-    if (objects.closes === '*') for (const name of portals.names()) portals.set(name, undefined, group, step);
-    else if (objects.closes !== undefined) portals.set(objects.closes, undefined, group, step);
-    if (objects.discardsAll) this.catalog.discardAll(group, step);
-  }
-
-  // ---- decisions ---------------------------------------------------------------------------
-
-  private apply(sql: string, parameters: Array<string | null> | null, verdict: StatementVerdict, run: () => void, refuse: (refusal: Refusal, rule: string) => void): void | Promise<void> {
-    switch (verdict.action) {
-      case 'allow':
-        if (verdict.flagged) this.deps.record({ at: this.deps.wall(), kind: 'flagged', statement: sql, outcome: 'info', details: { note: verdict.flagged } });
-        return run();
-      case 'block':
-        return refuse(this.blockRefusal(verdict), verdict.rule);
-      case 'approve':
-        return this.deps.hold({ statement: sql, parameters, classes: verdict.classes, reason: verdict.reason, prepared: verdict.prepared }).then((decision) => {
-          if (decision.status === 'refused') {
-            this.deps.record({ at: this.deps.wall(), kind: 'blocked', statement: sql, outcome: 'blocked', details: { reason: decision.message, classes: verdict.classes } });
-            return refuse({ sqlstate: '53400', message: `jitgate: ${decision.message}`, detail: verdict.reason }, 'approval');
-          }
-          this.deps.record({ at: this.deps.wall(), kind: 'approval', statement: sql, parameters, outcome: decision.status === 'cancelled' ? 'denied' : decision.status, details: { requestId: decision.requestId, classes: verdict.classes } });
-          if (decision.status === 'approved') return run();
-          const why = decision.status === 'denied' ? 'was denied' : decision.status === 'timed_out' ? 'was not decided in time' : 'was withdrawn';
-          refuse({ sqlstate: '42501', message: `jitgate: the statement needs approval, and approval request ${decision.requestId} ${why}`, detail: verdict.reason }, 'approval');
-        });
-    }
-  }
-
-  private blockRefusal(verdict: Extract<StatementVerdict, { action: 'block' }>): Refusal {
-    return { sqlstate: verdict.sqlstate ?? '42501', message: `jitgate: ${verdict.reason}` };
-  }
-
-  private recordBlock(sql: string, refusal: Refusal, rule: string): void {
-    this.deps.record({ at: this.deps.wall(), kind: 'blocked', statement: sql, outcome: 'blocked', details: { rule, reason: refusal.message } });
-  }
-
-  /** A statement the server can only reject, carrying a nonce that names the refusal. */
-  private standIn(refusal: Refusal): string {
-    const nonce = randomBytes(8).toString('hex');
-    this.deps.refuse(nonce, refusal);
-    return `jitgate_refused_${nonce}`;
   }
 }
