@@ -11,7 +11,9 @@ import { dependsOnSessionSettings, type StatementGuard } from './pg-statement-gu
 /** Whether a Query or Parse of `sql` must wait for the answers to everything before it. */
 export function mustWait(sql: string, current: Group | undefined, catalog: PgSessionCatalog, guard: StatementGuard): boolean {
   if (dependsOnSessionSettings(sql)) return true;
-  // A cheap look for names an earlier group is still changing; the check after the wait is the real one.
+  // Nothing is changing (the usual case): no name can be pending, no need to read the text here.
+  if (!catalog.statements.changing && !catalog.portals.changing) return false;
+  // A look for names an earlier group is still changing; the check after the wait is the real one.
   const statements = guard.analysis(sql);
   if (!statements) return false;
   for (const statement of statements) {

@@ -73,6 +73,11 @@ export class Namespace<T> {
     this.changes.set(name, list);
   }
 
+  /** Whether any name has a change the server has not answered yet. */
+  get changing(): boolean {
+    return this.changes.size > 0;
+  }
+
   /** Whether `name` has a change the server has not answered yet, made by a group other than `current`. */
   pending(name: string, current: object | undefined): boolean {
     return (this.changes.get(name) ?? []).some((change) => change.group !== current);
