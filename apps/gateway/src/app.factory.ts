@@ -5,9 +5,10 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
+import type { ApiErrorBody } from '@jitgate/contracts';
 import { AppModule, type AppOverrides } from './app.module.js';
 import { JitgateError } from './common/errors/jitgate.error.js';
-import { toJitgateError, type ErrorBody } from './common/http/http-error.filter.js';
+import { toJitgateError } from './common/http/http-error.filter.js';
 import type { GatewayConfig } from './config/config.schema.js';
 import { MetricsService } from './health/metrics.service.js';
 import { assignRequestId } from './logging/logger.options.js';
@@ -15,7 +16,7 @@ import { assignRequestId } from './logging/logger.options.js';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function sendError(req: Request, res: Response, error: JitgateError): void {
-  const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId: String((req as { id?: unknown }).id ?? randomUUID()) } };
+  const body: ApiErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId: String((req as { id?: unknown }).id ?? randomUUID()) } };
   res.status(error.status).json(body);
 }
 

@@ -1,19 +1,13 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createAccessRequestBody, type CreateAccessRequestBody } from '@jitgate/contracts';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { UuidParam } from '../common/http/uuid-param.js';
 import { ApiZodBody, ApiZodQuery, NoBody, ValidBody, ValidQuery } from '../common/http/zod-validation.js';
 import { AccessRequestDecisionService } from './access-request-decision.service.js';
 import { presentAccessRequest } from './access-request.presenter.js';
-import {
-  createAccessRequestBody,
-  decisionBody,
-  listAccessRequestsQuery,
-  type CreateAccessRequestBody,
-  type DecisionBody,
-  type ListAccessRequestsQuery,
-} from './access-request.schemas.js';
+import { decisionBody, listAccessRequestsQuery, type DecisionBody, type ListAccessRequestsQuery } from './access-request.schemas.js';
 import { AccessRequestService } from './access-request.service.js';
 
 @ApiTags('access-requests')

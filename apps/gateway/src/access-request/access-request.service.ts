@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Grant, Prisma } from '@jitgate/db';
 import { approverEligibility, evaluate, maxRateWindowSeconds, parseDuration, PolicyError, type Decision } from '@jitgate/policy';
+import type { CreateAccessRequestBody } from '@jitgate/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { actorOf, type Principal } from '../auth/principal.js';
@@ -16,7 +17,7 @@ import { PrismaService } from '../infra/prisma.service.js';
 import { QueueService } from '../infra/queue/queue.service.js';
 import { PolicyService } from '../policy/policy.service.js';
 import { AccessRequestRepository, type AccessRequestDetail } from './access-request.repository.js';
-import type { CreateAccessRequestBody, ListAccessRequestsQuery } from './access-request.schemas.js';
+import type { ListAccessRequestsQuery } from './access-request.schemas.js';
 
 const invalid = (message: string) => new JitgateError('validation_failed', message);
 

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-
-export const AGENT_TOKEN_PREFIX = 'jga_';
+import { AGENT_TOKEN_PREFIX } from '@jitgate/contracts';
 /** "jga_" and 256 random bits in base64url: 43 characters. */
 const AGENT_TOKEN_SHAPE = /^jga_[A-Za-z0-9_-]{43}$/;
 

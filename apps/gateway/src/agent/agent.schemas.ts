@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import { agentGroup, labels } from '../connection/connection.schemas.js';
-
-/** The name an agent gives in Hello; lower case so that it reads the same in logs and URLs. */
-export const agentName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-", at most 63, starting with a letter or digit');
+import { agentGroup, agentName, labels } from '@jitgate/contracts';
 
 export const registerAgentBody = z
   .object({

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_PORTS } from '@jitgate/contracts';
 import { oidcIssuersSchema } from '../identity/oidc/oidc-verifier.js';
 import { parseSettingDuration } from './duration.js';
 
@@ -44,7 +45,7 @@ const flag = z.enum(['true', 'false']).default('false').transform((v) => v === '
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORTS.api),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: redisUrl,
@@ -76,7 +77,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" and "-", at most 128')
     .optional(),
-  JITGATE_TUNNEL_PORT: tcpPort(8443),
+  JITGATE_TUNNEL_PORT: tcpPort(DEFAULT_PORTS.tunnel),
   JITGATE_TUNNEL_TLS_CERT: pemFile,
   JITGATE_TUNNEL_TLS_KEY: pemFile,
   JITGATE_TUNNEL_INSECURE: flag,
@@ -86,11 +87,11 @@ export const envSchema = z.object({
    * identity): the longest an end whose message was lost keeps a session open.
    */
   JITGATE_SESSION_RECONCILE_INTERVAL: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
-  JITGATE_TCP_PORT: tcpPort(8444),
+  JITGATE_TCP_PORT: tcpPort(DEFAULT_PORTS.client),
   JITGATE_TCP_TLS_CERT: pemFile,
   JITGATE_TCP_TLS_KEY: pemFile,
   // Postgres clients (docs/postgres.md): psql and friends log in here with a token as password.
-  JITGATE_PG_PORT: tcpPort(5433),
+  JITGATE_PG_PORT: tcpPort(DEFAULT_PORTS.postgres),
   JITGATE_PG_TLS_CERT: pemFile,
   JITGATE_PG_TLS_KEY: pemFile,
   /** Largest message a client may send (Bind with big parameters, COPY data). */
@@ -100,7 +101,7 @@ export const envSchema = z.object({
   /** How long a held statement waits for a human when its guardrail rule names no time. */
   JITGATE_PG_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
   // HTTP, BigQuery, Cloud Storage, Cloud Run and MCP callers (docs/http.md).
-  JITGATE_HTTP_PORT: tcpPort(8480),
+  JITGATE_HTTP_PORT: tcpPort(DEFAULT_PORTS.http),
   JITGATE_HTTP_TLS_CERT: pemFile,
   JITGATE_HTTP_TLS_KEY: pemFile,
   /** Largest request body the gateway reads to decide on it (BigQuery jobs, MCP messages). */

@@ -1,7 +1,8 @@
-// The settings each connection type accepts (what the agent reads: gcp-token-wanted.ts and
-// http-target.ts in apps/agent): strict, so that no credential can be stored by accident.
+// The settings each connection type accepts (@jitgate/contracts, which the agent reads them
+// with): strict, so that no credential can be stored by accident.
+import { CONNECTION_SETTINGS as SETTINGS_BY_TYPE } from '@jitgate/contracts';
 import { describe, expect, it } from 'vitest';
-import { createConnectionBody, SETTINGS_BY_TYPE } from './connection.schemas.js';
+import { createConnectionBody } from './connection.schemas.js';
 
 const SA = 'reader-one@proj-12345.iam.gserviceaccount.com';
 const HOP = 'hop-one@proj-12345.iam.gserviceaccount.com';

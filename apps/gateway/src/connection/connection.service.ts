@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Connection, Prisma } from '@jitgate/db';
+import { CONNECTION_SETTINGS } from '@jitgate/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
@@ -8,7 +9,7 @@ import { parseOrThrow } from '../common/http/zod-validation.js';
 import { GrantRepository } from '../grant/grant.repository.js';
 import { PrismaService } from '../infra/prisma.service.js';
 import { ConnectionRepository } from './connection.repository.js';
-import { SETTINGS_BY_TYPE, type CreateConnectionBody, type ListConnectionsQuery, type UpdateConnectionBody } from './connection.schemas.js';
+import type { CreateConnectionBody, ListConnectionsQuery, UpdateConnectionBody } from './connection.schemas.js';
 
 @Injectable()
 export class ConnectionService {
@@ -58,7 +59,7 @@ export class ConnectionService {
       const existing = await this.connections.findById(id, tx);
       if (!existing) throw notFound('connection', id);
       if (existing.archivedAt) throw conflict('the connection is archived');
-      const settings = body.settings ? parseOrThrow(SETTINGS_BY_TYPE[existing.type], body.settings, 'body') : undefined;
+      const settings = body.settings ? parseOrThrow(CONNECTION_SETTINGS[existing.type], body.settings, 'body') : undefined;
       const updated = await this.connections.update(tx, id, {
         ...(body.agentGroup !== undefined ? { agentGroup: body.agentGroup } : {}),
         ...(body.labels !== undefined ? { labels: body.labels } : {}),

@@ -17,16 +17,15 @@ import type { Connection } from '@jitgate/db';
 import { CloseReason } from '@jitgate/proto';
 import type { Principal } from '../auth/principal.js';
 import { duplexPair } from '@jitgate/tunnel';
+import { GCP_ACCOUNT_PARAMETER, GCP_SCOPES_PARAMETER, HTTP_CONNECTION_TYPES, type HttpRefusalCode } from '@jitgate/contracts';
 import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient } from '@jitgate/http-session';
 import { PolicyService } from '../policy/policy.service.js';
 import { SessionEventWriter, type SessionEventLog } from '../session/session-event-writer.js';
 import type { SessionEventInput } from '../session/session-event-chain.js';
 import { HandshakeRefusal } from '../tunnel/handshake.js';
 import { SessionBroker, type AdmittedSession } from '../tunnel/session-broker.service.js';
-import { HttpRefusal, type RefusalCode } from './http-refusal.js';
+import { HttpRefusal } from './http-refusal.js';
 import { HttpMetrics } from './http.metrics.js';
-
-export const HTTP_CONNECTION_TYPES = ['http', 'bigquery', 'gcs', 'cloudrun', 'mcp'] as const;
 
 export class HttpCallerSession {
   private static readonly logger = new Logger('HttpSession');
@@ -81,10 +80,6 @@ export class HttpCallerSession {
     this.exchanges.destroy();
   }
 }
-
-/** The policy's Google identity for the session, as SessionOpen parameters the agent reads. */
-export const GCP_ACCOUNT_PARAMETER = 'jitgate.gcp.service_account';
-export const GCP_SCOPES_PARAMETER = 'jitgate.gcp.scopes';
 
 function sessionParameters(guardrails: ResolvedGuardrails): Record<string, string> {
   const gcp = guardrails.gcp;
@@ -166,7 +161,7 @@ export class HttpCallerSessions {
       // The guardrails are resolved before the agent is asked, so that it mints for the right account.
       admitted = await this.broker.admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {}, gatewayParameters: (ctx) => sessionParameters(resolve(ctx)) }, socket);
     } catch (error) {
-      if (error instanceof HandshakeRefusal) throw new HttpRefusal(error.status, error.code as RefusalCode, error.message);
+      if (error instanceof HandshakeRefusal) throw new HttpRefusal(error.status, error.code as HttpRefusalCode, error.message);
       throw error;
     }
     if (!admitted) throw new HttpRefusal(499, 'session_ended', 'the caller left while the session opened', true);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseHttpRoute as parseRoute } from '@jitgate/contracts';
 import { downstreamResponseHeaders, gatewayLocation, upstreamRequestHeaders } from './http-headers.js';
-import { bearerToken, parseRoute } from './http-route.js';
+import { bearerToken } from './http-route.js';
 
 describe('upstreamRequestHeaders', () => {
   const caller = {

@@ -1,6 +1,7 @@
 // Which headers cross the gateway (docs/http.md). The caller's token stops here; hop-by-hop
 // headers belong to one connection, not to the request (RFC 9110 §7.6.1); X-Jitgate-* is ours.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { httpRoutePath, JITGATE_HEADER_PREFIX } from '@jitgate/contracts';
 
 /**
  * Headers that change what a request means after the gateway decided on it: Google's APIs (and
@@ -45,7 +46,7 @@ export interface UpstreamHeaderOptions {
 
 /** The caller's headers as the agent gets them. */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: UpstreamHeaderOptions): OutgoingHttpHeaders {
-  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || MEANING_CHANGERS.has(name) || name === 'expect' || name.startsWith('x-jitgate-') || (options.readsAnswer && (name === 'accept-encoding' || RANGE_HEADERS.has(name))) || (options.bodyLength !== undefined && name === 'content-length'));
+  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || MEANING_CHANGERS.has(name) || name === 'expect' || name.startsWith(JITGATE_HEADER_PREFIX) || (options.readsAnswer && (name === 'accept-encoding' || RANGE_HEADERS.has(name))) || (options.bodyLength !== undefined && name === 'content-length'));
   if (options.readsAnswer) out['accept-encoding'] = 'identity';
   if (options.bodyLength !== undefined) out['content-length'] = String(options.bodyLength);
   return out;
@@ -53,7 +54,7 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
 
 /** The target's headers as the caller gets them; `rewritten` drops what a rewritten body invalidates. */
 export function downstreamResponseHeaders(headers: IncomingHttpHeaders, rewritten: boolean): OutgoingHttpHeaders {
-  return copied(headers, (name) => name.startsWith('x-jitgate-') || (rewritten && (name === 'content-length' || name === 'content-encoding' || name === 'etag' || name === 'content-md5' || name === 'x-goog-hash')));
+  return copied(headers, (name) => name.startsWith(JITGATE_HEADER_PREFIX) || (rewritten && (name === 'content-length' || name === 'content-encoding' || name === 'etag' || name === 'content-md5' || name === 'x-goog-hash')));
 }
 
 /**
@@ -62,5 +63,5 @@ export function downstreamResponseHeaders(headers: IncomingHttpHeaders, rewritte
  */
 export function gatewayLocation(headers: OutgoingHttpHeaders, connection: string): void {
   const location = headers['location'];
-  if (typeof location === 'string' && location.startsWith('/') && !location.startsWith('//')) headers['location'] = `/c/${connection}${location}`;
+  if (typeof location === 'string' && location.startsWith('/') && !location.startsWith('//')) headers['location'] = httpRoutePath(connection, location);
 }

@@ -4,13 +4,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type net from 'node:net';
+import { parseHttpRoute } from '@jitgate/contracts';
 import { StatementApprovalService } from '../access-request/statement-approval.service.js';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 import { HttpCallerSessions } from './http-caller-sessions.js';
 import { HttpExchange, type ExchangeSettings } from './http-exchange.js';
 import { HttpRefusal, sendRefusal } from './http-refusal.js';
-import { bearerToken, parseRoute } from './http-route.js';
+import { bearerToken } from './http-route.js';
 import { HttpMetrics } from './http.metrics.js';
 import { McpExchange } from './mcp-exchange.js';
 
@@ -34,7 +35,7 @@ export class HttpProxyService {
     let type = 'none';
     let outcome = 'refused';
     try {
-      const route = parseRoute(req.url);
+      const route = parseHttpRoute(req.url);
       if (!route) throw new HttpRefusal(404, 'not_found', 'address requests to /c/<connection>/<path of the target>');
       const token = bearerToken(req.headers.authorization);
       if (!token) throw new HttpRefusal(401, 'unauthenticated', 'send your jitgate or OIDC token as Authorization: Bearer <token>');

@@ -4,31 +4,12 @@
 // status and message to their callers. The stable jitgate code is the `reason`, and also the
 // `x-jitgate-error` header, so programs can tell a gateway refusal from the target's own errors.
 import type { ServerResponse } from 'node:http';
-
-export type RefusalCode =
-  | 'unauthenticated'
-  | 'no_grant'
-  | 'blocked'
-  | 'denied'
-  | 'approval_timed_out'
-  | 'not_found'
-  | 'bad_request'
-  | 'too_large'
-  | 'rate_limited'
-  | 'too_large_to_mask'
-  | 'unmaskable_body'
-  | 'no_agent'
-  | 'target_unreachable'
-  | 'target_timeout'
-  | 'credential_unavailable'
-  | 'session_ended'
-  | 'unavailable'
-  | 'internal';
+import { JITGATE_ERROR_HEADER, type HttpRefusalCode } from '@jitgate/contracts';
 
 export class HttpRefusal extends Error {
   constructor(
     readonly status: number,
-    readonly code: RefusalCode,
+    readonly code: HttpRefusalCode,
     message: string,
     /** Close the caller's connection after answering (its session cannot serve it any more). */
     readonly closeConnection = false,
@@ -65,7 +46,7 @@ export function sendRefusal(res: ServerResponse, refusal: HttpRefusal): void {
   res.writeHead(refusal.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
-    'x-jitgate-error': refusal.code,
+    [JITGATE_ERROR_HEADER]: refusal.code,
     ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="jitgate"' } : {}),
     ...(refusal.closeConnection ? { connection: 'close' } : {}),
   });

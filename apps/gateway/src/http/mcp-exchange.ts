@@ -8,6 +8,7 @@
 // same id, is decided and held anew. Bodies another server could read as a different message
 // (not UTF-8, a key named twice) are refused before any decision.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JITGATE_ERROR_HEADER } from '@jitgate/contracts';
 import { decideMcpAcross } from '@jitgate/http-guard';
 import { compileMasker, type Masker } from '@jitgate/masking';
 import { jsonRpcError, MCP_POLICY_DENIED, parseMcpMessage, type JsonRpcErrorResponse, type McpMessage, type McpParsed } from '@jitgate/mcp-guard';
@@ -185,7 +186,7 @@ export class McpExchange {
       return;
     }
     const body = JSON.stringify(batch ? responses : responses[0]);
-    this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-jitgate-error': 'blocked' });
+    this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [JITGATE_ERROR_HEADER]: 'blocked' });
     this.res.end(body);
   }
 

@@ -6,9 +6,10 @@
 // decode is refused (502 unmaskable_body) or ends the stream; it is never passed as it came.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
+import { isAgentHttpErrorCode, JITGATE_ERROR_HEADER } from '@jitgate/contracts';
 import type { Masker } from '@jitgate/masking';
 import { downstreamResponseHeaders, gatewayLocation } from './http-headers.js';
-import { HttpRefusal, sendRefusal, type RefusalCode } from './http-refusal.js';
+import { HttpRefusal, sendRefusal } from './http-refusal.js';
 import { foreignCharset, maskEventData, maskReadable, readableBody, UnmaskableBody, type BodyMaskOptions } from './response-body-masking.js';
 import { SseTransform, type SseDataRewrite } from './sse-transform.js';
 
@@ -43,7 +44,7 @@ export async function relayResponse(upstream: UpstreamAnswer, res: ServerRespons
   const outcome: RelayOutcome = { status, bytesOut: 0, maskedValues: 0 };
   const count = (chunk: Buffer) => (outcome.bytesOut += chunk.length);
 
-  const agentError = upstream.headers['x-jitgate-error'];
+  const agentError = upstream.headers[JITGATE_ERROR_HEADER];
   if (typeof agentError === 'string') {
     // The agent's own refusal (it removes this header from targets' answers): answered in the
     // gateway's shape, like every other refusal.
@@ -156,8 +157,6 @@ function refuseUnreadable(upstream: UpstreamAnswer, res: ServerResponse, outcome
   return { ...outcome, status: 502, failure: why };
 }
 
-const AGENT_CODES: ReadonlySet<string> = new Set(['bad_request', 'no_grant', 'credential_unavailable', 'target_unreachable', 'target_timeout', 'internal']);
-
 async function agentRefusal(upstream: UpstreamAnswer, status: number, code: string): Promise<HttpRefusal> {
   let message = 'the agent refused the request';
   const raw = await readForMasking(upstream, 16 * 1024, false).catch(() => undefined);
@@ -169,7 +168,7 @@ async function agentRefusal(upstream: UpstreamAnswer, status: number, code: stri
       // keep the generic message
     }
   }
-  return new HttpRefusal(status, (AGENT_CODES.has(code) ? code : 'target_unreachable') as RefusalCode, message);
+  return new HttpRefusal(status, isAgentHttpErrorCode(code) ? code : 'target_unreachable', message);
 }
 
 function headersFor(upstream: UpstreamAnswer, rewritten: boolean, connection: string) {

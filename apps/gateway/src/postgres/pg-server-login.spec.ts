@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
-import { isReadOnlySession, privilegesOf, READ_ONLY_GRANT_SCOPE } from '@jitgate/pgwire';
-import { READ_ONLY_SCOPE } from '@jitgate/policy';
+import { READ_ONLY_SCOPE } from '@jitgate/contracts';
+import { isReadOnlySession, privilegesOf } from '@jitgate/pgwire';
 import { PostgresLoginSchema } from '@jitgate/proto';
 import { describe, expect, it } from 'vitest';
 import { HandshakeRefusal } from '../tunnel/handshake.js';
@@ -11,7 +11,6 @@ const login = (flags: Flags = {}) => create(PostgresLoginSchema, { role: 'shop_r
 
 describe('the agent\'s login on the server', () => {
   it('the agent and the policy mean the same scope by read-only', () => {
-    expect(READ_ONLY_GRANT_SCOPE).toBe(READ_ONLY_SCOPE);
     expect(isReadOnlySession(READ_ONLY_SCOPE, {})).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionName } from '../connection/connection.schemas.js';
+import { connectionName } from '@jitgate/contracts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 

@@ -5,10 +5,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
+import { formatHandshakeRefusal } from '@jitgate/contracts';
 import { boundPort, closeServer, listen } from '../common/net/tcp-server.js';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
-import { formatRefusal, HandshakeRefusal, parseHandshake, readHandshakeLine } from './handshake.js';
+import { HandshakeRefusal, parseHandshake, readHandshakeLine } from './handshake.js';
 import { SessionBroker } from './session-broker.service.js';
 import { TunnelMetrics } from './tunnel.metrics.js';
 
@@ -86,7 +87,7 @@ export class ClientListener {
   private refuse(socket: net.Socket, refusal: HandshakeRefusal): void {
     if (socket.destroyed) return;
     socket.resume();
-    socket.end(formatRefusal(refusal));
+    socket.end(formatHandshakeRefusal(refusal));
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
   }
 }

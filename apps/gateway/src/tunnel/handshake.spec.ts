@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatOk, formatRefusal, HandshakeRefusal, parseHandshake, readHandshakeLine } from './handshake.js';
+import { formatHandshakeOk as formatOk, formatHandshakeRefusal as formatRefusal } from '@jitgate/contracts';
+import { HandshakeRefusal, parseHandshake, readHandshakeLine } from './handshake.js';
 
 describe('parseHandshake', () => {
   it.each([

@@ -2,18 +2,9 @@
 // out, then raw bytes. Pure functions and a bounded line reader; the listener and the broker
 // decide what happens.
 import type { Duplex } from 'node:stream';
+import { MAX_HANDSHAKE_REQUEST_BYTES, parseHandshakeRequest, type HandshakeCode, type HandshakeRequest, type HandshakeStatus } from '@jitgate/contracts';
 
-/** At most 40 KiB including the newline: room for a large OIDC JWT, no room for a flood. */
-export const MAX_HANDSHAKE_BYTES = 40 * 1024;
 export const HANDSHAKE_DEADLINE_MS = 10_000;
-
-export interface HandshakeRequest {
-  connection: string;
-  token: string;
-}
-
-export type HandshakeStatus = 400 | 401 | 403 | 404 | 500 | 502 | 503;
-export type HandshakeCode = 'bad_handshake' | 'unauthenticated' | 'no_grant' | 'not_found' | 'no_agent' | 'target_unreachable' | 'unavailable' | 'internal';
 
 /** Why a handshake failed: written to the client as `JITGATE/1 <status> <code> <message>`. */
 export class HandshakeRefusal extends Error {
@@ -29,32 +20,18 @@ export class HandshakeRefusal extends Error {
 
 export const badHandshake = (message: string) => new HandshakeRefusal(400, 'bad_handshake', message);
 
-/** Printable ASCII words separated by single spaces: nothing a terminal or a log could misread. */
-const LINE = /^JITGATE\/1 CONNECT ([\x21-\x7e]+) ([\x21-\x7e]+)$/;
-
 /** Parses the line without its "\n" (a "\r" before it is tolerated, for hand-typed tests). */
 export function parseHandshake(line: string): HandshakeRequest {
-  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-  const match = LINE.exec(text);
-  if (!match) throw badHandshake('expected "JITGATE/1 CONNECT <connection> <token>"');
-  return { connection: match[1] as string, token: match[2] as string };
-}
-
-export function formatOk(sessionId: string): string {
-  return `JITGATE/1 200 ${sessionId}\n`;
-}
-
-export function formatRefusal(refusal: HandshakeRefusal): string {
-  // The message may quote an agent's error; keep the reply one printable line.
-  const message = refusal.message.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 500) || refusal.code;
-  return `JITGATE/1 ${refusal.status} ${refusal.code} ${message}\n`;
+  const request = parseHandshakeRequest(line);
+  if (!request) throw badHandshake('expected "JITGATE/1 CONNECT <connection> <token>"');
+  return request;
 }
 
 /**
  * Reads up to the first "\n" within `maxBytes` and `deadlineMs`. Leaves the socket paused, with
  * any bytes after the newline pushed back, so that the session's pipe reads them first.
  */
-export function readHandshakeLine(socket: Duplex, maxBytes = MAX_HANDSHAKE_BYTES, deadlineMs = HANDSHAKE_DEADLINE_MS): Promise<string> {
+export function readHandshakeLine(socket: Duplex, maxBytes = MAX_HANDSHAKE_REQUEST_BYTES, deadlineMs = HANDSHAKE_DEADLINE_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;

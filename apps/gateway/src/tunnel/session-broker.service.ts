@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Connection } from '@jitgate/db';
-import type { ConnectionType } from '@jitgate/policy';
+import { formatHandshakeOk, GATEWAY_PARAMETER_PREFIX, type ConnectionType, type HandshakeRequest } from '@jitgate/contracts';
 import { CloseReason, type PostgresLogin } from '@jitgate/proto';
 import type { LocalEnd } from '@jitgate/tunnel';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
@@ -19,7 +19,7 @@ import { ConnectionRepository } from '../connection/connection.repository.js';
 import { GrantService } from '../grant/grant.service.js';
 import { SessionRecorder } from '../session/session-recorder.js';
 import { AgentRegistry } from './agent-registry.js';
-import { formatOk, HandshakeRefusal, type HandshakeRequest } from './handshake.js';
+import { HandshakeRefusal } from './handshake.js';
 import { LiveSession, type LiveSessionInfo, type SessionSummary } from './live-session.js';
 import type { SessionChannel } from './session-channel.js';
 import { LiveSessions } from './live-sessions.js';
@@ -44,9 +44,6 @@ export interface AdmissionRequest {
    */
   checkOpened?: (opened: { postgresLogin: PostgresLogin | undefined }) => void;
 }
-
-/** Parameter names the gateway reserves for itself: never taken from a client. */
-export const GATEWAY_PARAMETER_PREFIX = 'jitgate.';
 
 export interface SessionHooks {
   onEnd?(summary: SessionSummary): void;
@@ -92,7 +89,7 @@ export class SessionBroker {
   async connect(socket: Duplex, request: HandshakeRequest, clientAddress: string): Promise<string | undefined> {
     const admitted = await this.admit({ token: request.token, connectionName: request.connection, type: 'tcp', clientAddress, clientParameters: {} }, socket);
     if (!admitted) return undefined;
-    socket.write(formatOk(admitted.info.id));
+    socket.write(formatHandshakeOk(admitted.info.id));
     this.start(admitted, socket);
     return admitted.info.id;
   }

@@ -2,7 +2,8 @@
 // same zod schemas that validate them, strict (unknown fields refused) everywhere.
 // The set-up every openapi-metrics file shares: test/support/openapi-metrics-suite.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAccessRequestBody, decisionBody } from '../../src/access-request/access-request.schemas.js';
+import { createAccessRequestBody } from '@jitgate/contracts';
+import { decisionBody } from '../../src/access-request/access-request.schemas.js';
 import { openApiSchema } from '../../src/common/http/zod-validation.js';
 import { createConnectionBody, updateConnectionBody } from '../../src/connection/connection.schemas.js';
 import { endGrantBody } from '../../src/grant/grant.schemas.js';

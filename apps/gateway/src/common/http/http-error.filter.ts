@@ -1,11 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { ERROR_STATUS, JitgateError, type ErrorCode } from '../errors/jitgate.error.js';
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown>; requestId: string };
-}
+import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from '@jitgate/contracts';
+import { JitgateError } from '../errors/jitgate.error.js';
 
 const STATUS_TO_CODE = new Map<number, ErrorCode>(
   Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
@@ -57,7 +54,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (!known) {
       this.logger.error({ err: exception, requestId }, 'unhandled error');
     }
-    const body: ErrorBody = {
+    const body: ApiErrorBody = {
       error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId },
     };
     if (error.code === 'unauthenticated') response.setHeader('WWW-Authenticate', 'Bearer');
