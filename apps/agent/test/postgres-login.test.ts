@@ -7,7 +7,8 @@
 // reaches the client.
 import { create } from '@bufbuild/protobuf';
 import type { Duplex } from 'node:stream';
-import { BackendType, decodeDataRow, encodeQuery, MessageReader, READ_ONLY_SESSION_PARAMETER, type PgMessage } from '@jitgate/pgwire';
+import { READ_ONLY_SESSION_PARAMETER } from '@jitgate/contracts';
+import { BackendType, decodeDataRow, encodeQuery, MessageReader, type PgMessage } from '@jitgate/pgwire';
 import { startTestCluster, type TestCluster } from '@jitgate/pgwire/testing';
 import { ConnectionAssignmentSchema } from '@jitgate/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

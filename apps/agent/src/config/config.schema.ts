@@ -2,17 +2,12 @@
 // zod and handed out as one typed object. Secrets are never defaulted and never echoed: errors
 // name the variable or flag and the rule, not the value (config.schema.spec.ts).
 import { z } from 'zod';
+import { AGENT_TOKEN_PATTERN, LABEL_KEY_PATTERN, MAX_LABEL_VALUE_LENGTH, MAX_LABELS, NAME_PATTERN } from '@jitgate/contracts';
 import { SecretValue } from '../credentials/secret-value.js';
 import { parseGatewaySetting, type GatewaySetting } from '../gateway/gateway-addresses.js';
 import { parseArgv } from './argv.js';
 import { parseDurationMs } from './duration.js';
 import { isLoopbackHost, parseApiOrigin, parseGrpcEndpoint, parseTokenUrl } from './google-endpoint-settings.js';
-
-/** `jga_` and 256 random bits, URL-safe base64, as the gateway issues them (docs/tunnel.md). */
-export const AGENT_TOKEN_SHAPE = /^jga_[A-Za-z0-9_-]{32,128}$/;
-// The gateway's own rules for these names (apps/gateway/src/connection/connection.schemas.ts).
-const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const LABEL_KEY = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
 
 const from = <T>(parse: (value: string) => T) =>
   z.string().transform((value, ctx) => {
@@ -33,7 +28,7 @@ const list = (value: string): string[] =>
 function parseConnections(value: string): string[] {
   const names = list(value);
   if (names.length === 0) throw new Error('must name at least one connection');
-  const bad = names.findIndex((name) => !NAME.test(name));
+  const bad = names.findIndex((name) => !NAME_PATTERN.test(name));
   if (bad >= 0) throw new Error(`entry ${bad + 1} is not a connection name (lower-case letters, digits, ".", "_", "-")`);
   return [...new Set(names)];
 }
@@ -44,10 +39,11 @@ function parseLabels(value: string): Record<string, string> {
     const eq = pair.indexOf('=');
     const key = pair.slice(0, eq).trim();
     const labelValue = pair.slice(eq + 1).trim();
-    if (eq < 0 || !LABEL_KEY.test(key) || labelValue.length > 63) throw new Error(`entry ${index + 1} must be key=value (key: lower-case, at most 63; value at most 63)`);
+    if (eq < 0 || !LABEL_KEY_PATTERN.test(key) || labelValue.length > MAX_LABEL_VALUE_LENGTH)
+      throw new Error(`entry ${index + 1} must be key=value (key: lower-case, at most 63; value at most ${MAX_LABEL_VALUE_LENGTH})`);
     labels[key] = labelValue;
   }
-  if (Object.keys(labels).length > 32) throw new Error('at most 32 labels');
+  if (Object.keys(labels).length > MAX_LABELS) throw new Error(`at most ${MAX_LABELS} labels`);
   return labels;
 }
 
@@ -56,9 +52,9 @@ const bool = z.enum(['true', 'false'], { error: 'must be true or false' }).trans
 
 export const settingsSchema = z
   .object({
-    JITGATE_AGENT_TOKEN: z.string().regex(AGENT_TOKEN_SHAPE, 'must look like jga_ followed by 32 to 128 URL-safe characters').optional(),
+    JITGATE_AGENT_TOKEN: z.string().regex(AGENT_TOKEN_PATTERN, 'must look like jga_ followed by 32 to 128 URL-safe characters').optional(),
     JITGATE_AGENT_TOKEN_FILE: z.string().min(1).optional(),
-    JITGATE_AGENT_NAME: required('must be a string').regex(NAME, 'lower-case letters, digits, ".", "_" and "-", at most 63'),
+    JITGATE_AGENT_NAME: required('must be a string').regex(NAME_PATTERN, 'lower-case letters, digits, ".", "_" and "-", at most 63'),
     JITGATE_AGENT_INSTANCE_ID: z.string().min(1).max(253).optional(),
     JITGATE_GATEWAY: required('must be a string').pipe(from(parseGatewaySetting)),
     JITGATE_GATEWAY_CA: z.string().min(1).optional(),

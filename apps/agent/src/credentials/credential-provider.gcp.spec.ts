@@ -84,7 +84,7 @@ describe('gcpTokenWantedFor', () => {
     ['bigquery', { projectId: 'p-12345', scopes: [BIGQUERY_READONLY] }, { kind: 'access', scopes: [BIGQUERY_READONLY] }],
     // Narrow defaults per API (docs/http.md), not cloud-platform.
     ['bigquery', { projectId: 'p-12345' }, { kind: 'access', scopes: ['https://www.googleapis.com/auth/bigquery'] }],
-    ['gcs', { buckets: ['b1'], delegates: ['hop@p-12345.iam.gserviceaccount.com'] }, { kind: 'access', scopes: [STORAGE_READ_WRITE], delegates: ['hop@p-12345.iam.gserviceaccount.com'] }],
+    ['gcs', { buckets: ['b11'], delegates: ['hop-one@p-12345.iam.gserviceaccount.com'] }, { kind: 'access', scopes: [STORAGE_READ_WRITE], delegates: ['hop-one@p-12345.iam.gserviceaccount.com'] }],
     ['cloudrun', { url: 'https://svc.a.run.app/x' }, { kind: 'id', audience: 'https://svc.a.run.app', includeEmail: true }],
     ['mcp', { url: 'https://mcp.example.com/mcp' }, { kind: 'id', audience: 'https://mcp.example.com', includeEmail: true }],
     ['mcp', { url: 'https://mcp.example.com/mcp', audience: 'mcp-backend' }, { kind: 'id', audience: 'mcp-backend' }],

@@ -6,6 +6,7 @@
 // the session's grant (CredentialContext) and shaped by the connection's settings (GcpTokenWanted).
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
+import { CREDENTIAL_ENV_NAME_PATTERN } from '@jitgate/contracts';
 import { CredentialError, type CredentialErrorCode } from './credential-error.js';
 import { DEFAULT_GCP_SCOPES, type GcpTokenBroker } from './gcp-token-broker.js';
 import { SecretValue } from './secret-value.js';
@@ -49,7 +50,6 @@ export interface CredentialProviderOptions {
   gcp?: GcpTokenBroker;
 }
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
 const MAX_FILE_BYTES = 1024 * 1024;
 // The reference comes from the gateway. If a gateway were compromised, it must not be able to
 // point a session's credential at the agent's own token (its settings, its environment block).
@@ -63,7 +63,7 @@ export function parseCredentialRef(ref: string): CredentialRef {
   const rest = colon < 0 ? '' : ref.slice(colon + 1);
   switch (scheme) {
     case 'env':
-      if (!ENV_NAME.test(rest)) throw new CredentialError('invalid_ref', 'env: needs an upper-case variable name (env:NAME)');
+      if (!CREDENTIAL_ENV_NAME_PATTERN.test(rest)) throw new CredentialError('invalid_ref', 'env: needs an upper-case variable name (env:NAME)');
       return { kind: 'env', name: rest };
     case 'file':
       if (!isAbsolute(rest) || normalize(rest) !== rest || rest.includes('\0'))

@@ -4,13 +4,13 @@
 // narrow default scopes only to the agent's Google endpoints; ID tokens bound to the service's
 // audience; nothing minted once the grant has ended; tokens never in logs or error bodies.
 import http from 'node:http';
+import type { HttpConnectionType } from '@jitgate/contracts';
 import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL } from '@jitgate/http-session';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_SA, ADMIN_SA, BIGQUERY, DEEP_SA, HOP_SA, READER_SA, STORAGE_READ_WRITE, startBrokerHarness, type BrokerHarness } from '../../test/support/gcp-broker-harness.js';
 import { assignment, send, startBridge, startTarget, testCertificates, type Bridge, type TestTarget } from '../../test/support/http-targets.js';
 import { CredentialError, LocalCredentialProvider, type CredentialProvider } from '../credentials/credential-provider.js';
 import { httpDialer, type HttpDialerDeps } from './http-dialer.js';
-import type { HttpConnectionType } from './http-target.js';
 import { TargetDialError } from './target-dialer.js';
 
 let h: BrokerHarness;

@@ -4,6 +4,7 @@
 // a closed session aborting what runs upstream. Google tokens: http-dialer.gcp.spec.ts.
 import http from 'node:http';
 import net from 'node:net';
+import type { HttpConnectionType } from '@jitgate/contracts';
 import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL } from '@jitgate/http-session';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assignment, send, startBridge, startTarget, type Bridge, type TestTarget } from '../../test/support/http-targets.js';
@@ -11,7 +12,7 @@ import { systemClock } from '../clock.js';
 import { LocalCredentialProvider } from '../credentials/credential-provider.js';
 import { createLogger } from '../logging/logger.js';
 import { httpDialer, type HttpDialerDeps } from './http-dialer.js';
-import { GOOGLE_API_ENDPOINTS, type HttpConnectionType } from './http-target.js';
+import { GOOGLE_API_ENDPOINTS } from './http-target.js';
 import { TargetDialError } from './target-dialer.js';
 
 const STATIC_TOKEN = 'static-bearer-0123456789abcdef';

@@ -15,11 +15,12 @@ import type { Clock } from '../clock.js';
 import { CredentialError, type CredentialProvider } from '../credentials/credential-provider.js';
 import type { SecretValue } from '../credentials/secret-value.js';
 import type { Logger } from '../logging/logger.js';
+import { HTTP_CONNECTION_TYPES, type HttpConnectionType } from '@jitgate/contracts';
 import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeServer } from '@jitgate/http-session';
 import { duplexPair } from '@jitgate/tunnel';
 import { HttpForwardError, sendForwardError } from './http-forward-error.js';
 import { forwardRequest, type ForwardContext } from './http-forwarder.js';
-import { HTTP_CONNECTION_TYPES, httpTargetFor, withPolicyIdentity, type BearerPlan, type GoogleApiEndpoints, type HttpConnectionType } from './http-target.js';
+import { httpTargetFor, withPolicyIdentity, type BearerPlan, type GoogleApiEndpoints } from './http-target.js';
 import { TargetDialError, type TargetDialer } from './target-dialer.js';
 
 export interface HttpDialerDeps {

@@ -2,34 +2,13 @@
 // the status and JSON body the gateway relays (docs/http.md: `x-jitgate-error: <code>`,
 // `{"error":{"code","message"}}`). Messages name the target's origin and what failed, never a
 // header value, token or credential.
+import { AGENT_HTTP_ERRORS, JITGATE_ERROR_HEADER, type AgentHttpErrorCode } from '@jitgate/contracts';
 import type { GatewayResponse } from '@jitgate/http-session';
-
-export type HttpForwardErrorCode =
-  /** The gateway sent a request the agent does not forward (absolute-form, CONNECT, Upgrade…). */
-  | 'bad_request'
-  /** The session's grant has ended by the agent's clock: nothing more goes to the target. */
-  | 'no_grant'
-  /** The token for the target could not be minted or read. */
-  | 'credential_unavailable'
-  /** The target refused the connection, reset it, or failed TLS. */
-  | 'target_unreachable'
-  /** The target did not connect or answer in time. */
-  | 'target_timeout'
-  /** A fault of the agent itself; the agent's log has the detail. */
-  | 'internal';
-
-const STATUS: Record<HttpForwardErrorCode, number> = {
-  bad_request: 400,
-  no_grant: 403,
-  credential_unavailable: 502,
-  target_unreachable: 502,
-  target_timeout: 504,
-  internal: 500,
-};
 
 export class HttpForwardError extends Error {
   constructor(
-    readonly code: HttpForwardErrorCode,
+    /** One of AGENT_HTTP_ERRORS (@jitgate/contracts), whose statuses the gateway relays. */
+    readonly code: AgentHttpErrorCode,
     message: string,
   ) {
     super(message);
@@ -37,7 +16,7 @@ export class HttpForwardError extends Error {
   }
 
   get status(): number {
-    return STATUS[this.code];
+    return AGENT_HTTP_ERRORS[this.code];
   }
 }
 
@@ -52,7 +31,7 @@ export function sendForwardError(res: GatewayResponse, error: HttpForwardError):
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
-    'x-jitgate-error': error.code,
+    [JITGATE_ERROR_HEADER]: error.code,
   });
   res.end(body);
 }

@@ -2,6 +2,7 @@
 // (docs/http.md "At the agent"): requests it refuses, hop-by-hop headers (RFC 9110 §7.6.1) and
 // anything naming credentials removed, Host set to the target, the path appended to the root.
 // Pure functions; http-headers.spec.ts pins them.
+import { JITGATE_HEADER_PREFIX } from '@jitgate/contracts';
 import type { GatewayRequest } from '@jitgate/http-session';
 
 /** What these functions read of a request from the gateway. */
@@ -79,7 +80,7 @@ function hasDotSegment(requestTarget: string): boolean {
 /** The headers sent to the target. `bearer` is set as Authorization when given. */
 export function upstreamRequestHeaders(req: RequestHead, host: string, bearer: string | undefined): HeaderMap {
   const named = connectionNamed(req.rawHeaders);
-  const headers = filtered(req.rawHeaders, (name) => isHopByHop(name, named) || REQUEST_ONLY_DROPS.has(name) || name.startsWith('x-jitgate-'));
+  const headers = filtered(req.rawHeaders, (name) => isHopByHop(name, named) || REQUEST_ONLY_DROPS.has(name) || name.startsWith(JITGATE_HEADER_PREFIX));
   headers['host'] = host;
   // A body of unknown length stays chunked: Node would send a GET or DELETE body unframed.
   if (req.chunked && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
@@ -93,7 +94,7 @@ export function upstreamRequestHeaders(req: RequestHead, host: string, bearer: s
  */
 export function downstreamResponseHeaders(raw: readonly string[]): HeaderMap {
   const named = connectionNamed(raw);
-  return filtered(raw, (name) => isHopByHop(name, named) || name.startsWith('x-jitgate-'));
+  return filtered(raw, (name) => isHopByHop(name, named) || name.startsWith(JITGATE_HEADER_PREFIX));
 }
 
 /**

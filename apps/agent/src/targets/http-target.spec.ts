@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GCP_ACCOUNT_PARAMETER, GCP_SCOPES_PARAMETER, httpTargetFor, withPolicyIdentity, GOOGLE_API_ENDPOINTS } from './http-target.js';
+import { GCP_ACCOUNT_PARAMETER, GCP_SCOPES_PARAMETER } from '@jitgate/contracts';
+import { httpTargetFor, withPolicyIdentity, GOOGLE_API_ENDPOINTS } from './http-target.js';
 import { TargetDialError } from './target-dialer.js';
 
 const READER = 'bq-reader@acme-data.iam.gserviceaccount.com';

@@ -12,13 +12,10 @@
 // the agent's own settings can change: a connection registered at the gateway names a URL only
 // for types that get an ID token (bound to its audience) or a static value the operator put
 // beside the agent for that purpose.
-import { z } from 'zod';
+import { CONNECTION_SETTINGS_READERS, GCP_ACCOUNT_PARAMETER, GCP_SCOPES_PARAMETER, isGcpServiceAccount, type HttpConnectionType } from '@jitgate/contracts';
 import { CredentialError, parseCredentialRef, type GcpTokenWanted } from '../credentials/credential-provider.js';
 import { gcpTokenWantedFor } from '../credentials/gcp-token-wanted.js';
 import { parseSettings, TargetDialError } from './target-dialer.js';
-
-export const HTTP_CONNECTION_TYPES = ['http', 'bigquery', 'gcs', 'cloudrun', 'mcp'] as const;
-export type HttpConnectionType = (typeof HTTP_CONNECTION_TYPES)[number];
 
 /** Google's API origins, or what the agent's settings put in their place (Private Service Connect). */
 export interface GoogleApiEndpoints {
@@ -46,13 +43,7 @@ export interface HttpTarget {
   bearer: BearerPlan;
 }
 
-const urlSettings = z.object({ url: z.string().min(1).max(2048) });
-const baseUrlSettings = z.object({ baseUrl: z.string().min(1).max(2048) });
 const STATIC_BEARER_TYPES: ReadonlySet<string> = new Set(['http', 'mcp']);
-
-export function isHttpConnectionType(type: string): type is HttpConnectionType {
-  return (HTTP_CONNECTION_TYPES as readonly string[]).includes(type);
-}
 
 /** The target of `type` for this connection; throws TargetDialError (fit for SessionOpened). */
 export function httpTargetFor(type: HttpConnectionType, settingsJson: string, credentialRef: string, endpoints: GoogleApiEndpoints): HttpTarget {
@@ -63,14 +54,14 @@ export function httpTargetFor(type: HttpConnectionType, settingsJson: string, cr
 function rootOf(type: HttpConnectionType, settingsJson: string, endpoints: GoogleApiEndpoints): Omit<HttpTarget, 'bearer'> {
   switch (type) {
     case 'http':
-      return parseRoot(parseSettings(settingsJson, baseUrlSettings, 'http connection settings need a baseUrl').baseUrl, 'settings.baseUrl');
+      return parseRoot(parseSettings(settingsJson, CONNECTION_SETTINGS_READERS.http, 'http connection settings need a baseUrl').baseUrl, 'settings.baseUrl');
     case 'bigquery':
       return parseRoot(endpoints.bigquery, 'the agent\'s BigQuery endpoint');
     case 'gcs':
       return parseRoot(endpoints.storage, 'the agent\'s Cloud Storage endpoint');
     case 'cloudrun':
     case 'mcp':
-      return parseRoot(parseSettings(settingsJson, urlSettings, `${type} connection settings need a url`).url, 'settings.url');
+      return parseRoot(parseSettings(settingsJson, CONNECTION_SETTINGS_READERS[type], `${type} connection settings need a url`).url, 'settings.url');
   }
 }
 
@@ -119,11 +110,6 @@ function bearerPlan(type: HttpConnectionType, settingsJson: string, ref: string)
   return { kind: 'static', ref };
 }
 
-/** The gateway's parameters naming the policy's Google identity for a session (SessionOpen). */
-export const GCP_ACCOUNT_PARAMETER = 'jitgate.gcp.service_account';
-export const GCP_SCOPES_PARAMETER = 'jitgate.gcp.scopes';
-const SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
-
 /**
  * The bearer plan with the policy's Google identity applied (docs/http.md, "Who the token is
  * for"): another service account to mint for — Google's IAM decides whether this agent may — and
@@ -143,6 +129,6 @@ export function withPolicyIdentity(plan: BearerPlan, parameters: Readonly<Record
     wanted = { ...wanted, scopes };
   }
   if (account === undefined) return { ...plan, wanted };
-  if (!SERVICE_ACCOUNT.test(account)) throw new TargetDialError('the policy names a malformed service account');
+  if (!isGcpServiceAccount(account)) throw new TargetDialError('the policy names a malformed service account');
   return { kind: 'gcp', ref: `gcp-sa:${account}`, wanted: { ...wanted, targetServiceAccount: account } };
 }

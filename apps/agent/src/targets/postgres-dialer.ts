@@ -14,10 +14,11 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import type { PostgresSettings } from '@jitgate/contracts';
 import { ClientAuthenticator, encodeCancelRequest, encodeSSLRequest, FORWARDED_STARTUP_PARAMETERS, isReadOnlySession, pinnedSettings, withPins } from '@jitgate/pgwire';
 import { CredentialError, type CredentialContext, type CredentialProvider } from '../credentials/credential-provider.js';
 import { logIn } from './postgres-login.js';
-import { loginFor, postgresSettingsSchema, type PostgresSettings } from './postgres-settings.js';
+import { loginFor, postgresSettingsSchema } from './postgres-settings.js';
 import { connectTcp, parseSettings, TargetDialError, type DialedTarget, type TargetDialer } from './target-dialer.js';
 
 export { cloudSqlIamUser } from './postgres-settings.js';

@@ -1,28 +1,14 @@
-// A postgres connection's settings as the agent reads them (the gateway checks the same shape when
-// the connection is saved: apps/gateway/src/connection/connection.schemas.ts), and which login a
-// session gets. `scopes` names a credential per grant scope; today the one scope with a meaning
-// is `read-only` (docs/postgres.md, "Scope on the server"): its sessions log in as that role, a
-// role the database itself keeps from writing. Every read-only session is also opened with
-// default_transaction_read_only on (packages/pgwire/src/session-pins.ts).
-import { z } from 'zod';
-import { READ_ONLY_GRANT_SCOPE } from '@jitgate/pgwire';
+// A postgres connection's settings (read with @jitgate/contracts' CONNECTION_SETTINGS_READERS),
+// and which login a session gets. `scopes` names a credential per grant scope; today the one
+// scope with a meaning is `read-only` (docs/postgres.md, "Scope on the server"): its sessions log
+// in as that role, a role the database itself keeps from writing. Every read-only session is
+// also opened with default_transaction_read_only on (packages/pgwire/src/session-pins.ts).
+import { CONNECTION_SETTINGS_READERS, READ_ONLY_SCOPE, unbracketedHost, type PostgresSettings } from '@jitgate/contracts';
 import { CredentialError, parseCredentialRef } from '../credentials/credential-provider.js';
-import { hostSetting, portSetting, TargetDialError } from './target-dialer.js';
+import { TargetDialError } from './target-dialer.js';
 
-const databaseUserName = z.string().min(1).max(63);
-
-/** Another login for sessions of one scope: a database user and where its credential is. */
-const scopeLogin = z.object({ user: databaseUserName.optional(), credentialRef: z.string().min(1).max(512) }).strict();
-
-export const postgresSettingsSchema = z.object({
-  host: hostSetting,
-  port: portSetting.default(5432),
-  database: z.string().min(1).max(63),
-  user: databaseUserName.optional(),
-  sslmode: z.enum(['disable', 'require', 'verify-full']).default('require'),
-  scopes: z.object({ [READ_ONLY_GRANT_SCOPE]: scopeLogin.optional() }).strict().optional(),
-});
-export type PostgresSettings = z.output<typeof postgresSettingsSchema>;
+/** The settings, with the host as net.connect and tls.connect want it (no IPv6 brackets). */
+export const postgresSettingsSchema = CONNECTION_SETTINGS_READERS.postgres.transform((settings) => ({ ...settings, host: unbracketedHost(settings.host) }));
 
 /** Whom the agent logs in as for one session. */
 export interface PostgresLoginPlan {
@@ -39,7 +25,7 @@ export interface PostgresLoginPlan {
  * connection's own user and credential (the server session is still opened read-only).
  */
 export function loginFor(settings: PostgresSettings, credentialRef: string, readOnly: boolean): PostgresLoginPlan {
-  const scoped = readOnly ? settings.scopes?.[READ_ONLY_GRANT_SCOPE] : undefined;
+  const scoped = readOnly ? settings.scopes?.[READ_ONLY_SCOPE] : undefined;
   if (scoped) return { user: databaseUser(scoped.user, scoped.credentialRef), credentialRef: scoped.credentialRef, readOnly, scopedRole: true };
   return { user: databaseUser(settings.user, credentialRef), credentialRef, readOnly, scopedRole: false };
 }

@@ -3,7 +3,8 @@
 // `postgres` (postgres-dialer.ts): the agent logs in with the credential it holds.
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { CONNECTION_SETTINGS_READERS, unbracketedHost } from '@jitgate/contracts';
 import type { ConnectionAssignment } from '@jitgate/proto';
 import type { PostgresRole } from './postgres-login.js';
 
@@ -38,17 +39,7 @@ export type TargetDialers = ReadonlyMap<string, TargetDialer>;
 /** A failure to reach the target, with a message fit for SessionOpened.error (no secret in it). */
 export class TargetDialError extends Error {}
 
-/** A host name or address; an IPv6 literal may come in brackets. */
-export const hostSetting = z
-  .string()
-  .min(1)
-  .max(253)
-  .transform((host) => host.replace(/^\[(.*)\]$/, '$1'));
-export const portSetting = z.number().int().min(1).max(65_535);
-
-const tcpSettings = z.object({ host: hostSetting, port: portSetting });
-
-/** The assignment's settings JSON checked against `schema`; `missing` says what it needs. */
+/** The assignment's settings JSON checked against `schema` (CONNECTION_SETTINGS_READERS); `missing` says what it needs. */
 export function parseSettings<S extends z.ZodType>(json: string, schema: S, missing: string): z.output<S> {
   let raw: unknown;
   try {
@@ -57,14 +48,18 @@ export function parseSettings<S extends z.ZodType>(json: string, schema: S, miss
     throw new TargetDialError('connection settings are not valid JSON');
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new TargetDialError(missing);
+  if (!parsed.success) {
+    // The rules' own words (never the values): "settings.url: must not have a query string or fragment".
+    const why = parsed.error.issues.slice(0, 3).map((issue) => `settings.${issue.path.join('.')}: ${issue.message}`);
+    throw new TargetDialError(`${missing}; ${why.join('; ')}`);
+  }
   return parsed.data;
 }
 
 export const tcpDialer: TargetDialer = {
   async dial(assignment, { signal, timeoutMs }) {
-    const { host, port } = parseSettings(assignment.settingsJson, tcpSettings, 'connection settings need host and port');
-    return { socket: await connectTcp(host, port, signal, timeoutMs) };
+    const { host, port } = parseSettings(assignment.settingsJson, CONNECTION_SETTINGS_READERS.tcp, 'connection settings need host and port');
+    return { socket: await connectTcp(unbracketedHost(host), port, signal, timeoutMs) };
   },
 };
 
