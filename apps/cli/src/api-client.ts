@@ -1,21 +1,26 @@
-// A small typed client of the gateway's REST API (README.md, "The REST API in short"). Every
-// failure becomes a one-line CliError whose kind follows the HTTP status.
+// A small typed client of the gateway's REST API (README.md, "The REST API in short"). The
+// requests and answers are @jitgate/contracts' shapes; answers are parsed, not cast: an answer of
+// another shape is a clear error, and unknown fields are dropped. Every failure becomes a
+// one-line CliError whose kind follows the gateway's error code (or, for a code this CLI does
+// not know, the HTTP status).
 import type { z } from 'zod';
 import {
   accessRequestSchema,
+  apiErrorBodySchema,
   connectionListSchema,
-  errorBodySchema,
   grantCheckSchema,
   grantListSchema,
   identitySchema,
+  isErrorCode,
   type AccessRequest,
   type ConnectionSummary,
+  type ErrorCode,
   type Grant,
   type GrantCheck,
   type Identity,
   type NewAccessRequest,
-} from './api-types.js';
-import { CliError, kindForStatus, printable } from './errors.js';
+} from '@jitgate/contracts';
+import { CliError, kindForStatus, printable, type ErrorKind } from './errors.js';
 
 export type FetchFn = typeof fetch;
 
@@ -106,13 +111,30 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+/** The exit kind of each of the gateway's error codes: a code added to the contract is given one here. */
+const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
+  bad_request: 'usage',
+  validation_failed: 'usage',
+  invalid_json: 'usage',
+  unauthenticated: 'auth',
+  forbidden: 'not_permitted',
+  not_found: 'usage',
+  conflict: 'usage',
+  payload_too_large: 'usage',
+  unsupported_media_type: 'usage',
+  rate_limited: 'usage',
+  internal: 'unavailable',
+  unavailable: 'unavailable',
+};
+
 function errorFromAnswer(status: number, payload: unknown, what: string): CliError {
-  const body = errorBodySchema.safeParse(payload);
-  const kind = kindForStatus(status);
-  if (!body.success) return new CliError(kind, `the gateway answered HTTP ${status} to ${what}`);
+  const body = apiErrorBodySchema.safeParse(payload);
+  if (!body.success) return new CliError(kindForStatus(status), `the gateway answered HTTP ${status} to ${what}`);
   const { code, message, requestId } = body.data.error;
+  const known = isErrorCode(code) ? code : undefined;
+  const kind = known ? KIND_BY_CODE[known] : kindForStatus(status);
   const ref = requestId ? `, request ${printable(requestId, 80)}` : '';
-  const prefix = status === 401 ? 'the gateway did not accept JITGATE_TOKEN: ' : '';
+  const prefix = known === 'unauthenticated' || status === 401 ? 'the gateway did not accept JITGATE_TOKEN: ' : '';
   return new CliError(kind, `${prefix}${printable(message)} (${printable(code, 60)}, HTTP ${status}${ref})`);
 }
 

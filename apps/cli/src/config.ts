@@ -1,13 +1,14 @@
 // The CLI's settings, read once from the environment (main.ts passes process.env; nothing else
 // reads it) and overridden by flags. The token comes only from the environment: a --token flag
 // would leave it in shell history and in every process listing.
+import { DEFAULT_PORTS } from '@jitgate/contracts';
 import { CliError, usageError } from './errors.js';
 
-export const DEFAULT_API_URL = 'http://localhost:8080';
+export const DEFAULT_API_URL = `http://localhost:${DEFAULT_PORTS.api}`;
 /** The gateway's client listener (JITGATE_TCP_PORT, docs/tunnel.md). */
-export const DEFAULT_PROXY_PORT = 8444;
+export const DEFAULT_PROXY_PORT = DEFAULT_PORTS.client;
 /** The gateway's HTTP port (JITGATE_HTTP_PORT, docs/http.md). */
-export const DEFAULT_HTTP_PROXY_PORT = 8480;
+export const DEFAULT_HTTP_PROXY_PORT = DEFAULT_PORTS.http;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -2,8 +2,8 @@
 // mcp; docs/http.md): serve a local URL that forwards to the gateway's HTTP port, for as long as
 // the grant is in force. The grant is followed as for TCP (GrantWatcher); when it ends, the
 // listener closes and requests in progress are cut, as the gateway cuts them on its side.
+import type { GrantCheck, HttpConnectionType } from '@jitgate/contracts';
 import { ApiClient } from '../api-client.js';
-import type { GrantCheck } from '../api-types.js';
 import { isLoopback, type CliConfig } from '../config.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT_CODES, printable } from '../errors.js';
@@ -11,11 +11,8 @@ import { describeExpiry, formatTime } from '../format.js';
 import { HttpForwarder } from '../http/http-forwarder.js';
 import { GrantWatcher, type GrantEnd } from '../tunnel/grant-watcher.js';
 
-/** Connection types the gateway serves on its HTTP port. */
-export const HTTP_CONNECTION_TYPES: ReadonlySet<string> = new Set(['http', 'bigquery', 'gcs', 'cloudrun', 'mcp']);
-
 /** How each type's usual client is pointed at the local URL. */
-const CLIENT_HINTS: Record<string, (url: string) => string> = {
+const CLIENT_HINTS: Record<HttpConnectionType, (url: string) => string> = {
   bigquery: (url) => `e.g. new BigQuery({ projectId, apiEndpoint: '${url}' })`,
   gcs: (url) => `e.g. new Storage({ apiEndpoint: '${url}' })`,
   mcp: (url) => `e.g. the MCP server URL ${url}/<the server's path>`,
@@ -25,7 +22,7 @@ const CLIENT_HINTS: Record<string, (url: string) => string> = {
 
 export interface HttpConnectSettings {
   connection: string;
-  type: string;
+  type: HttpConnectionType;
   token: string;
   bind: string;
   port: number;
@@ -73,8 +70,7 @@ export async function connectHttp(settings: HttpConnectSettings, check: GrantChe
   const local = `http://${host}:${address.port}`;
   const expiry = check.expiresAt ? `grant ${describeExpiry(check.expiresAt, ctx.clock.now())}` : 'grant in force';
   say(`Serving ${connection} (${type}) at ${local} — use it as the client's API endpoint (through ${gateway.origin}/c/${connection}; ${expiry}). Ctrl-C to stop.`);
-  const hint = CLIENT_HINTS[type];
-  if (hint) say(hint(local));
+  say(CLIENT_HINTS[type](local));
   if (!isLoopback(address.address)) warn(`warning: ${local} is not a loopback address: anyone who can reach it uses your grant`);
 
   if (ctx.signal.aborted) finish('stopped');

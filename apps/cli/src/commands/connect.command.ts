@@ -4,6 +4,7 @@
 // (docs/http.md, connect-http.ts). Checks the grant first, prints when it expires, and stops
 // when it has expired without renewal or been revoked or released (exit 3).
 import { readFile } from 'node:fs/promises';
+import { isHttpConnectionType } from '@jitgate/contracts';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { formatHostPort, isLoopback, parsePort, requireToken, type CliConfig } from '../config.js';
@@ -14,7 +15,7 @@ import { openGatewaySession } from '../tunnel/gateway-dialer.js';
 import { assertConnectionName, noGrantMessage } from '../tunnel/handshake.js';
 import { GrantWatcher, type GrantEnd } from '../tunnel/grant-watcher.js';
 import { PortForwarder, type ForwarderHandlers, type SessionReport } from '../tunnel/port-forwarder.js';
-import { connectHttp, HTTP_CONNECTION_TYPES } from './connect-http.js';
+import { connectHttp } from './connect-http.js';
 
 export interface ConnectOptions {
   port: string;
@@ -63,7 +64,7 @@ export async function connect(connection: string, options: ConnectOptions, confi
   if (!check.allowed) throw new CliError('not_permitted', noGrantMessage(connection));
   // The type decides the mode. A connection we cannot see is left to the listener to refuse.
   const type = (await api.findConnection(connection))?.type;
-  if (type && HTTP_CONNECTION_TYPES.has(type)) {
+  if (type && isHttpConnectionType(type)) {
     const tls = options.tls === true || config.httpProxy.protocol === 'https:';
     if (ca && !tls) throw usageError('--ca needs --tls (or an https:// --http-proxy)');
     if (options.once) throw usageError(`--once is for TCP connections; ${connection} is a ${type} connection`);

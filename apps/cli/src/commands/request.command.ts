@@ -1,16 +1,14 @@
 // `jitgate request <connection>`: ask for access (POST /v1/access-requests). Policy answers at
 // once: approved (with the grant), denied (exit 3), or pending; with --wait, poll until approvers
 // decide or the request expires.
-import { z } from 'zod';
+import { accessRequestDecisionSchema, DEFAULT_PORTS, isHttpConnectionType, type AccessRequest } from '@jitgate/contracts';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import type { AccessRequest } from '../api-types.js';
 import { requireToken, type CliConfig } from '../config.js';
 import type { CliContext, CommandRunner } from '../context.js';
 import { CliError, EXIT_CODES, printable, usageError } from '../errors.js';
 import { describeExpiry, formatDuration, formatTime } from '../format.js';
 import { assertConnectionName } from '../tunnel/handshake.js';
-import { HTTP_CONNECTION_TYPES } from './connect-http.js';
 
 export interface RequestOptions {
   duration: string;
@@ -78,9 +76,9 @@ function report(req: AccessRequest, quiet: boolean, ctx: CliContext): number {
       const starts = Date.parse(grant.startsAt) > now ? `, starts ${formatTime(grant.startsAt)}` : '';
       say(`Request ${req.id} for ${name} approved: grant ${grant.id}${starts}, ${describeExpiry(grant.expiresAt, now)}.`);
       // A postgres connection is reached with any Postgres client, the token as password.
-      if (req.connection.type === 'postgres') say(`Connect with: PGPASSWORD="$JITGATE_TOKEN" psql "host=<gateway> port=5433 dbname=${name} user=<you>"`);
+      if (req.connection.type === 'postgres') say(`Connect with: PGPASSWORD="$JITGATE_TOKEN" psql "host=<gateway> port=${DEFAULT_PORTS.postgres} dbname=${name} user=<you>"`);
       // HTTP connections: a local URL the client library uses as its API endpoint (docs/http.md).
-      else if (req.connection.type && HTTP_CONNECTION_TYPES.has(req.connection.type))
+      else if (req.connection.type && isHttpConnectionType(req.connection.type))
         say(`Connect with: jitgate connect ${name}  (serves ${name} at a local URL: use it as the client's API endpoint)`);
       else say(`Connect with: jitgate connect ${name}`);
       return EXIT_CODES.ok;
@@ -161,14 +159,9 @@ function parseInterval(text: string): number {
   return Math.round(seconds * 1000);
 }
 
-const decisionSchema = z.object({
-  rule: z.object({ policy: z.string(), rule: z.string() }).nullable().optional(),
-  reason: z.string().optional(),
-});
-
 /** `: rule "x" of policy "y" (reason)` from the decision the gateway stored, or nothing. */
 function describeDecision(req: AccessRequest): string {
-  const decision = decisionSchema.safeParse(req.decision);
+  const decision = accessRequestDecisionSchema.safeParse(req.decision);
   const denials = req.approvals.filter((a) => a.decision === 'deny').map((a) => a.approver);
   if (denials.length) return ` by ${denials.map((who) => printable(who, 80)).join(', ')}`;
   if (!decision.success) return '';

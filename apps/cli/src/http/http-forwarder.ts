@@ -9,6 +9,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import tls from 'node:tls';
+import { httpRoutePath, JITGATE_ERROR_HEADER } from '@jitgate/contracts';
 import { describeSocketCode } from '../api-client.js';
 import { CliError, printable } from '../errors.js';
 
@@ -122,7 +123,7 @@ export class HttpForwarder {
       hostname: gateway.hostname.replace(/^\[|\]$/g, ''),
       port: gateway.port || (gateway.protocol === 'https:' ? 443 : 80),
       method,
-      path: `/c/${this.options.connection}${path}`,
+      path: httpRoutePath(this.options.connection, path),
       headers,
       agent: this.agent,
     });
@@ -135,7 +136,7 @@ export class HttpForwarder {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
       // Send the headers now: a server-sent event stream must reach the client before its first event.
       res.flushHeaders();
-      const code = answer.headers['x-jitgate-error'];
+      const code = answer.headers[JITGATE_ERROR_HEADER];
       this.options.handlers.answered(method, path, answer.statusCode ?? 0, typeof code === 'string' ? code : undefined);
       pipeline(answer, res, (error) => {
         if (error && !this.closed && !res.destroyed) this.options.handlers.failed(method, path, `the gateway broke off the answer: ${describe(error)}`);
@@ -169,7 +170,7 @@ export class HttpForwarder {
    * client's next request comes back through here. Other locations pass unchanged.
    */
   private localLocation(location: string, local: http.IncomingMessage): string {
-    const prefix = `/c/${this.options.connection}/`;
+    const prefix = httpRoutePath(this.options.connection, '/');
     const origin = this.options.gateway.origin;
     const path = location.startsWith(`${origin}${prefix}`) ? location.slice(origin.length) : location.startsWith(prefix) ? location : undefined;
     if (path === undefined) return location;
@@ -179,7 +180,7 @@ export class HttpForwarder {
   private reply(res: http.ServerResponse, status: number, code: string, message: string): void {
     if (res.headersSent || res.destroyed) return;
     const body = JSON.stringify({ error: { code, message } });
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-jitgate-error': code });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [JITGATE_ERROR_HEADER]: code });
     res.end(body);
   }
 }

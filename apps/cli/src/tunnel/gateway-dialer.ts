@@ -3,11 +3,12 @@
 // after the answer put back, ready to be piped.
 import net from 'node:net';
 import tls from 'node:tls';
+import { MAX_HANDSHAKE_ANSWER_BYTES, parseHandshakeAnswer } from '@jitgate/contracts';
 import { describeSocketCode } from '../api-client.js';
 import type { HostPort } from '../config.js';
 import { formatHostPort } from '../config.js';
 import { CliError, printable } from '../errors.js';
-import { MAX_ANSWER_LINE_BYTES, parseAnswer, refusalError, requestLine } from './handshake.js';
+import { refusalError, requestLine } from './handshake.js';
 
 export interface DialOptions {
   proxy: HostPort;
@@ -65,10 +66,10 @@ export function openGatewaySession(options: DialOptions): Promise<GatewaySession
       received = Buffer.concat([received, chunk]);
       const newline = received.indexOf(0x0a);
       if (newline === -1) {
-        if (received.length > MAX_ANSWER_LINE_BYTES) finish(new CliError('unavailable', `${where} answered with something that is not a jitgate handshake`));
+        if (received.length > MAX_HANDSHAKE_ANSWER_BYTES) finish(new CliError('unavailable', `${where} answered with something that is not a jitgate handshake`));
         return;
       }
-      const answer = parseAnswer(received.subarray(0, newline).toString('latin1'));
+      const answer = parseHandshakeAnswer(received.subarray(0, newline).toString('latin1'));
       if (!answer) {
         finish(new CliError('unavailable', `${where} is not a jitgate gateway listener (unexpected answer "${printable(received.subarray(0, Math.min(newline, 80)).toString('latin1'))}")`));
         return;

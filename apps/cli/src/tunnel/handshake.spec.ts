@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
-import { parseAnswer, refusalError, requestLine } from './handshake.js';
+import { refusalError, requestLine } from './handshake.js';
 
 describe('requestLine', () => {
   it('is the docs/tunnel.md line', () => {
@@ -19,22 +19,6 @@ describe('requestLine', () => {
   });
 });
 
-describe('parseAnswer', () => {
-  it.each([
-    ['JITGATE/1 200 9f1c', { ok: true, sessionId: '9f1c' }],
-    ['JITGATE/1 200 9f1c\r', { ok: true, sessionId: '9f1c' }],
-    ['JITGATE/1 403 no_grant no grant in force', { ok: false, status: 403, code: 'no_grant', message: 'no grant in force' }],
-    ['JITGATE/1 400 bad_handshake', { ok: false, status: 400, code: 'bad_handshake', message: '' }],
-    ['HTTP/1.1 400 Bad Request', null],
-    ['JITGATE/1 200', null],
-    ['JITGATE/2 200 x', null],
-    ['JITGATE/1 999 x y', null],
-    ['', null],
-  ])('%j', (line, expected) => {
-    expect(parseAnswer(line)).toEqual(expected);
-  });
-});
-
 describe('refusalError', () => {
   it.each([
     [401, 'unauthenticated', 'auth', 2],
@@ -49,6 +33,12 @@ describe('refusalError', () => {
     expect(error.kind).toBe(kind);
     expect(error.exitCode).toBe(exit);
     expect(error.message).toContain(`(gateway: ${status} ${code} "m")`);
+  });
+
+  it('says what a code of a newer gateway is, without explaining it', () => {
+    const error = refusalError('db', { ok: false, status: 429, code: 'slow_down', message: 'wait' });
+    expect(error.message).toBe('the gateway refused the connection to db (gateway: 429 slow_down "wait")');
+    expect(error.kind).toBe('usage');
   });
 
   it('strips control characters from what the gateway said', () => {

@@ -1,7 +1,9 @@
 // A stand-in for the gateway's client listener (docs/tunnel.md): reads the handshake line,
-// answers like the gateway does, and on 200 plays one of a few scripted targets.
+// answers like the gateway does (with @jitgate/contracts' lines), and on 200 plays one of a few
+// scripted targets.
 import net from 'node:net';
 import tls from 'node:tls';
+import { formatHandshakeOk, formatHandshakeRefusal, parseHandshakeRequest, type HandshakeCode, type HandshakeStatus } from '@jitgate/contracts';
 
 export type Behaviour =
   /** Echo every byte; pass the client's FIN back once everything is echoed. */
@@ -13,7 +15,7 @@ export type Behaviour =
   /** Send "hello" and FIN first; record what the client sends afterwards. */
   | 'fin-first'
   /** Refuse with this status, code and message. */
-  | { status: number; code: string; message: string };
+  | { status: HandshakeStatus; code: HandshakeCode; message: string };
 
 export interface StandInOptions {
   token: string;
@@ -81,12 +83,12 @@ export class GatewayListenerStandIn {
 
   private answer(socket: net.Socket, line: string): void {
     this.handshakes.push(line);
-    const refuse = (status: number, code: string, message: string): void => {
-      socket.end(`JITGATE/1 ${status} ${code} ${message}\n`);
+    const refuse = (status: HandshakeStatus, code: HandshakeCode, message: string): void => {
+      socket.end(formatHandshakeRefusal({ status, code, message }));
     };
-    const match = /^JITGATE\/1 CONNECT (\S+) (\S+)$/.exec(line);
-    if (!match) return refuse(400, 'bad_handshake', 'expected JITGATE/1 CONNECT <connection> <token>');
-    const [, connection, token] = match as unknown as [string, string, string];
+    const request = parseHandshakeRequest(line);
+    if (!request) return refuse(400, 'bad_handshake', 'expected JITGATE/1 CONNECT <connection> <token>');
+    const { connection, token } = request;
     if (token !== this.options.token) return refuse(401, 'unauthenticated', 'the token is not valid');
     const behaviour = this.options.connections[connection];
     if (!behaviour) return refuse(404, 'not_found', `no tcp connection named "${connection}"`);
@@ -97,15 +99,15 @@ export class GatewayListenerStandIn {
     socket.once('close', () => this.sessions.delete(socket));
     switch (behaviour) {
       case 'echo':
-        socket.write(`JITGATE/1 200 ${sessionId}\n`);
+        socket.write(formatHandshakeOk(sessionId));
         socket.pipe(socket);
         break;
       case 'banner':
-        socket.write(`JITGATE/1 200 ${sessionId}\nWELCOME\n`);
+        socket.write(`${formatHandshakeOk(sessionId)}WELCOME\n`);
         socket.pipe(socket);
         break;
       case 'reply-after-fin': {
-        socket.write(`JITGATE/1 200 ${sessionId}\n`);
+        socket.write(formatHandshakeOk(sessionId));
         let got = 0;
         socket.on('data', (chunk: Buffer) => (got += chunk.length));
         socket.on('end', () => socket.end(`got ${got} bytes, bye\n`));
@@ -113,7 +115,7 @@ export class GatewayListenerStandIn {
         break;
       }
       case 'fin-first': {
-        socket.end(`JITGATE/1 200 ${sessionId}\nhello\n`);
+        socket.end(`${formatHandshakeOk(sessionId)}hello\n`);
         const chunks: Buffer[] = [];
         socket.on('data', (chunk: Buffer) => chunks.push(chunk));
         socket.on('end', () => this.afterFin.push(Buffer.concat(chunks)));

@@ -1,7 +1,9 @@
 // A stand-in for the gateway's REST API: the few endpoints the CLI calls, with answers in the
-// gateway's shapes (apps/gateway/src/*/…presenter.ts) and its error body.
+// gateway's shapes (what its presenters write, more than the CLI reads) and its error body. What
+// the CLI sends is checked with the gateway's own schema (@jitgate/contracts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAccessRequestBody } from '@jitgate/contracts';
 
 export interface CheckAnswer {
   allowed: boolean;
@@ -106,8 +108,9 @@ export class RestStandIn {
       });
     }
     if (req.method === 'POST' && url.pathname === '/v1/access-requests') {
-      const input = body as { connection: string; scope?: string };
-      if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(input.connection)) return fail(400, 'validation_failed', 'connection: invalid');
+      const parsed = createAccessRequestBody.safeParse(body);
+      if (!parsed.success) return fail(400, 'validation_failed', parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+      const input = parsed.data;
       this.polls = 0;
       this.lastRequest = accessRequest(input.connection, typeOf(input.connection, this.state.types), input.scope ?? null, this.state.request.initial);
       return send(201, this.lastRequest);
