@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { formatHandshakeRequest, parseHandshakeAnswer } from '@jitgate/contracts';
 import { listeningPortsOfAny } from './child-processes.js';
 import { freePort } from './gateway-process.js';
 
@@ -74,14 +75,14 @@ export async function startForwarder(gatewayTcpPort: number, connection: string,
     };
     local.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    upstream.write(`JITGATE/1 CONNECT ${connection} ${token}\n`);
+    upstream.write(formatHandshakeRequest({ connection, token }));
     let head = Buffer.alloc(0);
     const onHead = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const nl = head.indexOf(0x0a);
       if (nl < 0) return;
       upstream.off('data', onHead);
-      if (!head.subarray(0, nl).toString('utf8').startsWith('JITGATE/1 200 ')) return drop();
+      if (parseHandshakeAnswer(head.subarray(0, nl).toString('latin1'))?.ok !== true) return drop();
       if (nl + 1 < head.length) local.write(head.subarray(nl + 1));
       upstream.pipe(local);
       local.pipe(upstream);

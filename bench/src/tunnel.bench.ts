@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { formatHandshakeRequest, parseHandshakeAnswer } from '@jitgate/contracts';
 import { CpuMeter, type CpuReport } from './cpu-meter.js';
 import { inParallel, type BenchWorld } from './setup.js';
 import { ms, summarise, type LatencySummary } from './stats.js';
@@ -110,9 +111,9 @@ async function connect(port: number): Promise<net.Socket> {
 /** A session through jitgate: the handshake line, then raw bytes (docs/tunnel.md). */
 async function openSession(tunnel: TunnelWorld, connection: string): Promise<net.Socket> {
   const socket = await connect(tunnel.gateway.tcpPort);
-  socket.write(`JITGATE/1 CONNECT ${connection} ${tunnel.identity.token}\n`);
+  socket.write(formatHandshakeRequest({ connection, token: tunnel.identity.token }));
   const line = await readLine(socket);
-  if (!line.startsWith('JITGATE/1 200 ')) {
+  if (parseHandshakeAnswer(line)?.ok !== true) {
     socket.destroy();
     throw new Error(`the handshake on ${connection} was answered "${line}"`);
   }
