@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routeRequest } from './confine.js';
-import type { HttpConnectionType } from './types.js';
+import type { HttpConnectionType } from '@jitgate/contracts';
 
 const bq = { projectId: 'acme' };
 const gcs = { buckets: ['data', 'out'] };

@@ -5,7 +5,8 @@
  * projects, dataset/table create/patch/delete, batch endpoints, bucket listing) is refused, so
  * a token minted for data can never reach the control plane through the gateway.
  */
-import type { BigQueryClass, HttpConnectionType } from './types.js';
+import type { HttpConnectionType } from '@jitgate/contracts';
+import type { BigQueryClass } from './types.js';
 import { parseTarget, queryValue, type ParsedTarget } from './target.js';
 import { echo } from './echo.js';
 

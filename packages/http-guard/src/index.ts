@@ -1,13 +1,11 @@
 /** @jitgate/http-guard: pure policy for HTTP-carried connections. See README.md. */
 export {
   BIGQUERY_CLASSES,
-  CONNECTION_KINDS,
   HTTP_METHODS,
   READ_ONLY_BIGQUERY_CLASSES,
   SAFE_METHODS,
   type BigQueryClass,
   type DatasetLists,
-  type HttpConnectionType,
   type HttpDecision,
   type HttpGuardrails,
   type HttpMethod,

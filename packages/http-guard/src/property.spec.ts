@@ -1,6 +1,7 @@
 // Properties: nothing thrown on any input, and no path trick turns into a forward outside the
 // data API. WHATWG URL parsing (which resolves `..` and `%2e` the way many servers do) is the
 // independent judge of where a forwarded path really points.
+import { HTTP_CONNECTION_TYPES } from '@jitgate/contracts';
 import { compileMasker } from '@jitgate/masking';
 import { parseMcpMessage } from '@jitgate/mcp-guard';
 import fc from 'fast-check';
@@ -10,7 +11,7 @@ import { decideHttpRequest, needsBody } from './decide.js';
 import { decideMcpAcross } from './mcp-across.js';
 import { analyzeBigQuerySql } from './sql-analysis.js';
 import { tokenizeSql } from './sql-tokenizer.js';
-import { CONNECTION_KINDS, type HttpGuardrails } from './types.js';
+import type { HttpGuardrails } from './types.js';
 
 const none: HttpGuardrails = {
   readOnly: false,
@@ -46,7 +47,7 @@ describe('never throws', () => {
   it('decideHttpRequest and needsBody, on any facts and any body', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...CONNECTION_KINDS),
+        fc.constantFrom(...HTTP_CONNECTION_TYPES),
         fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'get', ''), fc.string({ maxLength: 10 })),
         fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('/bigquery/v2/projects/p/queries', '/bigquery/v2/projects/p/jobs', '/storage/v1/b/b/o/x')),
         fc.oneof(fc.anything(), fc.record({ query: sqlish, useLegacySql: fc.constant(false) }), fc.record({ configuration: fc.anything() })),

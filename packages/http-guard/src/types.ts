@@ -3,6 +3,7 @@
  * session (`ResolvedGuardrails['http']`); it is declared here, beside the code that reads it, and
  * the policy package uses this very type, so the two cannot drift.
  */
+import type { HttpConnectionType } from '@jitgate/contracts';
 import type { McpPolicy } from '@jitgate/mcp-guard';
 
 /** A guardrail of a policy: `{ policy: 'data', rule: 'prod-bigquery' }`. */
@@ -78,9 +79,6 @@ export interface HttpGuardrails {
   approvals: { count: number; groups: string[]; rule: RuleRef } | null;
   approvalTimeoutSeconds: number | null;
 }
-
-export const CONNECTION_KINDS = ['http', 'bigquery', 'gcs', 'cloudrun', 'mcp'] as const;
-export type HttpConnectionType = (typeof CONNECTION_KINDS)[number];
 
 export interface HttpRequestFacts {
   connectionType: HttpConnectionType;

@@ -117,10 +117,7 @@ export {
   keepsPin,
   PINNED_SETTINGS,
   pinnedSettings,
-  READ_ONLY_GRANT_SCOPE,
-  READ_ONLY_PARAMETER_VALUE,
   READ_ONLY_PINNED_SETTINGS,
-  READ_ONLY_SESSION_PARAMETER,
   withPins,
   type PinnedSettings,
 } from './session-pins.js';

@@ -1,3 +1,4 @@
+import { READ_ONLY_SESSION_PARAMETER } from '@jitgate/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   acceptsClientEncoding,
@@ -7,7 +8,6 @@ import {
   PINNED_SETTINGS,
   pinnedSettings,
   READ_ONLY_PINNED_SETTINGS,
-  READ_ONLY_SESSION_PARAMETER,
   withPins,
 } from './session-pins.js';
 

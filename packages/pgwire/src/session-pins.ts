@@ -6,6 +6,7 @@
 // (https://www.postgresql.org/docs/current/config-setting.html), and each pinned setting is
 // GUC_REPORT: the server announces every change of it in a ParameterStatus, which is the
 // ground truth the gateway compares with `keepsPin`.
+import { READ_ONLY_PARAMETER_VALUE, READ_ONLY_SCOPE, READ_ONLY_SESSION_PARAMETER } from '@jitgate/contracts';
 
 /** A setting's name and the one value the server must hold for it. */
 export type PinnedSettings = Readonly<Record<string, string>>;
@@ -19,28 +20,19 @@ export const PINNED_SETTINGS: PinnedSettings = Object.freeze({ client_encoding: 
 /** Pinned as well in read-only sessions: every transaction starts read-only on the server. */
 export const READ_ONLY_PINNED_SETTINGS: PinnedSettings = Object.freeze({ ...PINNED_SETTINGS, default_transaction_read_only: 'on' });
 
-/**
- * The gateway's parameter (a `jitgate.` key in SessionOpen.client_parameters, never taken from a
- * client) saying that a session is read-only: the grant's scope or the resolved guardrails said
- * so. Its one value is READ_ONLY_PARAMETER_VALUE.
- */
-export const READ_ONLY_SESSION_PARAMETER = 'jitgate.read_only';
-export const READ_ONLY_PARAMETER_VALUE = 'on';
-
-/** The grant scope that makes a session read-only, whatever else is said (the policy's READ_ONLY_SCOPE). */
-export const READ_ONLY_GRANT_SCOPE = 'read-only';
-
 /** The values the server must hold for the whole of a session. */
 export function pinnedSettings(readOnly: boolean): PinnedSettings {
   return readOnly ? READ_ONLY_PINNED_SETTINGS : PINNED_SETTINGS;
 }
 
 /**
- * Read-only when the grant's scope says so (SessionOpen.scope) or the gateway does (its
- * parameter). Either is enough: a session is read-write only when neither says read-only.
+ * Read-only when the grant's scope says so (SessionOpen.scope is READ_ONLY_SCOPE) or the gateway
+ * does: its parameter READ_ONLY_SESSION_PARAMETER (a `jitgate.` key in
+ * SessionOpen.client_parameters, never taken from a client) set when the resolved guardrails say
+ * so. Either is enough: a session is read-write only when neither says read-only.
  */
 export function isReadOnlySession(scope: string, parameters: Readonly<Record<string, string>>): boolean {
-  return scope === READ_ONLY_GRANT_SCOPE || parameters[READ_ONLY_SESSION_PARAMETER] === READ_ONLY_PARAMETER_VALUE;
+  return scope === READ_ONLY_SCOPE || parameters[READ_ONLY_SESSION_PARAMETER] === READ_ONLY_PARAMETER_VALUE;
 }
 
 /**

@@ -5,6 +5,7 @@
  * guardrail that names one wins (as for approvers); the agent refuses scopes wider than the
  * connection's, and Google's IAM refuses accounts the agent may not impersonate.
  */
+import { gcpServiceAccount, googleApiScope } from '@jitgate/contracts';
 import { z } from 'zod';
 import type { RuleRef } from './types.js';
 
@@ -19,16 +20,10 @@ export interface ResolvedGcp {
   rule: RuleRef;
 }
 
-const serviceAccount = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, 'a service account e-mail');
-const scope = z
-  .string()
-  .max(256)
-  .regex(/^https:\/\/www\.googleapis\.com\/auth\/[a-z0-9._-]+$/, 'an OAuth scope URL (https://www.googleapis.com/auth/…)');
-
 export const gcpGuardrailSchema = z
   .strictObject({
-    serviceAccount: serviceAccount.optional(),
-    scopes: z.array(scope).min(1).max(16).optional(),
+    serviceAccount: gcpServiceAccount.optional(),
+    scopes: z.array(googleApiScope).min(1).max(16).optional(),
   })
   .refine((g) => g.serviceAccount !== undefined || g.scopes !== undefined, { error: 'name a serviceAccount, scopes, or both' });
 

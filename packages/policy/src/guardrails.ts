@@ -29,7 +29,8 @@ import {
 import { gcpGuardrailSchema, resolveGcp, type GcpGuardrailSpec, type ResolvedGcp } from './guardrails-gcp.js';
 import { compileMatch, matches, type CompiledMatch } from './matchers.js';
 import { specificity } from './specificity.js';
-import type { ConnectionType, IdentityKind, RuleMatch, RuleRef } from './types.js';
+import { READ_ONLY_SCOPE, type ConnectionType } from '@jitgate/contracts';
+import type { IdentityKind, RuleMatch, RuleRef } from './types.js';
 
 export type StatementClassName = (typeof STATEMENT_CLASSES)[number];
 /** The classes of the built-in baseline, the only ones `sql.allow` takes. */
@@ -167,9 +168,6 @@ export interface ResolvedGuardrails {
   /** Whom the agent mints Google tokens for, when a guardrail says (null: the connection's account). */
   gcp: ResolvedGcp | null;
 }
-
-/** The grant scope that makes a session read-only whatever the guardrails say. */
-export const READ_ONLY_SCOPE = 'read-only';
 
 export function resolveGuardrailRules(guardrails: readonly CompiledGuardrail[], input: GuardrailInput): ResolvedGuardrails {
   const asEvaluation = {

@@ -1,9 +1,7 @@
 /** @jitgate/policy: the pure policy engine (no I/O, no clock, deny by default). See README.md. */
 export {
-  CONNECTION_TYPES,
   EFFECTS,
   IDENTITY_KINDS,
-  type ConnectionType,
   type Decision,
   type DenyCode,
   type Effect,
@@ -20,7 +18,6 @@ export { parsePolicyDocument } from './document.js';
 export { parsePolicyFile, type PolicyFileEntry } from './yaml-file.js';
 export { compilePolicies, maxRateWindowSeconds, resolveGuardrails, type CompiledPolicies } from './compile.js';
 export {
-  READ_ONLY_SCOPE,
   type DetectorName,
   type GuardrailInput,
   type GuardrailSpec,

@@ -2,7 +2,8 @@
  * The declarative part of a rule (`match`), compiled once into predicates. Lists are OR,
  * fields are AND, an absent field matches anything. All comparisons are case-sensitive.
  */
-import type { ConnectionType, EvaluationInput, IdentityKind, RuleMatch } from './types.js';
+import type { ConnectionType } from '@jitgate/contracts';
+import type { EvaluationInput, IdentityKind, RuleMatch } from './types.js';
 
 /** A `*` glob compiled to its literal segments; matching is linear-ish and cannot backtrack badly. */
 export interface Glob {

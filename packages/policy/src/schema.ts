@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { issueAt, type PolicyIssue } from './errors.js';
-import { CONNECTION_TYPES, EFFECTS, IDENTITY_KINDS, type PolicyDocument } from './types.js';
+import { CONNECTION_TYPES } from '@jitgate/contracts';
+import { EFFECTS, IDENTITY_KINDS, type PolicyDocument } from './types.js';
 import { MAX_CONDITION_LENGTH } from './cel.js';
 import { guardrailSchema } from './guardrails.js';
 

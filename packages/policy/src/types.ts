@@ -1,11 +1,9 @@
+import type { ConnectionType } from '@jitgate/contracts';
 import type { GuardrailSpec } from './guardrails.js';
 /** Public shapes of policies, evaluation input and decisions. See README.md for semantics. */
 
 export type IdentityKind = 'human' | 'service';
 export const IDENTITY_KINDS = ['human', 'service'] as const satisfies readonly IdentityKind[];
-
-export const CONNECTION_TYPES = ['postgres', 'tcp', 'http', 'bigquery', 'gcs', 'cloudrun', 'mcp'] as const;
-export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 
 export type Effect = 'deny' | 'auto-approve' | 'require-approval';
 export const EFFECTS = ['deny', 'auto-approve', 'require-approval'] as const satisfies readonly Effect[];
