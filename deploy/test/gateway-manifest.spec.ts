@@ -37,7 +37,7 @@ describe('gateway.yaml', () => {
     expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
     for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) expect(probePort(container, probe)).toBe(8080);
     // The paths are the gateway's own routes.
-    const health = readFileSync(path.join(REPO_ROOT, 'apps/gateway/src/health/health.controller.ts'), 'utf8');
+    const health = readFileSync(path.join(REPO_ROOT, 'apps/gateway/src/platform/health/health.controller.ts'), 'utf8');
     expect(health).toContain("@Get('healthz')");
     expect(health).toContain("@Get('readyz')");
   });

@@ -6,11 +6,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOverrides } from './app.module.js';
-import { JitgateError } from './common/errors/jitgate.error.js';
-import { toJitgateError, type ErrorBody } from './common/http/http-error.filter.js';
-import type { GatewayConfig } from './config/config.schema.js';
-import { MetricsService } from './health/metrics.service.js';
-import { assignRequestId } from './logging/logger.options.js';
+import { JitgateError } from './platform/errors/jitgate.error.js';
+import { toJitgateError, type ErrorBody } from './platform/http/http-error.filter.js';
+import type { GatewayConfig } from './platform/config/config.schema.js';
+import { MetricsService } from './platform/metrics/metrics.service.js';
+import { assignRequestId } from './platform/logging/logger.options.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

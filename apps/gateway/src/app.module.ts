@@ -1,54 +1,54 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
-import { OidcVerifier } from './identity/oidc/oidc-verifier.js';
-import { AccessEventsPublisher } from './access-events/access-events.publisher.js';
-import { AccessRequestDecisionService } from './access-request/access-request-decision.service.js';
-import { AccessRequestExpiryProcessor } from './access-request/access-request-expiry.processor.js';
-import { AccessRequestController } from './access-request/access-request.controller.js';
-import { AccessRequestRepository } from './access-request/access-request.repository.js';
-import { AccessRequestService } from './access-request/access-request.service.js';
-import { AuditController } from './audit/audit.controller.js';
-import { AuditRepository } from './audit/audit.repository.js';
-import { AuditService } from './audit/audit.service.js';
-import { AuthGuard } from './auth/auth.guard.js';
-import { AuthenticatorService } from './auth/authenticator.service.js';
-import { TokenCrypto } from './auth/token-crypto.js';
-import { Clock, SystemClock } from './common/clock.js';
-import { HttpErrorFilter } from './common/http/http-error.filter.js';
-import type { GatewayConfig } from './config/config.schema.js';
-import { GATEWAY_CONFIG } from './config/config.tokens.js';
-import { ConnectionController } from './connection/connection.controller.js';
-import { ConnectionRepository } from './connection/connection.repository.js';
-import { ConnectionService } from './connection/connection.service.js';
-import { AccessSweepProcessor } from './expiry/access-sweep.processor.js';
-import { GrantExpiryProcessor } from './grant/grant-expiry.processor.js';
-import { GrantIssuer } from './grant/grant-issuer.js';
-import { GrantController } from './grant/grant.controller.js';
-import { GrantRepository } from './grant/grant.repository.js';
-import { GrantService } from './grant/grant.service.js';
-import { HealthController } from './health/health.controller.js';
-import { MetricsService } from './health/metrics.service.js';
-import { BootstrapService, BootstrapTokenSink, StdoutBootstrapTokenSink } from './identity/bootstrap.service.js';
-import { IdentityController } from './identity/identity.controller.js';
-import { IdentityRepository } from './identity/identity.repository.js';
-import { IdentityService } from './identity/identity.service.js';
-import { TokenRepository } from './identity/token.repository.js';
-import { TokenService } from './identity/token.service.js';
-import { HotPathPool } from './infra/hot-path-pool.service.js';
-import { PrismaService } from './infra/prisma.service.js';
-import { JOB_HANDLERS } from './infra/queue/queue.registry.js';
-import { QueueService } from './infra/queue/queue.service.js';
-import { WorkerService } from './infra/queue/worker.service.js';
-import { RedisService } from './infra/redis.service.js';
-import { loggerOptions } from './logging/logger.options.js';
-import { PolicyFileLoader } from './policy/policy-file.loader.js';
-import { PolicyController } from './policy/policy.controller.js';
-import { PolicyRepository } from './policy/policy.repository.js';
-import { PolicyService } from './policy/policy.service.js';
-import { AgentController } from './agent/agent.controller.js';
-import { SessionController } from './session/session.controller.js';
-import { DATA_PLANE_PROVIDERS } from './tunnel/tunnel.providers.js';
+import { OidcVerifier } from './control-plane/identity/oidc/oidc-verifier.js';
+import { AccessEventsPublisher } from './control-plane/access-events/access-events.publisher.js';
+import { AccessRequestDecisionService } from './control-plane/access-request/access-request-decision.service.js';
+import { AccessRequestExpiryProcessor } from './control-plane/access-request/access-request-expiry.processor.js';
+import { AccessRequestController } from './control-plane/access-request/access-request.controller.js';
+import { AccessRequestRepository } from './control-plane/access-request/access-request.repository.js';
+import { AccessRequestService } from './control-plane/access-request/access-request.service.js';
+import { AuditController } from './control-plane/audit/audit.controller.js';
+import { AuditRepository } from './control-plane/audit/audit.repository.js';
+import { AuditService } from './control-plane/audit/audit.service.js';
+import { AuthGuard } from './control-plane/auth/auth.guard.js';
+import { AuthenticatorService } from './control-plane/auth/authenticator.service.js';
+import { TokenCrypto } from './control-plane/auth/token-crypto.js';
+import { Clock, SystemClock } from './platform/clock.js';
+import { HttpErrorFilter } from './platform/http/http-error.filter.js';
+import type { GatewayConfig } from './platform/config/config.schema.js';
+import { GATEWAY_CONFIG } from './platform/config/config.tokens.js';
+import { ConnectionController } from './control-plane/connection/connection.controller.js';
+import { ConnectionRepository } from './control-plane/connection/connection.repository.js';
+import { ConnectionService } from './control-plane/connection/connection.service.js';
+import { AccessSweepProcessor } from './control-plane/sweep/access-sweep.processor.js';
+import { GrantExpiryProcessor } from './control-plane/grant/grant-expiry.processor.js';
+import { GrantIssuer } from './control-plane/grant/grant-issuer.js';
+import { GrantController } from './control-plane/grant/grant.controller.js';
+import { GrantRepository } from './control-plane/grant/grant.repository.js';
+import { GrantService } from './control-plane/grant/grant.service.js';
+import { HealthController } from './platform/health/health.controller.js';
+import { MetricsService } from './platform/metrics/metrics.service.js';
+import { BootstrapService, BootstrapTokenSink, StdoutBootstrapTokenSink } from './control-plane/identity/bootstrap.service.js';
+import { IdentityController } from './control-plane/identity/identity.controller.js';
+import { IdentityRepository } from './control-plane/identity/identity.repository.js';
+import { IdentityService } from './control-plane/identity/identity.service.js';
+import { TokenRepository } from './control-plane/identity/token.repository.js';
+import { TokenService } from './control-plane/identity/token.service.js';
+import { PlainSqlPool } from './platform/database/plain-sql-pool.js';
+import { PrismaService } from './platform/database/prisma.service.js';
+import { JOB_HANDLERS } from './platform/queue/queue.registry.js';
+import { QueueService } from './platform/queue/queue.service.js';
+import { WorkerService } from './platform/queue/worker.service.js';
+import { RedisService } from './platform/redis/redis.service.js';
+import { loggerOptions } from './platform/logging/logger.options.js';
+import { PolicyFileLoader } from './control-plane/policy/policy-file.loader.js';
+import { PolicyController } from './control-plane/policy/policy.controller.js';
+import { PolicyRepository } from './control-plane/policy/policy.repository.js';
+import { PolicyService } from './control-plane/policy/policy.service.js';
+import { AgentController } from './control-plane/agent/agent.controller.js';
+import { SessionController } from './control-plane/session/session.controller.js';
+import { DATA_PLANE_PROVIDERS } from './data-plane/data-plane.providers.js';
 
 export interface AppOverrides {
   /** Replaces the system clock (expiry tests). */
@@ -83,7 +83,7 @@ export class AppModule {
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: HttpErrorFilter },
       PrismaService,
-      HotPathPool,
+      PlainSqlPool,
       RedisService,
       QueueService,
       MetricsService,

@@ -4,7 +4,7 @@ process.env.TZ = 'UTC';
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './app.factory.js';
-import { ConfigError, loadConfigFromProcessEnv } from './config/config.schema.js';
+import { ConfigError, loadConfigFromProcessEnv } from './platform/config/config.schema.js';
 
 async function main(): Promise<void> {
   let config;

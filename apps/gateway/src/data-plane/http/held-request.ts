@@ -1,0 +1,33 @@
+// A request or MCP call held for a human (docs/http.md): the same access-request queue and the
+// same polling wait as a held SQL statement (StatementApprovalService). The wait ends early when
+// the caller leaves or the session ends.
+import type { HeldOutcome, StatementApprovalService } from '../../control-plane/access-request/statement-approval.service.js';
+import type { HttpCallerSession } from './http-caller-sessions.js';
+
+export interface HoldRequest {
+  /** What the approver reads: "POST /bigquery/…\nUPDATE …" or "tools/call deploy {…}". */
+  statement: string;
+  classes: string[];
+  rule: { policy: string; rule: string };
+}
+
+export async function holdForApproval(approvals: StatementApprovalService, session: HttpCallerSession, held: HoldRequest, defaultTimeoutSeconds: number, signal: AbortSignal): Promise<HeldOutcome> {
+  const { http } = session.guardrails;
+  if (!http.approvals) return { requestId: 'none', status: 'denied' };
+  const timeoutSeconds = http.approvalTimeoutSeconds ?? defaultTimeoutSeconds;
+  const { info } = session.admitted;
+  const requestId = await approvals.hold({
+    sessionId: info.id,
+    identityId: info.identityId,
+    identityKind: info.identityKind,
+    connectionId: info.connectionId,
+    grantId: info.grantId,
+    statement: held.statement,
+    classes: held.classes,
+    rule: held.rule,
+    approvals: { count: http.approvals.count, groups: http.approvals.groups },
+    timeoutSeconds,
+  });
+  return approvals.waitFor(requestId, timeoutSeconds, signal);
+}
+
