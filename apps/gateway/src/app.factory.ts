@@ -80,10 +80,13 @@ export async function createGatewayApp(config: GatewayConfig, overrides: AppOver
   });
   app.use(metricsMiddleware(app.get(MetricsService)));
   app.use(jsonBodies(config.http.bodyLimitBytes));
-  const document = buildOpenApi(app);
-  (app.getHttpAdapter().getInstance() as express.Express).get('/openapi.json', (_req: Request, res: Response) => {
-    res.json(document);
-  });
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // The API's description where the API is served; a worker or data process has only health.
+  if (config.modes.includes('api')) {
+    const document = buildOpenApi(app);
+    (app.getHttpAdapter().getInstance() as express.Express).get('/openapi.json', (_req: Request, res: Response) => {
+      res.json(document);
+    });
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  }
   return app;
 }

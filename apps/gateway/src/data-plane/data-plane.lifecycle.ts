@@ -13,7 +13,7 @@ import { HttpProxyListener } from './http/http-proxy.listener.js';
 import { PgListener } from './postgres/pg-listener.js';
 import { LiveSessions } from './live/live-sessions.js';
 import { SessionReconciler } from './live/session-reconciler.js';
-import { TunnelEventsSubscriber } from './live/tunnel-events.subscriber.js';
+import { AccessEndsSubscriber } from './live/access-ends.subscriber.js';
 import { TunnelServer } from './tunnel/tunnel-server.js';
 
 @Injectable()
@@ -24,7 +24,7 @@ export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestr
     @Inject(ClientListener) private readonly clients: ClientListener,
     @Inject(PgListener) private readonly pgClients: PgListener,
     @Inject(HttpProxyListener) private readonly httpClients: HttpProxyListener,
-    @Inject(TunnelEventsSubscriber) private readonly events: TunnelEventsSubscriber,
+    @Inject(AccessEndsSubscriber) private readonly events: AccessEndsSubscriber,
     @Inject(AgentRegistry) private readonly registry: AgentRegistry,
     @Inject(LiveSessions) private readonly live: LiveSessions,
     @Inject(SessionReconciler) private readonly reconciler: SessionReconciler,

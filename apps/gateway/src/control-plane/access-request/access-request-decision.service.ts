@@ -3,7 +3,7 @@ import type { Grant, Prisma } from '@jitgate/db';
 import { approverEligibility } from '@jitgate/policy';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../../port/principal.js';
 import { Clock } from '../../platform/clock.js';
 import { conflict, forbidden, notFound } from '../../platform/errors/jitgate.error.js';
 import { GrantIssuer } from '../grant/grant-issuer.js';

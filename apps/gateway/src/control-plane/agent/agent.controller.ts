@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, AuditorOrAdmin, CurrentPrincipal } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../port/principal.js';
 import { UuidParam } from '../../platform/http/uuid-param.js';
 import { ApiZodBody, ApiZodQuery, ValidBody, ValidQuery } from '../../platform/http/zod-validation.js';
 import { presentAgent } from './agent.presenter.js';

@@ -1,8 +1,8 @@
 import type { AgentWithInstances } from './agent.service.js';
 
 /**
- * The API shape of an agent. `connected` and `instances` are what THIS gateway replica sees:
- * each replica holds only the tunnels dialled to it; `lastSeenAt` is shared (the database).
+ * The API shape of an agent. `connected` and `instances` count its tunnels to every replica
+ * (each names its `gatewayId`), as the replicas last reported them (within 30 s).
  */
 export function presentAgent({ agent, instances }: AgentWithInstances) {
   return {

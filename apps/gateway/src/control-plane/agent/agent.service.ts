@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../../port/principal.js';
 import { Clock } from '../../platform/clock.js';
 import { conflict, JitgateError, notFound } from '../../platform/errors/jitgate.error.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';
-import { AgentRegistry, type AgentInstanceView } from '../../data-plane/tunnel/agent-registry.js';
-import { AgentEventsPublisher } from './agent-events.js';
+import { AccessEndsStream } from '../../port/access-ends.stream.js';
+import { AgentInstances, type AgentInstanceView } from '../../port/agent-instances.js';
 import { AgentRepository, type PublicAgent } from './agent.repository.js';
 import type { ListAgentsQuery, RegisterAgentBody } from './agent.schemas.js';
 import { AgentTokenCrypto } from './agent-token.js';
 
 export interface AgentWithInstances {
   agent: PublicAgent;
-  /** Its tunnels on THIS replica (the registry is per replica). */
+  /** Its tunnels on every replica (those of a replica that stopped reporting lapse). */
   instances: AgentInstanceView[];
 }
 
@@ -25,8 +25,8 @@ export class AgentService {
     @Inject(AgentRepository) private readonly agents: AgentRepository,
     @Inject(AgentTokenCrypto) private readonly crypto: AgentTokenCrypto,
     @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(AgentRegistry) private readonly registry: AgentRegistry,
-    @Inject(AgentEventsPublisher) private readonly events: AgentEventsPublisher,
+    @Inject(AgentInstances) private readonly instances: AgentInstances,
+    @Inject(AccessEndsStream) private readonly ends: AccessEndsStream,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -57,18 +57,18 @@ export class AgentService {
 
   async list(query: ListAgentsQuery): Promise<AgentWithInstances[]> {
     const agents = await this.agents.list({ group: query.group, includeRevoked: query.includeRevoked, afterId: query.after, limit: query.limit });
-    return agents.map((agent) => ({ agent, instances: this.registry.instances(agent.id) }));
+    return Promise.all(agents.map(async (agent) => ({ agent, instances: await this.instances.list(agent.id) })));
   }
 
   async get(id: string): Promise<AgentWithInstances> {
     const agent = await this.agents.findById(id);
     if (!agent) throw notFound('agent', id);
-    return { agent, instances: this.registry.instances(agent.id) };
+    return { agent, instances: await this.instances.list(agent.id) };
   }
 
   /**
-   * Revokes the token and closes the agent's tunnels (and their sessions) here at once and, by
-   * a message on Redis, on every other replica. Revoking twice changes nothing.
+   * Revokes the token and closes the agent's tunnels (and their sessions) on every replica, by
+   * the access-ends stream (this replica at once). Revoking twice changes nothing.
    */
   async revoke(caller: Principal, id: string, reason: string): Promise<AgentWithInstances> {
     const now = this.clock.now();
@@ -85,11 +85,10 @@ export class AgentService {
       });
       return { agent: { ...existing, revokedAt: now }, changed: true };
     });
-    if (changed) {
-      this.registry.closeAgent(id, caller.identityId);
-      await this.events.agentRevoked({ type: 'agent.revoked', agentId: id, revokedBy: caller.identityId });
-    }
-    return { agent, instances: this.registry.instances(id) };
+    // The revocation is committed: no replica admits the token again. A replica that misses the
+    // message keeps its tunnels until they reconnect.
+    if (changed) await this.ends.publish({ type: 'agent.revoked', agentId: id, revokedBy: caller.identityId });
+    return { agent, instances: await this.instances.list(id) };
   }
 
   /** The tunnel's check of `authorization: Bearer jga_…`. */

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AuditorOrAdmin } from '../auth/auth.decorators.js';
 import { ApiZodQuery, ValidQuery } from '../../platform/http/zod-validation.js';
-import type { StoredEvent } from './audit-chain.js';
+import type { StoredEvent } from '../../platform/chain/hash-chain.js';
 import { AuditService } from './audit.service.js';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from './audit.types.js';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma } from '@jitgate/db';
 import { PrismaService, type Db } from '../../platform/database/prisma.service.js';
-import type { StoredEvent } from './audit-chain.js';
+import type { StoredEvent } from '../../platform/chain/hash-chain.js';
 
 /** Arbitrary but fixed: the advisory lock that serialises appends to the chain. */
 const AUDIT_CHAIN_LOCK = 0x6a67_6175; // "jgau"

@@ -3,7 +3,7 @@ import type { Prisma } from '@jitgate/db';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../../platform/clock.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';
-import { GENESIS_HASH, hashEvent, verifyRun, type ChainBreak } from './audit-chain.js';
+import { GENESIS_HASH, hashEvent, verifyRun, type ChainBreak } from '../../platform/chain/hash-chain.js';
 import { AuditRepository, type AuditQuery } from './audit.repository.js';
 import type { AuditEntry } from './audit.types.js';
 

@@ -1,11 +1,6 @@
-export type ActorKind = 'human' | 'service' | 'system';
+import type { AuditActor } from '../../port/actor.js';
 
-export interface AuditActor {
-  id: string | null;
-  kind: ActorKind;
-}
-
-export const SYSTEM_ACTOR: AuditActor = { id: null, kind: 'system' };
+export { SYSTEM_ACTOR, type ActorKind, type AuditActor } from '../../port/actor.js';
 
 /** Every action the audit log records. Adding one here is the only way to record it. */
 export const AUDIT_ACTIONS = [

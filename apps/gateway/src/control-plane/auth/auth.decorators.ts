@@ -1,9 +1,7 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../port/principal.js';
 
-export const IS_PUBLIC = Symbol('IS_PUBLIC');
-/** The route needs no bearer token (health, metrics, OpenAPI). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+export { IS_PUBLIC, Public } from '../../platform/http/public-route.js';
 
 export const ADMIN_ONLY = Symbol('ADMIN_ONLY');
 /** The route is for members of the admin group (JITGATE_ADMIN_GROUP). */

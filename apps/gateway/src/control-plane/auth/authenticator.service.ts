@@ -7,7 +7,7 @@ import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { IdentityRepository } from '../identity/identity.repository.js';
 import { OidcVerificationError, OidcVerifier } from '../identity/oidc/oidc-verifier.js';
 import { TOKEN_TOUCH_INTERVAL_MS, TokenRepository } from '../identity/token.repository.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../port/principal.js';
 import { TokenCrypto } from './token-crypto.js';
 
 const unauthenticated = (message: string) => new JitgateError('unauthenticated', message);

@@ -1,4 +1,4 @@
-import type { Principal } from './principal.js';
+import type { Principal } from '../../port/principal.js';
 import { forbidden } from '../../platform/errors/jitgate.error.js';
 
 /** Lists show the caller's own rows; `view=all` shows everyone's, to admins and auditors only. */

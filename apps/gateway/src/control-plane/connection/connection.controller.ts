@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Inject, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../port/principal.js';
 import { UuidParam } from '../../platform/http/uuid-param.js';
 import { ApiZodBody, ApiZodQuery, ValidBody, ValidQuery } from '../../platform/http/zod-validation.js';
 import { presentConnection } from './connection.presenter.js';

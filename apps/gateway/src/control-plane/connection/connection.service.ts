@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Connection, Prisma } from '@jitgate/db';
 import { AuditService } from '../audit/audit.service.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../../port/principal.js';
 import { Clock } from '../../platform/clock.js';
 import { conflict, JitgateError, notFound } from '../../platform/errors/jitgate.error.js';
 import { parseOrThrow } from '../../platform/http/zod-validation.js';

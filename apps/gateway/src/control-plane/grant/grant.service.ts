@@ -3,7 +3,7 @@ import type { LiveSessionsNotice } from '../../port/access-events.js';
 import { AccessEventsPublisher } from '../access-events/access-events.publisher.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR, type AuditActor } from '../audit/audit.types.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../../port/principal.js';
 import { Clock } from '../../platform/clock.js';
 import { listsEveryone } from '../auth/list-scope.js';
 import { conflict, forbidden, notFound } from '../../platform/errors/jitgate.error.js';

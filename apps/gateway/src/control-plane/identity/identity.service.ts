@@ -3,7 +3,7 @@ import type { Identity } from '@jitgate/db';
 import type { LiveSessionsNotice } from '../../port/access-events.js';
 import { AccessEventsPublisher } from '../access-events/access-events.publisher.js';
 import { AuditService } from '../audit/audit.service.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../../port/principal.js';
 import { Clock } from '../../platform/clock.js';
 import { conflict, forbidden, notFound } from '../../platform/errors/jitgate.error.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';

@@ -3,7 +3,7 @@ import { parseDuration, PolicyError } from '@jitgate/policy';
 import type { LiveSessionsNotice } from '../../port/access-events.js';
 import { AccessEventsPublisher } from '../access-events/access-events.publisher.js';
 import { AuditService } from '../audit/audit.service.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../../port/principal.js';
 import { TokenCrypto } from '../auth/token-crypto.js';
 import { Clock } from '../../platform/clock.js';
 import { forbidden, JitgateError, notFound } from '../../platform/errors/jitgate.error.js';

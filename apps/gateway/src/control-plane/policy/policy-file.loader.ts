@@ -3,7 +3,7 @@ import { parsePolicyFile, PolicyError } from '@jitgate/policy';
 import { readFile } from 'node:fs/promises';
 import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { AuditService } from '../audit/audit.service.js';
-import { canonicalJson } from '../audit/audit-chain.js';
+import { canonicalJson } from '../../platform/chain/hash-chain.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, Inject, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Policy } from '@jitgate/db';
 import { AdminOnly, AuditorOrAdmin, CurrentPrincipal } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../port/principal.js';
 import { UuidParam } from '../../platform/http/uuid-param.js';
 import { ApiZodBody, ValidBody } from '../../platform/http/zod-validation.js';
 import { createPolicyBody, replacePolicyBody, type CreatePolicyBody, type ReplacePolicyBody } from './policy.schemas.js';

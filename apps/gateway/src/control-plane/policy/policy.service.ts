@@ -3,7 +3,7 @@ import type { Policy, Prisma } from '@jitgate/db';
 import { compilePolicies, parsePolicyDocument, PolicyError, type CompiledPolicies, type PolicyDocument } from '@jitgate/policy';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuditActor } from '../audit/audit.types.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../../port/principal.js';
 import { conflict, JitgateError, notFound } from '../../platform/errors/jitgate.error.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';
 import { PolicyRepository } from './policy.repository.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../port/principal.js';
 import { UuidParam } from '../../platform/http/uuid-param.js';
 import { ApiZodQuery, ValidQuery } from '../../platform/http/zod-validation.js';
 import { presentSession, presentSessionEvent } from './session.presenter.js';

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../port/principal.js';
 import { listsEveryone } from '../auth/list-scope.js';
 import { notFound } from '../../platform/errors/jitgate.error.js';
 import { ConnectionRepository } from '../connection/connection.repository.js';
 import { SessionRepository, type SessionWithNames } from './session.repository.js';
 import type { ListSessionEventsQuery, ListSessionsQuery } from './session.schemas.js';
 import type { SessionEvent } from '@jitgate/db';
-import { verifySessionEvents, type ChainedSessionEvent, type SessionEventInput } from '../../data-plane/recording/session-event-chain.js';
-import { SessionEventRepository } from '../../data-plane/recording/session-event.repository.js';
+import { verifySessionEvents, type ChainedSessionEvent, type SessionEventInput } from '../../port/session-event-chain.js';
+import { SessionEventRepository } from './session-event.repository.js';
 
 export interface EventsVerification {
   ok: boolean;

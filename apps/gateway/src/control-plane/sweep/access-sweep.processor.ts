@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { GrantService } from '../grant/grant.service.js';
 import type { JobHandler } from '../../platform/queue/queue.registry.js';
 import { QueueService } from '../../platform/queue/queue.service.js';
-import { OrphanedSessions } from '../../data-plane/live/orphaned-sessions.js';
+import { OrphanedSessions } from '../session/orphaned-sessions.js';
 
 const BATCH = 200;
 

@@ -8,16 +8,13 @@ import type { Connection } from '@jitgate/db';
 import type { ConnectionType } from '@jitgate/policy';
 import { CloseReason, type PostgresLogin } from '@jitgate/proto';
 import type { LocalEnd } from '@jitgate/tunnel';
-import { SYSTEM_ACTOR } from '../../control-plane/audit/audit.types.js';
-import { AuthenticatorService } from '../../control-plane/auth/authenticator.service.js';
-import type { Principal } from '../../control-plane/auth/principal.js';
+import { SYSTEM_ACTOR } from '../../port/actor.js';
+import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
+import type { Principal } from '../../port/principal.js';
 import { Clock } from '../../platform/clock.js';
 import { JitgateError } from '../../platform/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
-import { ConnectionRepository } from '../../control-plane/connection/connection.repository.js';
-import { GrantService } from '../../control-plane/grant/grant.service.js';
-import { SessionRecorder } from '../recording/session-recorder.js';
 import { AgentRegistry } from '../tunnel/agent-registry.js';
 import { formatOk, HandshakeRefusal, type HandshakeRequest } from '../tcp/handshake.js';
 import { LiveSession, type LiveSessionInfo, type SessionSummary } from '../live/live-session.js';
@@ -74,12 +71,9 @@ export class SessionBroker {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(AuthenticatorService) private readonly authenticator: AuthenticatorService,
-    @Inject(ConnectionRepository) private readonly connections: ConnectionRepository,
-    @Inject(GrantService) private readonly grants: GrantService,
+    @Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane,
     @Inject(AgentRegistry) private readonly registry: AgentRegistry,
     @Inject(LiveSessions) private readonly live: LiveSessions,
-    @Inject(SessionRecorder) private readonly recorder: SessionRecorder,
     @Inject(TunnelMetrics) private readonly metrics: TunnelMetrics,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
@@ -106,13 +100,13 @@ export class SessionBroker {
   async admit(request: AdmissionRequest, client: Duplex): Promise<AdmittedSession | undefined> {
     const admissionStartedAt = performance.now();
     const principal = await this.authenticate(request.token);
-    const connection = await this.connections.findByName(request.connectionName);
+    const connection = await this.controlPlane.connection(request.connectionName);
     // Each protocol has its listener: a postgres connection is never carried as raw TCP.
     const types: readonly string[] = typeof request.type === 'string' ? [request.type] : request.type;
     if (!connection || connection.archivedAt || !types.includes(connection.type)) {
       throw new HandshakeRefusal(404, 'not_found', `no ${types.join(' or ')} connection named "${request.connectionName}"`);
     }
-    const { grant } = await this.grants.check(principal.identityId, connection.name);
+    const grant = await this.controlPlane.grantInForce(principal.identityId, connection.name);
     if (!grant || this.live.hasEnded('grant', grant.id)) {
       throw new HandshakeRefusal(403, 'no_grant', `no grant in force for ${principal.subject} on "${connection.name}"`);
     }
@@ -165,7 +159,7 @@ export class SessionBroker {
       startedAt: this.clock.now(),
     };
     try {
-      await this.recorder.opened({
+      await this.controlPlane.sessionOpened({
         ...info,
         actor: { id: principal.identityId, kind: principal.kind },
         agentName: tunnel.peer.agentName,
@@ -206,7 +200,7 @@ export class SessionBroker {
 
   private async authenticate(token: string): Promise<Principal> {
     try {
-      return await this.authenticator.authenticate(token);
+      return await this.controlPlane.authenticate(token);
     } catch (error) {
       if (error instanceof JitgateError && error.code === 'unauthenticated') throw new HandshakeRefusal(401, 'unauthenticated', error.message);
       if (error instanceof JitgateError && error.code === 'unavailable') throw new HandshakeRefusal(503, 'unavailable', error.message);
@@ -227,7 +221,7 @@ export class SessionBroker {
       return undefined;
     }) : Promise.resolve(undefined);
     const record = events
-      .then((recorded) => this.recorder.closed({
+      .then((recorded) => this.controlPlane.sessionClosed({
         id: info.id,
         identityId: info.identityId,
         grantId: info.grantId,

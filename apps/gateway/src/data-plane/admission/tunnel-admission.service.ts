@@ -5,12 +5,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { status, type Metadata } from '@grpc/grpc-js';
 import type { Connection } from '@jitgate/db';
 import type { Hello } from '@jitgate/proto';
-import { AgentService } from '../../control-plane/agent/agent.service.js';
-import type { PublicAgent } from '../../control-plane/agent/agent.repository.js';
+import { CONTROL_PLANE, type AgentRecord, type ControlPlane } from '../../port/control-plane.port.js';
 import { JitgateError } from '../../platform/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
-import { ConnectionRepository } from '../../control-plane/connection/connection.repository.js';
 import { connectionName } from '../../control-plane/connection/connection.schemas.js';
 import { AgentRegistry } from '../tunnel/agent-registry.js';
 import { AgentTunnel, TunnelRefusal, type TunnelAssignment, type TunnelCall } from '../tunnel/agent-tunnel.js';
@@ -46,8 +44,7 @@ export class TunnelAdmission {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(AgentService) private readonly agents: AgentService,
-    @Inject(ConnectionRepository) private readonly connections: ConnectionRepository,
+    @Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane,
     @Inject(AgentRegistry) private readonly registry: AgentRegistry,
     @Inject(TunnelMetrics) private readonly metrics: TunnelMetrics,
   ) {}
@@ -98,12 +95,12 @@ export class TunnelAdmission {
   /** Best effort: a failed write must not refuse or drop a tunnel. */
   private recordSeen(agentId: string | undefined, version?: string): void {
     if (!agentId) return;
-    this.agents.recordSeen(agentId, version).catch((error: unknown) => this.logger.warn({ agentId, err: String(error) }, 'could not record lastSeenAt'));
+    this.controlPlane.agentSeen(agentId, version).catch((error: unknown) => this.logger.warn({ agentId, err: String(error) }, 'could not record lastSeenAt'));
   }
 
-  private async authenticate(token: string): Promise<PublicAgent> {
+  private async authenticate(token: string): Promise<AgentRecord> {
     try {
-      return await this.agents.authenticate(token);
+      return await this.controlPlane.authenticateAgent(token);
     } catch (error) {
       if (error instanceof JitgateError && error.code === 'unauthenticated') throw unauthenticated(error.message);
       throw error;
@@ -111,10 +108,10 @@ export class TunnelAdmission {
   }
 
   /** Connections of the agent's group that it named; the others are refused with why. */
-  private async assign(agent: PublicAgent, names: string[]) {
+  private async assign(agent: AgentRecord, names: string[]) {
     const unique = [...new Set(names)];
     const valid = unique.filter((name) => connectionName.safeParse(name).success);
-    const found = new Map<string, Connection>((await this.connections.findByNames(valid)).map((c) => [c.name, c]));
+    const found = new Map<string, Connection>((await this.controlPlane.connections(valid)).map((c) => [c.name, c]));
     const assignments: TunnelAssignment[] = [];
     const welcome: Array<{ name: string; type: string; settingsJson: string; credentialRef: string }> = [];
     const refused: Array<{ name: string; reason: string }> = [];

@@ -1,7 +1,11 @@
 // A request or MCP call held for a human (docs/http.md): the same access-request queue and the
 // same polling wait as a held SQL statement (StatementApprovalService). The wait ends early when
 // the caller leaves or the session ends.
-import type { HeldOutcome, StatementApprovalService } from '../../control-plane/access-request/statement-approval.service.js';
+import type { ControlPlane } from '../../port/control-plane.port.js';
+import type { HeldOutcome } from '../../port/holds.js';
+
+/** The part of the control plane a held HTTP request or tool call needs. */
+export type Holds = Pick<ControlPlane, 'hold' | 'waitFor'>;
 import type { HttpCallerSession } from './http-caller-sessions.js';
 
 export interface HoldRequest {
@@ -11,7 +15,7 @@ export interface HoldRequest {
   rule: { policy: string; rule: string };
 }
 
-export async function holdForApproval(approvals: StatementApprovalService, session: HttpCallerSession, held: HoldRequest, defaultTimeoutSeconds: number, signal: AbortSignal): Promise<HeldOutcome> {
+export async function holdForApproval(approvals: Holds, session: HttpCallerSession, held: HoldRequest, defaultTimeoutSeconds: number, signal: AbortSignal): Promise<HeldOutcome> {
   const { http } = session.guardrails;
   if (!http.approvals) return { requestId: 'none', status: 'denied' };
   const timeoutSeconds = http.approvalTimeoutSeconds ?? defaultTimeoutSeconds;

@@ -15,12 +15,12 @@ import { compileMasker, type Masker } from '@jitgate/masking';
 import { resolveGuardrails, type ResolvedGuardrails } from '@jitgate/policy';
 import type { Connection } from '@jitgate/db';
 import { CloseReason } from '@jitgate/proto';
-import type { Principal } from '../../control-plane/auth/principal.js';
+import type { Principal } from '../../port/principal.js';
 import { duplexPair } from '@jitgate/tunnel';
 import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient } from '@jitgate/http-session';
-import { PolicyService } from '../../control-plane/policy/policy.service.js';
+import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
 import { SessionEventWriter, type SessionEventLog } from '../recording/session-event-writer.js';
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import { HandshakeRefusal } from '../tcp/handshake.js';
 import { SessionBroker, type AdmittedSession } from '../admission/session-broker.service.js';
 import { HttpRefusal, type RefusalCode } from './http-refusal.js';
@@ -122,7 +122,7 @@ export class HttpCallerSessions {
 
   constructor(
     @Inject(SessionBroker) private readonly broker: SessionBroker,
-    @Inject(PolicyService) private readonly policies: PolicyService,
+    @Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane,
     @Inject(SessionEventWriter) private readonly writer: SessionEventWriter,
     @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
   ) {}
@@ -151,7 +151,7 @@ export class HttpCallerSessions {
 
   private async open(socket: net.Socket, token: string, connectionName: string): Promise<HttpCallerSession> {
     const clientAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
-    const compiled = await this.policies.compiled();
+    const compiled = await this.controlPlane.guardrails();
     let guardrails: ResolvedGuardrails | undefined;
     const resolve = ({ principal, connection, grantScope }: { principal: Principal; connection: Connection; grantScope: string | null }): ResolvedGuardrails =>
       (guardrails ??= applicable(

@@ -3,10 +3,10 @@
 // where policy says, forward, mask, record. MCP connections go through mcp-exchange.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideHttpRequest, maskBigQueryRows, needsBody, type HttpRequestFacts, type RequestSummary } from '@jitgate/http-guard';
-import { TooManyHeld, type StatementApprovalService } from '../../control-plane/access-request/statement-approval.service.js';
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import { TooManyHeld } from '../../port/holds.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import { forwardToAgent } from './forward-to-agent.js';
-import { holdForApproval } from './held-request.js';
+import { holdForApproval, type Holds } from './held-request.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 import { HttpRefusal } from './http-refusal.js';
 import { parseJsonBody, readBody } from './request-body.js';
@@ -40,7 +40,7 @@ export class HttpExchange {
     private readonly res: ServerResponse,
     private readonly target: string,
     private readonly settings: ExchangeSettings,
-    private readonly approvals: StatementApprovalService,
+    private readonly approvals: Holds,
   ) {}
 
   async run(): Promise<string> {

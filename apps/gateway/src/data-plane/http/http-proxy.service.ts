@@ -4,7 +4,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type net from 'node:net';
-import { StatementApprovalService } from '../../control-plane/access-request/statement-approval.service.js';
+import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { HttpCallerSessions } from './http-caller-sessions.js';
@@ -22,7 +22,7 @@ export class HttpProxyService {
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(HttpCallerSessions) private readonly sessions: HttpCallerSessions,
-    @Inject(StatementApprovalService) private readonly approvals: StatementApprovalService,
+    @Inject(CONTROL_PLANE) private readonly approvals: ControlPlane,
     @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
   ) {
     const { maxBodyBytes, maxMaskedBodyBytes, approvalTimeoutSeconds } = config.httpProxy;

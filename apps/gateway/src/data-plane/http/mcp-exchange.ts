@@ -11,10 +11,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideMcpAcross } from '@jitgate/http-guard';
 import { compileMasker, type Masker } from '@jitgate/masking';
 import { jsonRpcError, MCP_POLICY_DENIED, parseMcpMessage, type JsonRpcErrorResponse, type McpMessage, type McpParsed } from '@jitgate/mcp-guard';
-import { TooManyHeld, type StatementApprovalService } from '../../control-plane/access-request/statement-approval.service.js';
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import { TooManyHeld } from '../../port/holds.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import { forwardToAgent } from './forward-to-agent.js';
-import { holdForApproval } from './held-request.js';
+import { holdForApproval, type Holds } from './held-request.js';
 import type { HttpCallerSession } from './http-caller-sessions.js';
 import type { ExchangeSettings } from './http-exchange.js';
 import { hasDuplicateKey } from './json-duplicate-keys.js';
@@ -60,7 +60,7 @@ export class McpExchange {
     private readonly res: ServerResponse,
     private readonly target: string,
     private readonly settings: ExchangeSettings,
-    private readonly approvals: StatementApprovalService,
+    private readonly approvals: Holds,
   ) {
     this.masking = mcpMasking(session);
   }

@@ -1,15 +1,14 @@
 // The gateway's half of enforcement (docs/tunnel.md, "Enforcement"): the end of an access — a
 // grant revoked, released or expired; the token that opened a session revoked or expired; its
 // identity disabled — closes the sessions it opened on this replica within milliseconds. It is
-// heard three ways: in process from the call that ended it on this replica, from Redis for the
-// others (AccessEventsPublisher), and from this replica's own periodic check against the
+// heard two ways: from the access-ends stream (in process from the call that ended it on this
+// replica, from Redis for the others: port/access-ends.stream.ts), and from this replica's own periodic check against the
 // database (SessionReconciler) when a message was lost. Grant ends are also announced to the
 // agents, which close theirs too. (Each session also has its own timer at the grant's expiresAt:
 // live-session.ts.) A revoked agent loses its tunnels on every replica.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloseReason } from '@jitgate/proto';
-import type { AgentRevokedEvent } from '../../control-plane/agent/agent-events.js';
-import type { AccessEndedEvent, GrantEndedEvent, IdentityDisabledEvent, TokenRevokedEvent } from '../../port/access-events.js';
+import type { AccessEnd, AgentRevokedEvent, GrantEndedEvent, IdentityDisabledEvent, TokenRevokedEvent } from '../../port/access-events.js';
 import { AgentRegistry } from '../tunnel/agent-registry.js';
 import type { EndReason } from '../tunnel/end-reasons.js';
 import { LiveSessions, type SessionScope } from './live-sessions.js';
@@ -30,9 +29,11 @@ export class SessionEnforcer {
     @Inject(AgentRegistry) private readonly registry: AgentRegistry,
   ) {}
 
-  /** Returns how many sessions it closed here. */
-  apply(event: AccessEndedEvent): number {
+  /** Returns how many sessions it closed here (tunnels, for an agent). */
+  apply(event: AccessEnd): number {
     switch (event.type) {
+      case 'agent.revoked':
+        return this.agentRevoked(event);
       case 'grant.ended':
         return this.grantEnded(event);
       case 'token.revoked':
@@ -66,9 +67,10 @@ export class SessionEnforcer {
     return this.cut('identity', event.identityId, 'identity_disabled', 'the identity of this session was disabled', event.by);
   }
 
-  agentRevoked(event: AgentRevokedEvent): void {
+  agentRevoked(event: AgentRevokedEvent): number {
     const tunnels = this.registry.closeAgent(event.agentId, event.revokedBy);
     if (tunnels > 0) this.logger.log({ agentId: event.agentId, tunnels }, 'agent revoked: tunnels closed');
+    return tunnels;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import { PgConversation, rowCountOf } from './pg-conversation.js';
 import { PgSessionCatalog, type PortalEntry, type PreparedEntry } from './pg-session-catalog.js';
 

@@ -11,7 +11,7 @@
 // The conversation also tells the client side when the server has answered everything sent
 // before a point (`settledBefore`): a statement whose reading depends on a setting, or that names
 // an object an earlier group is still changing, waits for that.
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import type { StatementLineage } from '@jitgate/sql-guard';
 import type { PgSessionCatalog, PortalEntry, PreparedEntry } from './pg-session-catalog.js';
 

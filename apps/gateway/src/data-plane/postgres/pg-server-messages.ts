@@ -28,7 +28,7 @@ import {
 } from '@jitgate/pgwire';
 import type { Masker } from '@jitgate/masking';
 import type { StatementLineage } from '@jitgate/sql-guard';
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import type { PgConversation, PendingRun, Step } from './pg-conversation.js';
 import { maskNoticeFields, maskNotification } from './pg-message-masking.js';
 import { RowLayout } from './pg-row-masker.js';

@@ -13,18 +13,18 @@ import { encodeAuthenticationOk, encodeErrorResponse, MessageReader, pinnedSetti
 import { resolveGuardrails, type ResolvedGuardrails } from '@jitgate/policy';
 import { CloseReason } from '@jitgate/proto';
 import { initSqlGuard } from '@jitgate/sql-guard';
-import { StatementApprovalService, TooManyHeld } from '../../control-plane/access-request/statement-approval.service.js';
+import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
+import { TooManyHeld } from '../../port/holds.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
-import { PolicyService } from '../../control-plane/policy/policy.service.js';
 import { SessionEventWriter } from '../recording/session-event-writer.js';
 import { HandshakeRefusal } from '../tcp/handshake.js';
 import { SessionBroker, type AdmittedSession } from '../admission/session-broker.service.js';
-import type { Principal } from '../../control-plane/auth/principal.js';
+import type { Principal } from '../../port/principal.js';
 import type { Connection } from '@jitgate/db';
 import { PgCancelKeys } from './pg-cancel-keys.js';
 import { PgMetrics } from './pg.metrics.js';
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import { ClientMessages } from './pg-client-messages.js';
 import type { HeldDecision, HoldRequest } from './pg-statement-decisions.js';
 import { PgConversation } from './pg-conversation.js';
@@ -47,9 +47,8 @@ export class PgSessions {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(SessionBroker) private readonly broker: SessionBroker,
-    @Inject(PolicyService) private readonly policies: PolicyService,
+    @Inject(CONTROL_PLANE) private readonly controlPlane: ControlPlane,
     @Inject(SessionEventWriter) private readonly writer: SessionEventWriter,
-    @Inject(StatementApprovalService) private readonly approvals: StatementApprovalService,
     @Inject(PgCancelKeys) private readonly cancelKeys: PgCancelKeys,
     @Inject(PgMetrics) private readonly metrics: PgMetrics,
   ) {}
@@ -74,7 +73,7 @@ export class PgSessions {
         return;
       }
       client = startup.socket;
-      const compiled = await this.policies.compiled();
+      const compiled = await this.controlPlane.guardrails();
       // Resolved once the caller, connection and grant are known, before the agent dials: a
       // read-only session (its grant's scope or a guardrail) is opened read-only on the server.
       let resolved: ResolvedGuardrails | undefined;
@@ -190,7 +189,7 @@ export class PgSessions {
     const { info } = admitted;
     let requestId: string;
     try {
-      requestId = await this.approvals.hold({
+      requestId = await this.controlPlane.hold({
         sessionId: info.id,
         identityId: info.identityId,
         identityKind: info.identityKind,
@@ -209,7 +208,7 @@ export class PgSessions {
       throw error;
     }
     this.logger.log({ sessionId: info.id, requestId, classes, reason }, 'statement held for approval');
-    return this.approvals.waitFor(requestId, timeoutSeconds, signal);
+    return this.controlPlane.waitFor(requestId, timeoutSeconds, signal);
   }
 
   private refuse(client: Duplex, error: unknown): void {

@@ -3,7 +3,7 @@
 // human who sees exactly what will run (the statement, its parameter values, the prepared
 // statements an EXECUTE names) and whose approval runs it once. Each outcome is recorded.
 import { randomBytes } from 'node:crypto';
-import type { SessionEventInput } from '../recording/session-event-chain.js';
+import type { SessionEventInput } from '../../port/session-event-chain.js';
 import type { Refusal } from './pg-server-messages.js';
 import type { StatementVerdict } from './pg-statement-guard.js';
 

@@ -7,7 +7,7 @@
 // session nobody can audit must not go on (the same rule as for the session row itself).
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { PlainSqlPool } from '../../platform/database/plain-sql-pool.js';
-import { GENESIS_HASH, hashSessionEvent, type ChainedSessionEvent, type SessionEventInput } from './session-event-chain.js';
+import { GENESIS_HASH, hashSessionEvent, type ChainedSessionEvent, type SessionEventInput } from '../../port/session-event-chain.js';
 
 const FLUSH_MS = 50;
 const BATCH_SIZE = 500;

@@ -1,23 +1,20 @@
 // The live tunnels of THIS replica. Each replica knows only the agents connected to it; a
 // client's session is carried by a tunnel of the replica the client reached (docs/tunnel.md).
-import { Inject, Injectable } from '@nestjs/common';
+// It reports them to AgentInstances (shared), which the control plane lists in GET /v1/agents.
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
+import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
+import type { GatewayConfig } from '../../platform/config/config.schema.js';
+import { AgentInstances, type AgentInstanceView } from '../../port/agent-instances.js';
+import { AGENT_INSTANCE_TTL_MS } from '../../port/agent-instances.redis.js';
 import type { AgentTunnel } from './agent-tunnel.js';
 import { TunnelMetrics } from './tunnel.metrics.js';
 
-/** One connected instance of an agent, as GET /v1/agents shows it. */
-export interface AgentInstanceView {
-  tunnelId: string;
-  instanceId: string;
-  version: string;
-  labels: Record<string, string>;
-  connectedAt: Date;
-  connections: string[];
-  sessions: number;
-}
+/** Well within AGENT_INSTANCE_TTL_MS, so that a live tunnel never lapses between two reports. */
+const REPORT_INTERVAL_MS = AGENT_INSTANCE_TTL_MS / 3;
 
 @Injectable()
-export class AgentRegistry {
+export class AgentRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly tunnels = new Map<string, AgentTunnel>();
   /** Round-robin position per connection name. */
   private readonly cursors = new Map<string, number>();
@@ -26,8 +23,32 @@ export class AgentRegistry {
    * the revocation message would otherwise outlive the revocation; revocation is final.
    */
   private readonly revoked = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(@Inject(TunnelMetrics) private readonly metrics: TunnelMetrics) {}
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(TunnelMetrics) private readonly metrics: TunnelMetrics,
+    @Inject(AgentInstances) private readonly instances: AgentInstances,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.report(), REPORT_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Refreshes every tunnel's view (its sessions change; a lapsed field comes back). */
+  private async report(): Promise<void> {
+    await Promise.all(this.all().map((tunnel) => this.put(tunnel)));
+  }
+
+  private put(tunnel: AgentTunnel): Promise<void> {
+    const agentId = tunnel.peer?.agentId;
+    return agentId ? this.instances.put(agentId, this.view(tunnel)) : Promise.resolve();
+  }
 
   /** Returns false (and adds nothing) when the agent has been revoked meanwhile. */
   add(tunnel: AgentTunnel): boolean {
@@ -35,11 +56,15 @@ export class AgentRegistry {
     if (!agentId || this.revoked.has(agentId)) return false;
     this.tunnels.set(tunnel.id, tunnel);
     this.metrics.tunnels.set(this.tunnels.size);
+    void this.put(tunnel);
     return true;
   }
 
   remove(tunnel: AgentTunnel): void {
-    if (this.tunnels.delete(tunnel.id)) this.metrics.tunnels.set(this.tunnels.size);
+    if (!this.tunnels.delete(tunnel.id)) return;
+    this.metrics.tunnels.set(this.tunnels.size);
+    const agentId = tunnel.peer?.agentId;
+    if (agentId) void this.instances.remove(agentId, this.config.tunnel.gatewayId, tunnel.id);
   }
 
   /** A ready tunnel of the group that serves the connection, taking turns between them. */
@@ -60,18 +85,17 @@ export class AgentRegistry {
     return this.all().filter((t) => t.servesConnectionId(connectionId));
   }
 
-  instances(agentId: string): AgentInstanceView[] {
-    return this.all()
-      .filter((t) => t.peer?.agentId === agentId)
-      .map((t) => ({
-        tunnelId: t.id,
-        instanceId: t.peer?.instanceId ?? '',
-        version: t.peer?.version ?? '',
-        labels: t.peer?.labels ?? {},
-        connectedAt: t.connectedAt,
-        connections: t.assignments.map((a) => a.name),
-        sessions: t.sessionCount,
-      }));
+  private view(t: AgentTunnel): AgentInstanceView {
+    return {
+      gatewayId: this.config.tunnel.gatewayId,
+      tunnelId: t.id,
+      instanceId: t.peer?.instanceId ?? '',
+      version: t.peer?.version ?? '',
+      labels: t.peer?.labels ?? {},
+      connectedAt: t.connectedAt,
+      connections: t.assignments.map((a) => a.name),
+      sessions: t.sessionCount,
+    };
   }
 
   isRevoked(agentId: string): boolean {

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { oidcIssuersSchema } from '../../control-plane/identity/oidc/oidc-verifier.js';
+import { oidcIssuersSchema } from './oidc-issuers.schema.js';
+import { runModesSchema, type RunMode } from './run-modes.js';
 import { parseSettingDuration } from './duration.js';
 
 const duration = (fallback: string) =>
@@ -43,6 +44,7 @@ const flag = z.enum(['true', 'false']).default('false').transform((v) => v === '
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  JITGATE_MODE: runModesSchema,
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   DATABASE_URL: postgresUrl,
@@ -118,7 +120,8 @@ export const envSchema = z.object({
   if (env.JITGATE_TUNNEL_INSECURE && tunnelTls) {
     ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_INSECURE'], message: 'set either the TLS files or JITGATE_TUNNEL_INSECURE=true, not both' });
   }
-  if (!env.JITGATE_TUNNEL_INSECURE) {
+  // Only the data plane opens the tunnel: an api or worker process needs no certificate.
+  if (!env.JITGATE_TUNNEL_INSECURE && env.JITGATE_MODE.includes('data')) {
     if (!env.JITGATE_TUNNEL_TLS_CERT) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_CERT'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
     if (!env.JITGATE_TUNNEL_TLS_KEY) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_KEY'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
   }
@@ -137,6 +140,8 @@ type Env = z.output<typeof envSchema>;
 /** The gateway's settings, nested by concern. */
 export interface GatewayConfig {
   env: Env['NODE_ENV'];
+  /** What this process runs (run-modes.ts). */
+  modes: RunMode[];
   http: { host: string; port: number; bodyLimitBytes: number; shutdownTimeoutSeconds: number };
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
@@ -193,6 +198,7 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
   const env = result.data;
   return {
     env: env.NODE_ENV,
+    modes: env.JITGATE_MODE,
     http: {
       host: env.HOST,
       port: env.PORT,

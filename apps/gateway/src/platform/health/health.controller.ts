@@ -1,7 +1,9 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../../control-plane/auth/auth.decorators.js';
+import { Public } from '../http/public-route.js';
+import { GATEWAY_CONFIG } from '../config/config.tokens.js';
+import type { GatewayConfig } from '../config/config.schema.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -28,6 +30,7 @@ async function probe(check: () => Promise<void>): Promise<'ok' | 'down'> {
 @Controller()
 export class HealthController {
   constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(PrismaService) private readonly prisma: PrismaService,
     @Inject(RedisService) private readonly redis: RedisService,
     @Inject(MetricsService) private readonly metrics: MetricsService,
@@ -35,9 +38,9 @@ export class HealthController {
 
   @Get('healthz')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOperation({ summary: 'Liveness: the process answers, and which run modes it runs' })
   healthz() {
-    return { status: 'ok' };
+    return { status: 'ok', modes: this.config.modes };
   }
 
   @Get('readyz')

@@ -6,11 +6,11 @@ import {
   DEFAULT_OIDC_ALGORITHMS,
   oidcIssuersSchema,
   type OidcIssuerConfig,
-} from './oidc-issuer.config.js';
+} from '../../../platform/config/oidc-issuers.schema.js';
 import { OidcKeySource } from './oidc-key-source.js';
 import { describeClaimValue, OidcVerificationError } from './oidc-verification.error.js';
 
-export { oidcIssuersSchema, type OidcIssuerConfig } from './oidc-issuer.config.js';
+export { oidcIssuersSchema, type OidcIssuerConfig } from '../../../platform/config/oidc-issuers.schema.js';
 export { OidcVerificationError, type OidcVerificationErrorCode } from './oidc-verification.error.js';
 
 export interface VerifiedOidcIdentity {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, GENESIS_HASH, hashEvent, verifyRun, type StoredEvent } from './audit-chain.js';
+import { canonicalJson, GENESIS_HASH, hashEvent, verifyRun, type StoredEvent } from './hash-chain.js';
 
 function chain(n: number): StoredEvent[] {
   const events: StoredEvent[] = [];

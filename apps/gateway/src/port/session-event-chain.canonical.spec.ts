@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, GENESIS_HASH } from '../../control-plane/audit/audit-chain.js';
+import { canonicalJson, GENESIS_HASH } from '../platform/chain/hash-chain.js';
 import { canonicalSessionEvent, hashSessionEvent, type SessionEventInput } from './session-event-chain.js';
 
 // The recording's hashes must not change when the serialisation is sped up: this is the

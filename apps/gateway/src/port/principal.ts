@@ -1,5 +1,5 @@
 import type { IdentityKind } from '@jitgate/db';
-import type { AuditActor } from '../audit/audit.types.js';
+import type { AuditActor } from './actor.js';
 
 /** The authenticated caller of one request. */
 export interface Principal {

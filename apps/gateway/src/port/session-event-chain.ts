@@ -2,7 +2,7 @@
 // + "\n" + canonical(event n)), starting from 64 zeros. The head is written into the session's
 // close audit event, which ties the recording to the audit log's own chain.
 import { createHash } from 'node:crypto';
-import { canonicalJson, GENESIS_HASH } from '../../control-plane/audit/audit-chain.js';
+import { canonicalJson, GENESIS_HASH } from '../platform/chain/hash-chain.js';
 
 export { GENESIS_HASH };
 

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SYSTEM_ACTOR } from '../../control-plane/audit/audit.types.js';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { SYSTEM_ACTOR } from '../audit/audit.types.js';
 import { Clock } from '../../platform/clock.js';
-import { SessionRecorder } from '../recording/session-recorder.js';
-import { SessionRepository } from '../../control-plane/session/session.repository.js';
+import { SessionRecorder } from './session-recorder.js';
+import { SessionRepository } from './session.repository.js';
 import { GatewayPresence } from '../../platform/presence/gateway-presence.js';
-import { LiveSessions } from './live-sessions.js';
+import { LIVE_SESSION_INDEX, type LiveSessionIndex } from '../../port/control-plane.port.js';
 
 /**
  * Closes the rows of sessions whose gateway died without closing them. The bytes of such a
@@ -20,7 +20,8 @@ export class OrphanedSessions {
     @Inject(SessionRepository) private readonly sessions: SessionRepository,
     @Inject(SessionRecorder) private readonly recorder: SessionRecorder,
     @Inject(GatewayPresence) private readonly presence: GatewayPresence,
-    @Inject(LiveSessions) private readonly live: LiveSessions,
+    // Absent where this process runs no data plane (JITGATE_MODE=api,worker): it carries none.
+    @Optional() @Inject(LIVE_SESSION_INDEX) private readonly live: LiveSessionIndex | null,
     @Inject(Clock) private readonly clock: Clock,
   ) {
     this.startedAt = clock.now();
@@ -34,7 +35,7 @@ export class OrphanedSessions {
     const orphans = open.filter((row) =>
       row.gatewayId === this.presence.gatewayId
         ? // This replica's id from an earlier life (a fixed JITGATE_GATEWAY_ID): not carried now.
-          row.startedAt < this.startedAt && !this.live.has(row.id)
+          row.startedAt < this.startedAt && !this.live?.has(row.id)
         : !alive.has(row.gatewayId),
     );
     const now = this.clock.now();

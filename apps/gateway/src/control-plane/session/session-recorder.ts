@@ -1,42 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService } from '../../control-plane/audit/audit.service.js';
-import type { AuditActor } from '../../control-plane/audit/audit.types.js';
+import type { ClosedSession, OpenedSession } from '../../port/session-records.js';
+import { AuditService } from '../audit/audit.service.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';
-import { SessionRepository } from '../../control-plane/session/session.repository.js';
-
-export interface OpenedSession {
-  id: string;
-  actor: AuditActor;
-  identityId: string;
-  /** The gateway token it was opened with (null: an OIDC JWT), kept in its audit event. */
-  tokenId: string | null;
-  grantId: string;
-  connectionId: string;
-  connectionName: string;
-  agentId: string;
-  agentName: string;
-  gatewayId: string;
-  clientAddress: string;
-  startedAt: Date;
-}
-
-export interface ClosedSession {
-  id: string;
-  identityId: string;
-  grantId: string;
-  connectionName: string;
-  endedAt: Date;
-  endReason: string;
-  /** "local", "peer", or the identity that ended it. */
-  endedBy: string;
-  /** Whoever the audit names: the identity when its client hung up, else the system. */
-  actor: AuditActor;
-  bytesUp: number;
-  bytesDown: number;
-  durationMs: number;
-  /** Protocol-aware sessions: how many events were recorded, and the head of their chain. */
-  events?: { count: number; head: string };
-}
+import { SessionRepository } from './session.repository.js';
 
 /** Writes a session's row and its audit event together, one transaction each for start and end. */
 @Injectable()
