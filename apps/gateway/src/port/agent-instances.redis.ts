@@ -29,11 +29,33 @@ export class RedisAgentInstances extends AgentInstances {
     return this.redis.channel(`agent-instances:${agentId}`);
   }
 
+  /** The agents a replica has reported, so that its next life can take its reports back. */
+  private gatewayKey(gatewayId: string): string {
+    return this.redis.channel(`agent-instances-of:${gatewayId}`);
+  }
+
   async put(agentId: string, view: AgentInstanceView): Promise<void> {
     const stored: StoredView = { ...view, connectedAt: view.connectedAt.toISOString(), until: this.clock.now().getTime() + AGENT_INSTANCE_TTL_MS };
-    await this.best('put', () =>
-      this.redis.command.multi().hset(this.key(agentId), `${view.gatewayId}:${view.tunnelId}`, JSON.stringify(stored)).pexpire(this.key(agentId), 2 * AGENT_INSTANCE_TTL_MS).exec(),
+    await this.best('report', () =>
+      this.redis.command
+        .multi()
+        .hset(this.key(agentId), `${view.gatewayId}:${view.tunnelId}`, JSON.stringify(stored))
+        .pexpire(this.key(agentId), 2 * AGENT_INSTANCE_TTL_MS)
+        .sadd(this.gatewayKey(view.gatewayId), agentId)
+        .pexpire(this.gatewayKey(view.gatewayId), 2 * AGENT_INSTANCE_TTL_MS)
+        .exec(),
     );
+  }
+
+  async forgetGateway(gatewayId: string): Promise<void> {
+    await this.best('forget the reports of', async () => {
+      const agentIds = await this.redis.command.smembers(this.gatewayKey(gatewayId));
+      for (const agentId of agentIds) {
+        const fields = (await this.redis.command.hkeys(this.key(agentId))).filter((field) => field.startsWith(`${gatewayId}:`));
+        if (fields.length > 0) await this.redis.command.hdel(this.key(agentId), ...fields);
+      }
+      await this.redis.command.del(this.gatewayKey(gatewayId));
+    });
   }
 
   async remove(agentId: string, gatewayId: string, tunnelId: string): Promise<void> {
@@ -62,7 +84,7 @@ export class RedisAgentInstances extends AgentInstances {
     try {
       await write();
     } catch (error) {
-      this.logger.warn({ err: String(error) }, `could not ${what} an agent instance`);
+      this.logger.warn({ err: String(error) }, `could not ${what} agent instances`);
     }
   }
 }

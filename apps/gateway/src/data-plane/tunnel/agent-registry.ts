@@ -31,7 +31,9 @@ export class AgentRegistry implements OnModuleInit, OnApplicationShutdown {
     @Inject(AgentInstances) private readonly instances: AgentInstances,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // A replica restarted under the same id (JITGATE_GATEWAY_ID) carries none of its old tunnels.
+    await this.instances.forgetGateway(this.config.tunnel.gatewayId);
     this.timer = setInterval(() => void this.report(), REPORT_INTERVAL_MS);
     this.timer.unref();
   }
