@@ -1,4 +1,4 @@
-// Reads deploy/kubernetes: every YAML document of every manifest the kustomization lists, each
+// Reads deploy/kubernetes/base: every YAML document of every manifest the kustomization lists, each
 // with the file it came from.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 
 export const DEPLOY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = path.resolve(DEPLOY_DIR, '..');
-export const KUBERNETES_DIR = path.join(DEPLOY_DIR, 'kubernetes');
+export const KUBERNETES_DIR = path.join(DEPLOY_DIR, 'kubernetes', 'base');
 
 export interface Kustomization {
   apiVersion: string;
