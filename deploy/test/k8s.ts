@@ -68,7 +68,7 @@ export function ofKind<T>(objects: K8sObject[], kind: string): T[] {
   return objects.filter((object) => object.kind === kind) as unknown as T[];
 }
 
-/** The container running `node apps/<app>/dist/main.js`, and its pod's other containers are sidecars (none here). */
+/** A workload's one container (init containers aside): the pods here run no sidecars. */
 export function mainContainer(workload: Workload): IContainer {
   if (workload.pod.containers.length !== 1) throw new Error(`${workload.kind}/${workload.name}: expected one container, found ${workload.pod.containers.length}`);
   return workload.pod.containers[0] as IContainer;

@@ -45,11 +45,12 @@ export interface Listener {
 export function gatewayListeners(): Listener[] {
   const files = sourceFiles(GATEWAY_SRC);
   const tlsPrefixes = new Set(matchesIn(files, /^\s*(JITGATE_[A-Z_]+?)_TLS_CERT:/m).map(({ match }) => match[1] as string));
-  const rest = only(matchesIn(files, /^\s*PORT:\s*z\.coerce\.number\(\)[^\n]*?\.default\((\d+)\)/m), 'PORT setting with a default');
+  // `PORT: z.coerce.number()….default(8080)`, or the tcpPort(8080) helper the other ports use.
+  const rest = only(matchesIn(files, /^\s*PORT:\s*(?:tcpPort\((\d+)\)|z\.coerce\.number\(\)[^\n]*?\.default\((\d+)\))/m), 'PORT setting with a default');
   const others = matchesIn(files, /^\s*(JITGATE_[A-Z_]+?)_PORT:\s*tcpPort\((\d+)\)/m);
   if (others.length === 0) throw new Error('no JITGATE_*_PORT settings found in apps/gateway/src');
   return [
-    { env: 'PORT', port: Number(rest.match[1]), tlsPrefix: undefined },
+    { env: 'PORT', port: Number(rest.match[1] ?? rest.match[2]), tlsPrefix: undefined },
     ...others.map(({ match }) => {
       const prefix = match[1] as string;
       return { env: `${prefix}_PORT`, port: Number(match[2]), tlsPrefix: tlsPrefixes.has(prefix) ? prefix : undefined };
