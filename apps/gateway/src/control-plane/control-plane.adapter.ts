@@ -7,7 +7,7 @@ import type { AgentRecord, ControlPlane, GrantInForce } from '../port/control-pl
 import type { HeldOutcome, HeldStatement } from '../port/holds.js';
 import type { Principal } from '../port/principal.js';
 import type { ClosedSession, OpenedSession } from '../port/session-records.js';
-import { StatementApprovalService } from './access-request/statement-approval.service.js';
+import { ApprovalHoldService } from './access-request/approval-hold.service.js';
 import { AgentService } from './agent/agent.service.js';
 import { AuthenticatorService } from './auth/authenticator.service.js';
 import { ConnectionRepository } from './connection/connection.repository.js';
@@ -22,7 +22,7 @@ export class ControlPlaneAdapter implements ControlPlane {
     @Inject(ConnectionRepository) private readonly connectionRows: ConnectionRepository,
     @Inject(GrantService) private readonly grants: GrantService,
     @Inject(PolicyService) private readonly policies: PolicyService,
-    @Inject(StatementApprovalService) private readonly approvals: StatementApprovalService,
+    @Inject(ApprovalHoldService) private readonly approvals: ApprovalHoldService,
     @Inject(AgentService) private readonly agents: AgentService,
     @Inject(SessionRecorder) private readonly recorder: SessionRecorder,
   ) {}

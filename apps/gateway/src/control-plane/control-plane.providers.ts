@@ -7,7 +7,7 @@ import { AccessRequestExpiryProcessor } from './access-request/access-request-ex
 import { AccessRequestController } from './access-request/access-request.controller.js';
 import { AccessRequestRepository } from './access-request/access-request.repository.js';
 import { AccessRequestService } from './access-request/access-request.service.js';
-import { StatementApprovalService } from './access-request/statement-approval.service.js';
+import { ApprovalHoldService } from './access-request/approval-hold.service.js';
 import { AgentController } from './agent/agent.controller.js';
 import { AgentRepository } from './agent/agent.repository.js';
 import { AgentService } from './agent/agent.service.js';
@@ -68,7 +68,7 @@ export const CONTROL_PLANE_SERVICES: Provider[] = [
   AccessRequestRepository,
   AccessRequestService,
   AccessRequestDecisionService,
-  StatementApprovalService,
+  ApprovalHoldService,
   AgentTokenCrypto,
   AgentRepository,
   AgentService,

@@ -1,6 +1,6 @@
 // A statement, HTTP request or tool call the data plane holds until approvers decide: what it
 // hands the control plane, and what it gets back. The control plane keeps the access request
-// (StatementApprovalService); the data plane only waits.
+// (ApprovalHoldService); the data plane only waits.
 /**
  * Held statements, requests and tool calls one identity may have waiting at once, across all its
  * sessions: a caller that re-sends a held call in a loop fills approvers' queues otherwise (the

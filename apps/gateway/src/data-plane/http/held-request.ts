@@ -1,5 +1,5 @@
 // A request or MCP call held for a human (docs/http.md): the same access-request queue and the
-// same polling wait as a held SQL statement (StatementApprovalService). The wait ends early when
+// same polling wait as a held SQL statement (ApprovalHoldService). The wait ends early when
 // the caller leaves or the session ends.
 import type { ControlPlane } from '../../port/control-plane.port.js';
 import type { HeldOutcome } from '../../port/holds.js';

@@ -1,5 +1,5 @@
-// Statements that a guardrail holds for a human (docs/postgres.md, "Approvals"). The held
-// statement becomes an access request of kind "statement" in the same queue approvers already
+// What a guardrail holds for a human: a SQL statement (docs/postgres.md, "Approvals"), an HTTP
+// request or an MCP tool call (docs/http.md). The held call becomes an access request of kind "statement" in the same queue approvers already
 // work from (GET /v1/access-requests?status=pending); approve and deny are the same calls. The
 // session waits, polling the row: the approver may be talking to any replica, and a poll needs
 // no extra channel to be right. Approval runs the statement once, in that session; it grants
@@ -16,11 +16,9 @@ import { MAX_PENDING_HOLDS, TooManyHeld, type HeldOutcome, type HeldStatement } 
 
 const POLL_MS = 200;
 
-
-
 @Injectable()
-export class StatementApprovalService {
-  private readonly logger = new Logger('StatementApprovals');
+export class ApprovalHoldService {
+  private readonly logger = new Logger('ApprovalHolds');
 
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaService,
