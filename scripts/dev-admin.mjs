@@ -1,6 +1,6 @@
 // The local dev admin's token (README: "pnpm dev makes you the admin"). The gateway makes its
 // first admin with JITGATE_BOOTSTRAP_TOKEN when the database has no identity yet and ignores the
-// variable otherwise (apps/gateway/src/identity/bootstrap.service.ts), so handing it the token
+// variable otherwise (apps/gateway/src/control-plane/identity/bootstrap.service.ts), so handing it the token
 // kept in .data/ is always safe; whether it took is checked once the API answers.
 import { whoIs } from './dev-demo.mjs';
 import { ADMIN_TOKEN_SHAPE, generateAdminToken, readSecret, removeSecret, writeSecret } from './dev-secrets.mjs';

@@ -13,7 +13,7 @@ export const AGENT_GROUP = 'local';
 const AGENT_NAME = 'local-agent';
 export const APPROVER_SUBJECT = 'dev-approver';
 const POLICY_NAME = 'dev';
-/** "jga_" and six characters: what the API shows of an agent token (apps/gateway/src/agent/agent-token.ts). */
+/** "jga_" and six characters: what the API shows of an agent token (apps/gateway/src/control-plane/agent/agent-token.ts). */
 const AGENT_PREFIX_LENGTH = 10;
 
 export class DevApiError extends Error {}

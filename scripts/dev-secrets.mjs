@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The gateway's rule for JITGATE_BOOTSTRAP_TOKEN (apps/gateway/src/config/config.schema.ts). */
+/** The gateway's rule for JITGATE_BOOTSTRAP_TOKEN (apps/gateway/src/platform/config/config.schema.ts). */
 export const ADMIN_TOKEN_SHAPE = /^jg_[A-Za-z0-9_-]{32,128}$/;
 
 /** A token shaped like the gateway's own: "jg_" and 256 random bits in base64url. */

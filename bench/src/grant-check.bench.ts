@@ -6,9 +6,7 @@
 //   - the grant check's own SQL through node-postgres: the same index work, no ORM.
 // And one candidate, not a baseline: that same SQL as one `$queryRawUnsafe` through Prisma.
 // (@nestjs/common loads reflect-metadata before the gateway's decorated classes are read.)
-import { GrantRepository } from '@jitgate/gateway/dist/grant/grant.repository.js';
-import { GrantService } from '@jitgate/gateway/dist/grant/grant.service.js';
-import { PrismaService } from '@jitgate/gateway/dist/infra/prisma.service.js';
+import { GrantRepository, GrantService, PrismaService } from '@jitgate/gateway/in-process';
 import pg from 'pg';
 import { startInProcessGateway } from './in-process-gateway.js';
 import type { BenchWorld } from './setup.js';

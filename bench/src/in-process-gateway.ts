@@ -1,7 +1,6 @@
 // The gateway as a Nest application inside the bench's own process, on the bench's database and
 // Redis prefix: for the benches that call its services directly (grant check, write path).
-import { createGatewayApp } from '@jitgate/gateway/dist/app.factory.js';
-import { parseConfig } from '@jitgate/gateway/dist/config/config.schema.js';
+import { createGatewayApp, parseConfig } from '@jitgate/gateway/in-process';
 import { DATA_PLANE_ENV } from './gateway-process.js';
 import type { BenchWorld } from './setup.js';
 

@@ -10,16 +10,7 @@
 // one-statement authentication, the joined findInForce and the before-commit audit append);
 // measuring them would need pg_stat_statements in shared_preload_libraries (a server restart)
 // or the server log, which the bench does not assume. Keep them in step with the code.
-import { AccessRequestRepository } from '@jitgate/gateway/dist/access-request/access-request.repository.js';
-import { AccessRequestService } from '@jitgate/gateway/dist/access-request/access-request.service.js';
-import { AuditRepository } from '@jitgate/gateway/dist/audit/audit.repository.js';
-import { AuditService } from '@jitgate/gateway/dist/audit/audit.service.js';
-import { SYSTEM_ACTOR } from '@jitgate/gateway/dist/audit/audit.types.js';
-import { AuthenticatorService } from '@jitgate/gateway/dist/auth/authenticator.service.js';
-import { ConnectionRepository } from '@jitgate/gateway/dist/connection/connection.repository.js';
-import { PrismaService } from '@jitgate/gateway/dist/infra/prisma.service.js';
-import { QueueService } from '@jitgate/gateway/dist/infra/queue/queue.service.js';
-import { PolicyService } from '@jitgate/gateway/dist/policy/policy.service.js';
+import { AccessRequestRepository, AccessRequestService, AuditRepository, AuditService, SYSTEM_ACTOR, AuthenticatorService, ConnectionRepository, PrismaService, QueueService, PolicyService } from '@jitgate/gateway/in-process';
 import { randomUUID } from 'node:crypto';
 import { startInProcessGateway } from './in-process-gateway.js';
 import type { BenchWorld } from './setup.js';

@@ -5,20 +5,41 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDockerfile, resolveImage, type Stage } from './dockerfile.js';
-import { DEPLOY_DIR, REPO_ROOT, loadManifests } from './load-manifests.js';
+import { allContainers, workloads } from './k8s.js';
+import { DEPLOY_DIR, OVERLAYS, REPO_ROOT, rendered } from './render.js';
+import { agentHealthPort, gatewayListeners } from './source-facts.js';
 
 interface ImageSpec {
   file: string;
   packageName: string;
   packageDir: string;
+  /** The image name the manifests use (before kustomize's images: rewrite it). */
+  image: string;
   command: string[];
-  ports: number[];
-  healthPort: number;
+  /** Every port the app listens on, from its config schema; each has an ENV with its default. */
+  ports: () => Array<{ env: string; port: number }>;
+  healthPort: () => number;
 }
 
 const IMAGES: ImageSpec[] = [
-  { file: 'gateway.Dockerfile', packageName: '@jitgate/gateway', packageDir: 'apps/gateway', command: ['node', 'apps/gateway/dist/main.js'], ports: [8080, 8443, 8444], healthPort: 8080 },
-  { file: 'agent.Dockerfile', packageName: '@jitgate/agent', packageDir: 'apps/agent', command: ['node', 'apps/agent/dist/main.js'], ports: [9090], healthPort: 9090 },
+  {
+    file: 'gateway.Dockerfile',
+    packageName: '@jitgate/gateway',
+    packageDir: 'apps/gateway',
+    image: 'jitgate-gateway',
+    command: ['node', 'apps/gateway/dist/main.js'],
+    ports: () => gatewayListeners(),
+    healthPort: () => gatewayListeners().find((l) => l.env === 'PORT')?.port ?? NaN,
+  },
+  {
+    file: 'agent.Dockerfile',
+    packageName: '@jitgate/agent',
+    packageDir: 'apps/agent',
+    image: 'jitgate-agent',
+    command: ['node', 'apps/agent/dist/main.js'],
+    ports: () => [{ env: 'JITGATE_AGENT_HEALTH_PORT', port: agentHealthPort() }],
+    healthPort: () => agentHealthPort(),
+  },
 ];
 
 const rootPackage = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { packageManager: string };
@@ -75,25 +96,29 @@ describe.each(IMAGES)('deploy/docker/$file', (spec) => {
     }
   });
 
-  it('runs as a numeric non-root user, the one the manifests run as', () => {
+  it('runs as a numeric non-root user, the one every overlay runs it as', () => {
     const users = all(final, 'USER');
     expect(users).toHaveLength(1);
     const [uid, gid] = (users[0]?.args ?? '').split(':').map(Number);
     expect(uid).toBeGreaterThan(0);
     expect(gid).toBeGreaterThan(0);
-    const manifest = loadManifests().find(({ object }) => JSON.stringify(object).includes(spec.command[1] as string));
-    const pod = (manifest?.object.spec as { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number } } } }).template.spec;
-    expect(pod.securityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid });
+    for (const overlay of OVERLAYS) {
+      const running = workloads(rendered(overlay)).filter(({ pod }) => allContainers(pod).some((c) => c.image?.split(/[:@]/)[0] === spec.image));
+      expect(running.length, overlay).toBeGreaterThan(0);
+      for (const { name, pod } of running) expect(pod.securityContext, `${overlay} ${name}`).toMatchObject({ runAsUser: uid, runAsGroup: gid });
+    }
   });
 
-  it('exposes its ports and checks its health on /healthz', () => {
+  it('exposes every port the app listens on, sets each to its default, and checks its health on /healthz', () => {
     const exposed = all(final, 'EXPOSE').flatMap((e) => e.args.split(/\s+/).map((p) => Number(p.replace(/\/tcp$/, ''))));
-    expect(exposed).toEqual(spec.ports);
+    expect(exposed.sort()).toEqual(spec.ports().map((p) => p.port).sort());
+    const envs = all(final, 'ENV').flatMap((e) => [...e.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+    for (const { env, port } of spec.ports()) expect(envs, env).toContainEqual([env, String(port)]);
     const healthchecks = all(final, 'HEALTHCHECK');
     expect(healthchecks).toHaveLength(1);
     expect(healthchecks[0]?.args).toMatch(/CMD \[/);
     expect(healthchecks[0]?.args).toContain('/healthz');
-    expect(healthchecks[0]?.args).toContain(String(spec.healthPort));
+    expect(healthchecks[0]?.args).toContain(String(spec.healthPort()));
   });
 
   it('starts the app with an exec-form CMD', () => {
@@ -116,6 +141,17 @@ describe('the gateway image', () => {
     // packages/db/src/migrations.ts finds prisma/ three levels above its dist/.
     expect(text).toContain('cp -r prisma /out/prisma');
     expect(readFileSync(path.join(REPO_ROOT, 'packages/db/src/migrations.ts'), 'utf8')).toContain("path.resolve(here, '../../../prisma')");
+  });
+
+  it('puts jitgate-wait-for-migrations on PATH: deploy/docker/wait-for-migrations.mjs beside @jitgate/db (for pg), finding /app/prisma', () => {
+    expect(existsSync(path.join(DEPLOY_DIR, 'docker/wait-for-migrations.mjs'))).toBe(true);
+    expect(text).toContain('cp deploy/docker/wait-for-migrations.mjs /out/packages/db/wait-for-migrations.mjs');
+    expect(text).toContain('exec node /app/packages/db/wait-for-migrations.mjs');
+    expect(text).toContain('> /usr/local/bin/jitgate-wait-for-migrations');
+    // The script finds prisma/migrations two levels up, in the repository and in the image alike.
+    expect(readFileSync(path.join(DEPLOY_DIR, 'docker/wait-for-migrations.mjs'), 'utf8')).toContain("'../../prisma/migrations'");
+    const db = JSON.parse(readFileSync(path.join(REPO_ROOT, 'packages/db/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(db.dependencies.pg).toBeDefined();
   });
 });
 

@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
 import type { ApiErrorBody } from '@jitgate/contracts';
 import { AppModule, type AppOverrides } from './app.module.js';
-import { JitgateError } from './common/errors/jitgate.error.js';
-import { toJitgateError } from './common/http/http-error.filter.js';
-import type { GatewayConfig } from './config/config.schema.js';
-import { MetricsService } from './health/metrics.service.js';
-import { assignRequestId } from './logging/logger.options.js';
+import { JitgateError } from './platform/errors/jitgate.error.js';
+import { toJitgateError } from './platform/http/http-error.filter.js';
+import type { GatewayConfig } from './platform/config/config.schema.js';
+import { MetricsService } from './platform/metrics/metrics.service.js';
+import { assignRequestId } from './platform/logging/logger.options.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -81,10 +81,13 @@ export async function createGatewayApp(config: GatewayConfig, overrides: AppOver
   });
   app.use(metricsMiddleware(app.get(MetricsService)));
   app.use(jsonBodies(config.http.bodyLimitBytes));
-  const document = buildOpenApi(app);
-  (app.getHttpAdapter().getInstance() as express.Express).get('/openapi.json', (_req: Request, res: Response) => {
-    res.json(document);
-  });
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // The API's description where the API is served; a worker or data process has only health.
+  if (config.modes.includes('api')) {
+    const document = buildOpenApi(app);
+    (app.getHttpAdapter().getInstance() as express.Express).get('/openapi.json', (_req: Request, res: Response) => {
+      res.json(document);
+    });
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  }
   return app;
 }

@@ -1,54 +1,29 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
-import { OidcVerifier } from './identity/oidc/oidc-verifier.js';
-import { AccessEventsPublisher } from './access-events/access-events.publisher.js';
-import { AccessRequestDecisionService } from './access-request/access-request-decision.service.js';
-import { AccessRequestExpiryProcessor } from './access-request/access-request-expiry.processor.js';
-import { AccessRequestController } from './access-request/access-request.controller.js';
-import { AccessRequestRepository } from './access-request/access-request.repository.js';
-import { AccessRequestService } from './access-request/access-request.service.js';
-import { AuditController } from './audit/audit.controller.js';
-import { AuditRepository } from './audit/audit.repository.js';
-import { AuditService } from './audit/audit.service.js';
-import { AuthGuard } from './auth/auth.guard.js';
-import { AuthenticatorService } from './auth/authenticator.service.js';
-import { TokenCrypto } from './auth/token-crypto.js';
-import { Clock, SystemClock } from './common/clock.js';
-import { HttpErrorFilter } from './common/http/http-error.filter.js';
-import type { GatewayConfig } from './config/config.schema.js';
-import { GATEWAY_CONFIG } from './config/config.tokens.js';
-import { ConnectionController } from './connection/connection.controller.js';
-import { ConnectionRepository } from './connection/connection.repository.js';
-import { ConnectionService } from './connection/connection.service.js';
-import { AccessSweepProcessor } from './expiry/access-sweep.processor.js';
-import { GrantExpiryProcessor } from './grant/grant-expiry.processor.js';
-import { GrantIssuer } from './grant/grant-issuer.js';
-import { GrantController } from './grant/grant.controller.js';
-import { GrantRepository } from './grant/grant.repository.js';
-import { GrantService } from './grant/grant.service.js';
-import { HealthController } from './health/health.controller.js';
-import { MetricsService } from './health/metrics.service.js';
-import { BootstrapService, BootstrapTokenSink, StdoutBootstrapTokenSink } from './identity/bootstrap.service.js';
-import { IdentityController } from './identity/identity.controller.js';
-import { IdentityRepository } from './identity/identity.repository.js';
-import { IdentityService } from './identity/identity.service.js';
-import { TokenRepository } from './identity/token.repository.js';
-import { TokenService } from './identity/token.service.js';
-import { HotPathPool } from './infra/hot-path-pool.service.js';
-import { PrismaService } from './infra/prisma.service.js';
-import { JOB_HANDLERS } from './infra/queue/queue.registry.js';
-import { QueueService } from './infra/queue/queue.service.js';
-import { WorkerService } from './infra/queue/worker.service.js';
-import { RedisService } from './infra/redis.service.js';
-import { loggerOptions } from './logging/logger.options.js';
-import { PolicyFileLoader } from './policy/policy-file.loader.js';
-import { PolicyController } from './policy/policy.controller.js';
-import { PolicyRepository } from './policy/policy.repository.js';
-import { PolicyService } from './policy/policy.service.js';
-import { AgentController } from './agent/agent.controller.js';
-import { SessionController } from './session/session.controller.js';
-import { DATA_PLANE_PROVIDERS } from './tunnel/tunnel.providers.js';
+import { AuthGuard } from './control-plane/auth/auth.guard.js';
+import { API_CONTROLLERS, API_STARTUP, CONTROL_PLANE_SERVICES, JOB_PROCESSORS, WORKER_PARTS } from './control-plane/control-plane.providers.js';
+import { BootstrapTokenSink, StdoutBootstrapTokenSink } from './control-plane/identity/bootstrap.service.js';
+import { OidcVerifier } from './control-plane/identity/oidc/oidc-verifier.js';
+import { DATA_PLANE_PROVIDERS } from './data-plane/data-plane.providers.js';
+import { Clock, SystemClock } from './platform/clock.js';
+import type { GatewayConfig } from './platform/config/config.schema.js';
+import { GATEWAY_CONFIG } from './platform/config/config.tokens.js';
+import { PlainSqlPool } from './platform/database/plain-sql-pool.js';
+import { PrismaService } from './platform/database/prisma.service.js';
+import { HealthController } from './platform/health/health.controller.js';
+import { HttpErrorFilter } from './platform/http/http-error.filter.js';
+import { loggerOptions } from './platform/logging/logger.options.js';
+import { MetricsService } from './platform/metrics/metrics.service.js';
+import { GatewayPresence } from './platform/presence/gateway-presence.js';
+import { JOB_HANDLERS } from './platform/queue/queue.registry.js';
+import { QueueService } from './platform/queue/queue.service.js';
+import { WorkerService } from './platform/queue/worker.service.js';
+import { RedisService } from './platform/redis/redis.service.js';
+import { AccessEndsStream } from './port/access-ends.stream.js';
+import { RedisAccessEndsStream } from './port/access-ends.redis-stream.js';
+import { AgentInstances } from './port/agent-instances.js';
+import { RedisAgentInstances } from './port/agent-instances.redis.js';
 
 export interface AppOverrides {
   /** Replaces the system clock (expiry tests). */
@@ -57,18 +32,30 @@ export interface AppOverrides {
   bootstrapTokenSink?: BootstrapTokenSink;
 }
 
-const JOB_PROCESSORS = [GrantExpiryProcessor, AccessRequestExpiryProcessor, AccessSweepProcessor];
-
 /**
- * The control plane in one module: it is small enough that feature modules would add wiring
- * without adding boundaries. Side effects sit behind the providers in `infra/`.
+ * The gateway in one module, assembled from the parts each run mode needs (config.modes): the
+ * platform always, the control plane's services always (the data plane reaches them through
+ * the port), the REST API for `api`, the jobs for `worker`, the data plane for `data`.
  */
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig, overrides: AppOverrides = {}): DynamicModule {
-    const providers: Provider[] = [
+    const runs = (mode: GatewayConfig['modes'][number]) => config.modes.includes(mode);
+    const platform: Provider[] = [
       { provide: GATEWAY_CONFIG, useValue: config },
       { provide: Clock, useValue: overrides.clock ?? new SystemClock() },
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_FILTER, useClass: HttpErrorFilter },
+      PrismaService,
+      PlainSqlPool,
+      RedisService,
+      QueueService,
+      MetricsService,
+      GatewayPresence,
+      { provide: AccessEndsStream, useClass: RedisAccessEndsStream },
+      { provide: AgentInstances, useClass: RedisAgentInstances },
+    ];
+    const controlPlane: Provider[] = [
       { provide: BootstrapTokenSink, useValue: overrides.bootstrapTokenSink ?? new StdoutBootstrapTokenSink() },
       {
         provide: OidcVerifier,
@@ -80,54 +67,25 @@ export class AppModule {
           }),
         inject: [Clock],
       },
-      { provide: APP_GUARD, useClass: AuthGuard },
-      { provide: APP_FILTER, useClass: HttpErrorFilter },
-      PrismaService,
-      HotPathPool,
-      RedisService,
-      QueueService,
-      MetricsService,
-      TokenCrypto,
-      AuthenticatorService,
-      AuditRepository,
-      AuditService,
-      IdentityRepository,
-      TokenRepository,
-      IdentityService,
-      TokenService,
-      BootstrapService,
-      ConnectionRepository,
-      ConnectionService,
-      PolicyRepository,
-      PolicyService,
-      PolicyFileLoader,
-      GrantRepository,
-      GrantService,
-      GrantIssuer,
-      AccessEventsPublisher,
-      AccessRequestRepository,
-      AccessRequestService,
-      AccessRequestDecisionService,
+      ...CONTROL_PLANE_SERVICES,
+    ];
+    const worker: Provider[] = [
+      ...WORKER_PARTS,
       ...JOB_PROCESSORS,
       { provide: JOB_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: JOB_PROCESSORS },
       WorkerService,
-      ...DATA_PLANE_PROVIDERS,
     ];
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config))],
-      controllers: [
-        HealthController,
-        IdentityController,
-        ConnectionController,
-        PolicyController,
-        AccessRequestController,
-        GrantController,
-        AuditController,
-        AgentController,
-        SessionController,
+      controllers: [HealthController, ...(runs('api') ? API_CONTROLLERS : [])],
+      providers: [
+        ...platform,
+        ...controlPlane,
+        ...(runs('api') ? API_STARTUP : []),
+        ...(runs('worker') ? worker : []),
+        ...(runs('data') ? DATA_PLANE_PROVIDERS : []),
       ],
-      providers,
     };
   }
 }

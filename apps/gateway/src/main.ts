@@ -4,7 +4,7 @@ process.env.TZ = 'UTC';
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './app.factory.js';
-import { ConfigError, loadConfigFromProcessEnv } from './config/config.schema.js';
+import { ConfigError, loadConfigFromProcessEnv } from './platform/config/config.schema.js';
 
 async function main(): Promise<void> {
   let config;
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   // nestjs-pino's Logger takes the last argument as the context: name one, or the message
   // would become the context and the line would have no msg.
-  app.get(Logger).log({ port }, `jitgate gateway listening on ${config.http.host}:${port}`, 'Main');
+  app.get(Logger).log({ port, modes: config.modes }, `jitgate gateway (${config.modes.join(', ')}) listening on ${config.http.host}:${port}`, 'Main');
 
   // Graceful: stop taking requests, finish the ones in flight, close workers and pools. A second
   // signal, or a shutdown that hangs, ends the process anyway.

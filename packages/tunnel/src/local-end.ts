@@ -2,7 +2,7 @@
 // (the client's at the gateway, the target's at the agent, an HTTP session's duplex pair),
 // adapted by DuplexEnd; a protocol layer may implement it directly, so that the tunnel's bytes
 // reach its message handlers without a Node stream in between (the postgres session,
-// apps/gateway/src/postgres/pg-session.ts).
+// apps/gateway/src/data-plane/postgres/pg-session.ts).
 import { Duplex } from 'node:stream';
 
 /** Where a local end delivers what happens on its side; the pipe binds it once. */

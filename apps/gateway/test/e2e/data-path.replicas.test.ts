@@ -23,14 +23,14 @@ describe('data path: two gateway replicas', () => {
     return { cli, client };
   }
 
-  it('the agent keeps a tunnel to each replica, and each replica lists it as connected', async () => {
+  it('the agent keeps a tunnel to each replica, and either replica lists both', async () => {
     expect(stack.gateways[0]?.tunnelPort).not.toBe(stack.gateways[1]?.tunnelPort);
     for (const replica of [0, 1]) {
       const listed = await stack.admin(replica).get('/v1/agents');
       expect(listed.status).toBe(200);
       const agent = listed.body.items.find((a: { id: string }) => a.id === stack.agentRecord.id);
-      expect(agent, `replica ${replica}`).toMatchObject({ name: stack.agentRecord.name, connected: 1, revoked: false });
-      expect(agent.instances, `replica ${replica}`).toHaveLength(1);
+      expect(agent, `replica ${replica}`).toMatchObject({ name: stack.agentRecord.name, connected: 2, revoked: false });
+      expect(agent.instances.map((i: { gatewayId: string }) => i.gatewayId).sort(), `replica ${replica}`).toEqual(['gw-replicas-0', 'gw-replicas-1']);
     }
   });
 
@@ -65,6 +65,8 @@ describe('data path: two gateway replicas', () => {
     // And B still takes new sessions while A is down.
     const again = await viaB.cli.open();
     expect((await again.echo(Buffer.from('B alone'))).toString()).toBe('B alone');
-    expect((await stack.admin(1).get(`/v1/agents/${stack.agentRecord.id}`)).body.connected).toBe(1);
+    // B's own tunnel is listed; A's lapses within 30 s of its last report (port/agent-instances.redis.ts).
+    const instances = (await stack.admin(1).get(`/v1/agents/${stack.agentRecord.id}`)).body.instances as Array<{ gatewayId: string }>;
+    expect(instances.map((i) => i.gatewayId)).toContain('gw-replicas-1');
   });
 });

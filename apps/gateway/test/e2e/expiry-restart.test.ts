@@ -1,5 +1,5 @@
 // Grant expiry across a crash of the real gateway process. A grant is closed by a BullMQ
-// delayed job and, as a safety net, by the sweeper (src/expiry/access-sweep.processor.ts),
+// delayed job and, as a safety net, by the sweeper (src/control-plane/sweep/access-sweep.processor.ts),
 // which runs at start and every JITGATE_SWEEP_INTERVAL. These suites take the job away (as a
 // Redis failover without persistence would) or keep it, kill the gateway, let the grant's time
 // pass while nothing runs, and check what the next start does.

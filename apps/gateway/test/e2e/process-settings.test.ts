@@ -1,4 +1,4 @@
-// The gateway refuses bad settings before it starts anything (src/config/config.schema.ts), and
+// The gateway refuses bad settings before it starts anything (src/platform/config/config.schema.ts), and
 // never echoes a value that could be a secret.
 import { afterAll, describe, it } from 'vitest';
 import { deleteRedisKeys, REDIS_URL } from '../support/gateway-harness.js';
@@ -26,6 +26,10 @@ describe('gateway process settings', () => {
       ['JITGATE_OIDC_ISSUERS is not JSON', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_OIDC_ISSUERS: `not json ${SECRET}` }, 'JITGATE_OIDC_ISSUERS', /JITGATE_OIDC_ISSUERS: must be a JSON array/],
       ['PORT is out of range', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: '99999' }, 'PORT', /PORT: .*65535/],
       ['JITGATE_BOOTSTRAP_TOKEN is malformed', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_BOOTSTRAP_TOKEN: `jg_${SECRET}!` }, 'JITGATE_BOOTSTRAP_TOKEN', /JITGATE_BOOTSTRAP_TOKEN: must look like/],
+      ['JITGATE_MODE names a mode that does not exist', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'api,proxy' }, 'JITGATE_MODE', /JITGATE_MODE: must be "all" or a comma-separated list of api, worker, data \(unknown: "proxy"\)/],
+      ['JITGATE_MODE names a mode twice', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'data,data' }, 'JITGATE_MODE', /JITGATE_MODE: names a mode twice/],
+      // The data plane opens the agents' tunnel: not in plaintext unless asked for by name.
+      ['JITGATE_MODE=data without the tunnel certificate', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'data', JITGATE_TUNNEL_INSECURE: 'false' }, 'JITGATE_TUNNEL_TLS_CERT', /JITGATE_TUNNEL_TLS_CERT: required unless JITGATE_TUNNEL_INSECURE=true/],
     ])('%s', async ([, env, variable, problem], { expect }) => {
       const gateway = new GatewayProcess({ env });
       gateways.push(gateway);

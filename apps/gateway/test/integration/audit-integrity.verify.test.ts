@@ -4,7 +4,7 @@
 // The set-up every audit-integrity file shares: test/support/audit-integrity-suite.ts.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hashEvent } from '../../src/audit/audit-chain.js';
+import { hashEvent } from '../../src/platform/chain/hash-chain.js';
 import { useAuditIntegritySuite } from '../support/audit-integrity-suite.js';
 
 describe('audit integrity', () => {

@@ -15,7 +15,7 @@ describe('OpenAPI, metrics, health and request ids', () => {
     it('answers /healthz and /readyz without a token', async () => {
       const live = await suite.gw.api.get('/healthz');
       expect(live.status).toBe(200);
-      expect(live.body).toEqual({ status: 'ok' });
+      expect(live.body).toEqual({ status: 'ok', modes: ['api', 'worker', 'data'] });
       const ready = await suite.gw.api.get('/readyz');
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });

@@ -3,12 +3,12 @@
 // The set-up every openapi-metrics file shares: test/support/openapi-metrics-suite.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAccessRequestBody } from '@jitgate/contracts';
-import { decisionBody } from '../../src/access-request/access-request.schemas.js';
-import { openApiSchema } from '../../src/common/http/zod-validation.js';
-import { createConnectionBody, updateConnectionBody } from '../../src/connection/connection.schemas.js';
-import { endGrantBody } from '../../src/grant/grant.schemas.js';
-import { createIdentityBody, issueTokenBody, updateIdentityBody } from '../../src/identity/identity.schemas.js';
-import { createPolicyBody, replacePolicyBody } from '../../src/policy/policy.schemas.js';
+import { decisionBody } from '../../src/control-plane/access-request/access-request.schemas.js';
+import { openApiSchema } from '../../src/platform/http/zod-validation.js';
+import { createConnectionBody, updateConnectionBody } from '../../src/control-plane/connection/connection.schemas.js';
+import { endGrantBody } from '../../src/control-plane/grant/grant.schemas.js';
+import { createIdentityBody, issueTokenBody, updateIdentityBody } from '../../src/control-plane/identity/identity.schemas.js';
+import { createPolicyBody, replacePolicyBody } from '../../src/control-plane/policy/policy.schemas.js';
 import { fetchOpenApiDocument, openApiLookups, type Json } from '../support/openapi-document.js';
 import { useOpenApiMetricsSuite } from '../support/openapi-metrics-suite.js';
 

@@ -1,12 +1,12 @@
-// The reconciler's one read (tunnel/session-standing.repository.ts) against the real database:
+// The reconciler's one read (data-plane/live/session-standing.repository.ts) against the real database:
 // what it says of each live session's grant, identity and token, rows gone included, and what
 // one check costs for a replica's worth of sessions (printed for docs/operations.md; no bound is
 // asserted: the machine's load decides the figures).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayConfig } from '../../src/config/config.schema.js';
-import { HotPathPool } from '../../src/infra/hot-path-pool.service.js';
-import { SessionStandingRepository } from '../../src/tunnel/session-standing.repository.js';
+import type { GatewayConfig } from '../../src/platform/config/config.schema.js';
+import { PlainSqlPool } from '../../src/platform/database/plain-sql-pool.js';
+import { SessionStandingRepository } from '../../src/data-plane/live/session-standing.repository.js';
 import { connectPg, type PgClient } from '../support/pg-client.js';
 import { createMigratedDatabase } from '../support/test-database.js';
 
@@ -15,7 +15,7 @@ const ROWS = 5_000;
 
 let database: { url: string; drop(): Promise<void> };
 let su: PgClient;
-let pool: HotPathPool;
+let pool: PlainSqlPool;
 let repository: SessionStandingRepository;
 let live: Array<{ id: string; grantId: string; identityId: string; tokenId: string | null }>;
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
   `);
   const id = (kind: string, n: number) => `00000000-0000-4000-${kind}000-${String(n).padStart(12, '0')}`;
   live = Array.from({ length: ROWS }, (_, i) => ({ id: randomUUID(), grantId: id('d', i + 1), identityId: id('a', i + 1), tokenId: id('b', i + 1) }));
-  pool = new HotPathPool({ database: { url: database.url, poolSize: 2 } } as GatewayConfig);
+  pool = new PlainSqlPool({ database: { url: database.url, poolSize: 2 } } as GatewayConfig);
   repository = new SessionStandingRepository(pool);
 }, 60_000);
 

@@ -177,7 +177,7 @@ describe('agents and their tunnels', () => {
   it('revokes through Redis: a replica that did not revoke closes the tunnels it holds', async () => {
     const { id, token } = await registerAgent(gw.admin, 'edge-remote');
     const agent = await connect(gw, token, { name: 'edge-remote', connections: ['echo'] });
-    // What another replica publishes after its commit (agent/agent-events.ts).
+    // What another replica publishes after its commit (port/access-events.ts).
     const { Redis } = await import('ioredis');
     const redis = new Redis(gw.config.redis.url);
     try {

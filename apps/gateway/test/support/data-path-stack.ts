@@ -45,6 +45,11 @@ export interface AgentProcessOptions {
 export interface StackOptions {
   /** Gateway processes on one database and one Redis prefix. Default 1. */
   replicas?: number;
+  /**
+   * JITGATE_MODE of each process, one per replica (then `replicas` is their number), e.g.
+   * ['api', 'worker', 'data', 'data']: a split deployment. Default: every process runs all.
+   */
+  modes?: string[];
   /** Start the registered agent. Default true. */
   agent?: boolean;
   /** Options for that agent. */
@@ -56,6 +61,9 @@ export interface StackOptions {
 
 export class DataPathStack {
   readonly gateways: GatewayProcess[] = [];
+  /** JITGATE_GATEWAY_ID and JITGATE_MODE of each of `gateways`. */
+  readonly gatewayIds: string[] = [];
+  readonly modes: string[] = [];
   readonly agents: ChildRun[] = [];
   readonly clis: ChildRun[] = [];
   readonly adminToken = newBootstrapToken();
@@ -79,6 +87,23 @@ export class DataPathStack {
     return new ApiClient((this.gateways[replica] as GatewayProcess).baseUrl, this.adminToken);
   }
 
+  private runs(replica: number, mode: string): boolean {
+    const modes = this.modes[replica] ?? 'all';
+    return modes === 'all' || modes.split(',').includes(mode);
+  }
+
+  /** The first process that serves the REST API. */
+  get apiGateway(): GatewayProcess {
+    const index = this.gateways.findIndex((_, i) => this.runs(i, 'api'));
+    if (index < 0) throw new Error('no process of this stack runs the api mode');
+    return this.gateways[index] as GatewayProcess;
+  }
+
+  /** The processes that run the data plane (the agent dials these). */
+  get dataGateways(): GatewayProcess[] {
+    return this.gateways.filter((_, i) => this.runs(i, 'data'));
+  }
+
   static async start(suite: string, options: StackOptions = {}): Promise<DataPathStack> {
     const stack = new DataPathStack(suite);
     try {
@@ -94,7 +119,11 @@ export class DataPathStack {
     this.database = await createMigratedDatabase(`jitgate_e2e_dp_${this.suite.replace(/\W/g, '_')}`);
     this.echo = await EchoTarget.start();
     // One at a time: the first creates the bootstrap admin, the others find it.
-    for (let i = 0; i < (options.replicas ?? 1); i += 1) {
+    const count = options.modes?.length ?? options.replicas ?? 1;
+    for (let i = 0; i < count; i += 1) {
+      const mode = options.modes?.[i] ?? 'all';
+      this.gatewayIds.push(`gw-${this.suite}-${i}`);
+      this.modes.push(mode);
       const gateway = new GatewayProcess({
         // Generous: the shared 2-core machines are often busy with other suites' processes.
         readyTimeoutMs: 60_000,
@@ -102,6 +131,7 @@ export class DataPathStack {
           ...baseEnv(this.database.url, this.redisPrefix),
           JITGATE_BOOTSTRAP_TOKEN: this.adminToken,
           JITGATE_GATEWAY_ID: `gw-${this.suite}-${i}`,
+          JITGATE_MODE: mode,
           JITGATE_TUNNEL_PORT: String(await freePort()),
           JITGATE_TCP_PORT: String(await freePort()),
           JITGATE_PG_PORT: String(await freePort()),
@@ -113,7 +143,7 @@ export class DataPathStack {
       this.gateways.push(gateway);
       await gateway.start();
     }
-    const admin = this.admin();
+    const admin = new ApiClient(this.apiGateway.baseUrl, this.adminToken);
     this.alice = await createIdentity(admin, { subject: 'alice', groups: ['dev'] });
     await createTcpConnection(admin, 'echo', this.echo.port, AGENT_GROUP);
     await createTcpConnection(admin, 'pg', 5432, AGENT_GROUP);
@@ -124,13 +154,13 @@ export class DataPathStack {
     this.agentRecord = { ...(await registerAgent(admin, name, AGENT_GROUP)), name };
     if (options.agent ?? true) {
       this.agent = this.spawnAgent(options.agentOptions);
-      await this.waitAgentConnected(this.gateways);
+      await this.waitAgentConnected(this.dataGateways);
     }
   }
 
   /** Spawns `node apps/agent/dist/main.js --insecure`; the token travels in the environment. */
   spawnAgent(options: AgentProcessOptions = {}): ChildRun {
-    const gateways = options.gateways ?? this.gateways;
+    const gateways = options.gateways ?? this.dataGateways;
     const name = options.name ?? this.agentRecord.name;
     const run = spawnNode(`agent ${name}`, AGENT_MAIN, ['--insecure'], {
       JITGATE_AGENT_TOKEN: options.token ?? this.agentRecord.token,
@@ -147,16 +177,17 @@ export class DataPathStack {
     return run;
   }
 
-  /** Waits until GET /v1/agents/:id on each of `gateways` shows a tunnel open to it. */
+  /** Waits until GET /v1/agents/:id shows a tunnel of the agent open to each of `gateways`. */
   async waitAgentConnected(gateways: GatewayProcess[], timeoutMs = 20_000): Promise<void> {
-    for (const gateway of gateways) {
-      const admin = new ApiClient(gateway.baseUrl, this.adminToken);
-      await eventually(async () => {
-        if (this.agent?.exit) throw new Error(`the agent exited\n${this.agent.tail()}`);
-        const agent = await admin.get(`/v1/agents/${this.agentRecord.id}`);
-        return agent.status === 200 && agent.body.connected >= 1;
-      }, timeoutMs);
-    }
+    const admin = new ApiClient(this.apiGateway.baseUrl, this.adminToken);
+    const ids = gateways.map((gateway) => this.gatewayIds[this.gateways.indexOf(gateway)]);
+    await eventually(async () => {
+      if (this.agent?.exit) throw new Error(`the agent exited\n${this.agent.tail()}`);
+      const agent = await admin.get(`/v1/agents/${this.agentRecord.id}`);
+      if (agent.status !== 200) return false;
+      const serving = new Set((agent.body.instances as Array<{ gatewayId: string }>).map((instance) => instance.gatewayId));
+      return ids.every((id) => serving.has(id as string));
+    }, timeoutMs);
   }
 
   requestGrant(connection: string, durationSeconds = 3600): Promise<TestGrant> {
@@ -170,7 +201,8 @@ export class DataPathStack {
   async connect(connection: string, replica = 0, token = this.alice.token): Promise<CliForwarder> {
     const gateway = this.gateways[replica] as GatewayProcess;
     const run = spawnNode(`jitgate connect ${connection}`, CLI_MAIN, ['connect', connection, '--port', '0', '--proxy', `127.0.0.1:${gateway.tcpPort}`], {
-      JITGATE_URL: gateway.baseUrl,
+      // The API where it is served (the same process, unless the stack is split).
+      JITGATE_URL: this.runs(replica, 'api') ? gateway.baseUrl : this.apiGateway.baseUrl,
       JITGATE_TOKEN: token,
     });
     this.clis.push(run);

@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createGatewayApp } from '../../src/app.factory.js';
 import type { AppOverrides } from '../../src/app.module.js';
-import { parseConfig, type GatewayConfig } from '../../src/config/config.schema.js';
-import { BootstrapTokenSink } from '../../src/identity/bootstrap.service.js';
-import { ClientListener } from '../../src/tunnel/client-listener.js';
-import { TunnelServer } from '../../src/tunnel/tunnel-server.js';
+import { parseConfig, type GatewayConfig } from '../../src/platform/config/config.schema.js';
+import { BootstrapTokenSink } from '../../src/control-plane/identity/bootstrap.service.js';
+import { ClientListener } from '../../src/data-plane/tcp/client-listener.js';
+import { TunnelServer } from '../../src/data-plane/tunnel/tunnel-server.js';
 import { createMigratedDatabase } from './test-database.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import {
   OidcVerificationError,
   type OidcVerificationErrorCode,
-} from '../../src/identity/oidc/oidc-verification.error.js';
+} from '../../src/control-plane/identity/oidc/oidc-verification.error.js';
 
 /**
  * A real oidc-provider on 127.0.0.1 issuing RFC 9068 JWT access tokens through the

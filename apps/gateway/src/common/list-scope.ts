@@ -1,9 +1,0 @@
-import type { Principal } from '../auth/principal.js';
-import { forbidden } from './errors/jitgate.error.js';
-
-/** Lists show the caller's own rows; `view=all` shows everyone's, to admins and auditors only. */
-export function listsEveryone(caller: Principal, view: string | undefined): boolean {
-  if (view !== 'all') return false;
-  if (!caller.isAdmin && !caller.isAuditor) throw forbidden('view=all needs the admin or the auditor group');
-  return true;
-}
