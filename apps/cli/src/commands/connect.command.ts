@@ -4,7 +4,7 @@
 // (docs/http.md, connect-http.ts). Checks the grant first, prints when it expires, and stops
 // when it has expired without renewal or been revoked or released (exit 3).
 import { readFile } from 'node:fs/promises';
-import { isHttpConnectionType } from '@jitgate/contracts';
+import { DEFAULT_PORTS, isHttpConnectionType } from '@jitgate/contracts';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { formatHostPort, isLoopback, parsePort, requireToken, type CliConfig } from '../config.js';
@@ -41,8 +41,8 @@ export function registerConnect(program: Command, run: CommandRunner): void {
     .argument('<connection>', 'connection name, e.g. orders-db')
     .option('--port <port>', 'local port to listen on; 0 picks a free one and prints it', '0')
     .option('--bind <address>', 'local address to listen on', '127.0.0.1')
-    .option('--proxy <host:port>', "the gateway's client listener for TCP connections (default: JITGATE_PROXY, or the host of JITGATE_URL with port 8444)")
-    .option('--http-proxy <url>', "the gateway's HTTP port for HTTP connections (default: JITGATE_HTTP_PROXY, or http://<host of JITGATE_URL>:8480)")
+    .option('--proxy <host:port>', `the gateway's client listener for TCP connections (default: JITGATE_PROXY, or the host of JITGATE_URL with port ${DEFAULT_PORTS.client})`)
+    .option('--http-proxy <url>', `the gateway's HTTP port for HTTP connections (default: JITGATE_HTTP_PROXY, or http://<host of JITGATE_URL>:${DEFAULT_PORTS.http})`)
     .option('--tls', 'use TLS to the gateway (its client listener, or its HTTP port)')
     .option('--ca <file>', 'PEM file of a CA to trust for TLS, besides the system ones')
     .option('--once', 'serve one local connection, then exit (TCP connections)')
