@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataPathStack, type CliForwarder } from '../support/data-path-stack.js';
 import { createIdentity, createPolicy, eventually, type TestIdentity } from '../support/fixtures.js';
 import { ApiClient } from '../support/gateway-harness.js';
-import { createTcpConnection } from '../support/tunnel-fixtures.js';
+import { connectClient, createTcpConnection } from '../support/tunnel-fixtures.js';
 
 const API = 0;
 const WORKER = 1;
@@ -69,10 +69,11 @@ describe('split deployment: api + worker + two data replicas', () => {
     const requested = await stack.alice.api.post('/v1/access-requests', { connection: 'held', duration: 3600, reason: 'split e2e' });
     expect(requested.status, JSON.stringify(requested.body)).toBe(201);
     expect(requested.body.status).toBe('pending');
-    // No grant yet: the data plane refuses.
-    const early = await stack.connect('held', DATA[0]);
-    await early.run.waitForOutput(/no grant in force|no_grant/);
-    await early.run.stop();
+    // No grant yet: each data replica refuses the handshake itself.
+    for (const replica of DATA) {
+      const refused = await connectClient(stack.gateways[replica]!.tcpPort, 'held', stack.alice.token);
+      expect(refused.line).toMatch(/^JITGATE\/1 403 no_grant /);
+    }
 
     const approved = await bob.api.post(`/v1/access-requests/${requested.body.id}/approve`, { comment: 'ok' });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
@@ -97,9 +98,8 @@ describe('split deployment: api + worker + two data replicas', () => {
 
     // And the next connection is refused on both.
     for (const replica of DATA) {
-      const again = await stack.connect('held', replica);
-      await again.run.waitForOutput(/no grant in force|no_grant/);
-      await again.run.stop();
+      const again = await connectClient(stack.gateways[replica]!.tcpPort, 'held', stack.alice.token);
+      expect(again.line).toMatch(/^JITGATE\/1 403 no_grant /);
     }
   });
 
