@@ -9,8 +9,7 @@ import type { GatewayConfig } from '../../src/platform/config/config.schema.js';
 import { RedisService } from '../../src/platform/redis/redis.service.js';
 import { RedisAccessEndsStream } from '../../src/port/access-ends.redis-stream.js';
 import type { AccessEnd } from '../../src/port/access-events.js';
-import { eventually } from '../support/fixtures.js';
-import { deleteRedisKeys, REDIS_URL } from '../support/gateway-harness.js';
+import { deleteRedisKeys, eventually, REDIS_URL } from '@jitgate/testkit';
 
 const prefix = `jitgate-ends-${randomUUID().slice(0, 8)}`;
 const services: RedisService[] = [];
