@@ -3,7 +3,7 @@
 // dev process on a loopback port; an `mcp` connection `demo-tools` to it, served by the local
 // agent; and a policy `demo-tools` that lets the dev admins in at once, for at most 1h, with
 // guardrails: `drop_*` tools denied, `deploy` held for an admin, e-mail addresses and card
-// numbers masked in results (the same set as apps/gateway/test/e2e/http.mcp.test.ts).
+// numbers masked in results (the same set as e2e/http/http.mcp.test.ts).
 // Each step finds what an earlier start created and changes only what differs.
 import http from 'node:http';
 import { createRequire } from 'node:module';

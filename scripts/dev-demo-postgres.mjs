@@ -8,7 +8,7 @@
 // in .data/ and hands it as DEMO_SHOP_DB_PASSWORD and DEMO_SHOP_RO_DB_PASSWORD; and a policy
 // `demo-shop` that lets the dev admins in at once, for at most 1h, with guardrails: DROP and
 // friends blocked, DELETE held for an admin, card numbers and personal data masked
-// (packages/policy/src/guardrails.ts; the same set as apps/gateway/test/e2e/postgres.guardrails.test.ts).
+// (packages/policy/src/guardrails.ts; the same set as e2e/postgres/postgres.guardrails.test.ts).
 // Each step finds what an earlier start created and changes only what differs.
 import { createRequire } from 'node:module';
 import path from 'node:path';

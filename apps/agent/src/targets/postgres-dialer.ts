@@ -123,7 +123,7 @@ function readByte(socket: net.Socket, timeoutMs: number): Promise<number> {
  * server notices a closed socket only when it next reads or writes, so pg_sleep(20) sleeps on
  * and a long UPDATE commits after the grant ended, holding its locks meanwhile. Cancelling it
  * makes the backend fail the statement, hit the closed socket and exit, rolling back
- * (test/e2e/postgres.enforcement.test.ts). A server that ended the connection itself (after a
+ * (e2e/postgres/postgres.enforcement.test.ts). A server that ended the connection itself (after a
  * Terminate, or its own FATAL) has nothing running: no cancel then.
  */
 function cancelWhenAbandoned(socket: Duplex, cancel: () => void): void {

@@ -2,7 +2,8 @@
 // a grpc-js TunnelService that checks the agent token in the metadata, wants Hello first,
 // answers Welcome, sends SessionOpen, and pipes each opened session through SessionPipe to a
 // local client socket, the way the real gateway pipes its `jitgate connect` clients. It lets the
-// agent be tested alone; the end-to-end suite with the real gateway comes later.
+// agent be tested alone; the suites with the real gateway and the built agent are in e2e/ at the
+// repository's root.
 import net from 'node:net';
 import { once } from 'node:events';
 import { create } from '@bufbuild/protobuf';

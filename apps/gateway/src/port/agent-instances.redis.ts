@@ -3,6 +3,7 @@
 // that time (data-plane/tunnel/agent-registry.ts); one that died leaves fields that lapse.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../platform/clock.js';
+import { JitgateError } from '../platform/errors/jitgate.error.js';
 import { RedisService } from '../platform/redis/redis.service.js';
 import { AgentInstances, type AgentInstanceView } from './agent-instances.js';
 
@@ -47,14 +48,13 @@ export class RedisAgentInstances extends AgentInstances {
     );
   }
 
-  async forgetGateway(gatewayId: string): Promise<void> {
+  async forgetGateway(gatewayId: string, keep: (tunnelId: string) => boolean): Promise<void> {
     await this.best('forget the reports of', async () => {
       const agentIds = await this.redis.command.smembers(this.gatewayKey(gatewayId));
       for (const agentId of agentIds) {
-        const fields = (await this.redis.command.hkeys(this.key(agentId))).filter((field) => field.startsWith(`${gatewayId}:`));
+        const fields = (await this.redis.command.hkeys(this.key(agentId))).filter((field) => field.startsWith(`${gatewayId}:`) && !keep(field.slice(gatewayId.length + 1)));
         if (fields.length > 0) await this.redis.command.hdel(this.key(agentId), ...fields);
       }
-      await this.redis.command.del(this.gatewayKey(gatewayId));
     });
   }
 
@@ -63,7 +63,9 @@ export class RedisAgentInstances extends AgentInstances {
   }
 
   async list(agentId: string): Promise<AgentInstanceView[]> {
-    const fields = await this.redis.command.hgetall(this.key(agentId));
+    const fields = await this.redis.command.hgetall(this.key(agentId)).catch(() => {
+      throw new JitgateError('unavailable', 'the connected agent instances cannot be read now (Redis does not answer); retry');
+    });
     const now = this.clock.now().getTime();
     const views: AgentInstanceView[] = [];
     const lapsed: string[] = [];

@@ -18,8 +18,11 @@ export abstract class AgentInstances {
   abstract put(agentId: string, view: AgentInstanceView): Promise<void>;
   /** This replica's tunnel ended. */
   abstract remove(agentId: string, gatewayId: string, tunnelId: string): Promise<void>;
-  /** Forgets what an earlier life of this replica (the same gateway id) reported: at its start. */
-  abstract forgetGateway(gatewayId: string): Promise<void>;
+  /**
+   * Forgets what an earlier life of this replica (the same gateway id) reported, at its start;
+   * the tunnels `keep` names (this life's, reported meanwhile) stay.
+   */
+  abstract forgetGateway(gatewayId: string, keep: (tunnelId: string) => boolean): Promise<void>;
   /** The instances of every replica, those of a replica that stopped reporting left out. */
   abstract list(agentId: string): Promise<AgentInstanceView[]>;
 }

@@ -3,7 +3,7 @@
 // revoke, rate limits).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
-import { createConnection, createIdentity, createPolicy, eventually, sleep, type TestIdentity } from '../support/fixtures.js';
+import { createConnection, createIdentity, createPolicy, eventually, sleep, type TestIdentity } from '@jitgate/testkit';
 
 describe('access requests, approvals and grants', () => {
   let gw: TestGateway;

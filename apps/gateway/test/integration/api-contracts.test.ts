@@ -13,8 +13,8 @@ import {
   isErrorCode,
   type NewAccessRequest,
 } from '@jitgate/contracts';
+import { createConnection, createIdentity, createPolicy, type TestIdentity } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnection, createIdentity, createPolicy, type TestIdentity } from '../support/fixtures.js';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 
 describe('the REST shapes of @jitgate/contracts, against the gateway', () => {

@@ -4,7 +4,7 @@
 // The set-up every audit-integrity file shares: test/support/audit-integrity-suite.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useAuditIntegritySuite } from '../support/audit-integrity-suite.js';
-import type { PgClient, PgError } from '../support/pg-client.js';
+import type { PgClient, PgError } from '@jitgate/testkit';
 
 /** The statement fails; returns the error. */
 async function refused(client: PgClient, sql: string, params?: unknown[]): Promise<PgError> {

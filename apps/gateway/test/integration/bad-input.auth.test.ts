@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useBadInputSuite } from '../support/bad-input-suite.js';
 import { expectError } from '../support/error-assertions.js';
-import { createIdentity, sleep } from '../support/fixtures.js';
+import { createIdentity, sleep } from '@jitgate/testkit';
 
 describe('bad input', () => {
   const suite = useBadInputSuite();

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { useBadInputSuite } from '../support/bad-input-suite.js';
 import { expectError, expectInvalid } from '../support/error-assertions.js';
-import type { ApiClient } from '../support/gateway-harness.js';
+import type { ApiClient } from '@jitgate/testkit';
 
 describe('bad input', () => {
   const suite = useBadInputSuite();

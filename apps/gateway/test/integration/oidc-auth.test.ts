@@ -1,8 +1,8 @@
 // OIDC through the gateway: tokens from a real OpenID provider (oidc-provider) started here,
 // groups from the token's claims, admins and approvers by IdP group, key rotation, and refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnection, createIdentity, createPolicy, sleep, type TestIdentity } from '../support/fixtures.js';
-import { startGateway, type ApiClient, type TestGateway } from '../support/gateway-harness.js';
+import { createConnection, createIdentity, createPolicy, sleep, type ApiClient, type TestIdentity } from '@jitgate/testkit';
+import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { startOidcTestProvider, type OidcTestProvider } from '../support/oidc-test-provider.js';
 
 const AUDIENCE = 'https://jitgate.test';

@@ -3,7 +3,7 @@
 // by a fresh UUID — that error bodies quote.
 // The set-up every openapi-metrics file shares: test/support/openapi-metrics-suite.ts.
 import { describe, expect, it } from 'vitest';
-import type { ApiResponse } from '../support/gateway-harness.js';
+import type { ApiResponse } from '@jitgate/testkit';
 import { useOpenApiMetricsSuite } from '../support/openapi-metrics-suite.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

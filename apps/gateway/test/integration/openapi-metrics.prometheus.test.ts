@@ -3,7 +3,7 @@
 // grant endings and rejected tokens. The parser: test/support/prometheus-text.ts.
 // The set-up every openapi-metrics file shares: test/support/openapi-metrics-suite.ts.
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../support/fixtures.js';
+import { eventually } from '@jitgate/testkit';
 import { useOpenApiMetricsSuite } from '../support/openapi-metrics-suite.js';
 import { parseMetrics, sum } from '../support/prometheus-text.js';
 

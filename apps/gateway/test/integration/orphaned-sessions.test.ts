@@ -4,9 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIdentity, eventually, type TestIdentity } from '../support/fixtures.js';
-import { REDIS_URL, startGateway, type TestGateway } from '../support/gateway-harness.js';
-import { queryDatabase } from '../support/pg-client.js';
+import { createIdentity, eventually, queryDatabase, REDIS_URL, type TestIdentity } from '@jitgate/testkit';
+import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { allowConnections, createTcpConnection, registerAgent, requestGrant } from '../support/tunnel-fixtures.js';
 
 describe('orphaned session rows', () => {

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/platform/config/config.schema.js';
 import { PlainSqlPool } from '../../src/platform/database/plain-sql-pool.js';
 import { SessionStandingRepository } from '../../src/data-plane/live/session-standing.repository.js';
-import { connectPg, type PgClient } from '../support/pg-client.js';
-import { createMigratedDatabase } from '../support/test-database.js';
+import { connectPg, createMigratedDatabase, type PgClient } from '@jitgate/testkit';
 
 /** Rows of each kind: about the sessions of a busy replica, and then some. */
 const ROWS = 5_000;

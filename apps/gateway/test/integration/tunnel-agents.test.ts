@@ -2,7 +2,7 @@
 // Welcome assignments, heartbeats, and revocation closing live tunnels and their sessions.
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, sleep } from '../support/fixtures.js';
+import { eventually, sleep } from '@jitgate/testkit';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import {
   agentOptions,

@@ -5,7 +5,7 @@ import { createPrismaClient } from '@jitgate/db';
 import { CloseReason } from '@jitgate/proto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/fixtures.js';
+import { eventually } from '@jitgate/testkit';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import {
   agentOptions,

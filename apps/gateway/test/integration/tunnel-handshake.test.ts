@@ -2,7 +2,7 @@
 // the table, on real loopback sockets, and the gateway closing the connection after each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
-import { createConnection } from '../support/fixtures.js';
+import { createConnection } from '@jitgate/testkit';
 import {
   agentOptions,
   allowConnections,

@@ -6,7 +6,7 @@
 import { CloseReason } from '@jitgate/proto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/fixtures.js';
+import { eventually } from '@jitgate/testkit';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { startOidcTestProvider, type OidcTestProvider } from '../support/oidc-test-provider.js';
 import { agentOptions, allowConnections, connectClient, createIdentity, createTcpConnection, echo, FakeAgent, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';

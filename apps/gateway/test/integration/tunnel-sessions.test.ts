@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CloseReason } from '@jitgate/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/fixtures.js';
+import { eventually } from '@jitgate/testkit';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import {
   agentOptions,

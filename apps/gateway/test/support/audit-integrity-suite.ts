@@ -4,9 +4,8 @@
 // table privileges, as the gateway's own role would have.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createIdentity, createOrdersAndScratch, sleep, type TestIdentity } from './fixtures.js';
+import { connectPg, createIdentity, createOrdersAndScratch, queryDatabase, sleep, type PgClient, type TestIdentity } from '@jitgate/testkit';
 import { startGateway, type TestGateway } from './gateway-harness.js';
-import { connectPg, queryDatabase, type PgClient } from './pg-client.js';
 
 export interface VerifyBody {
   ok: boolean;

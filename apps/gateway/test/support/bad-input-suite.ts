@@ -4,9 +4,8 @@
 // table's row count before and after the refused calls it runs.
 import { afterAll, beforeAll, expect } from 'vitest';
 import { expectUnchanged } from './error-assertions.js';
-import { createConnection, createIdentity, createPolicy, type TestIdentity } from './fixtures.js';
+import { connectPg, createConnection, createIdentity, createPolicy, type PgClient, type TestIdentity } from '@jitgate/testkit';
 import { startGateway, type TestGateway } from './gateway-harness.js';
-import { connectPg, type PgClient } from './pg-client.js';
 
 export interface BadInputSuite {
   gw: TestGateway;

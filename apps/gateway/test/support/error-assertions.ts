@@ -1,7 +1,7 @@
 // The one error shape every refused HTTP call answers with (`{ error: { code, message, details?,
 // requestId } }`), checked the same way everywhere, and "a refused call writes nothing".
 import { expect } from 'vitest';
-import type { ApiResponse } from './gateway-harness.js';
+import type { ApiResponse } from '@jitgate/testkit';
 
 /** A V8 stack frame ("at fn (/path/file.js:1:2)" or "at /path/file.js:1:2") or a source path. */
 const STACK_OR_PATH = [/\bat \S+ \(\S+:\d+:\d+\)/, /\bat (?:file:\/\/)?\/\S+:\d+:\d+/, /\/work\//, /node_modules/, /\.[cm]?[jt]s:\d+/, /\bPrisma\w*Error\b/];

@@ -1,6 +1,6 @@
 // A small agent for the gateway's integration suites: the agent side of docs/tunnel.md on
 // @grpc/grpc-js, @jitgate/proto and SessionPipe, dialling real loopback targets. It is a
-// stand-in at this level only (apps/agent is the real one, tested end to end later), and it can
+// stand-in at this level only (apps/agent is the real one, run with this gateway in e2e/), and it can
 // misbehave on purpose: send raw frames, refuse sessions, stay silent.
 import net from 'node:net';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';

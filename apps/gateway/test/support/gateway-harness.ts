@@ -1,76 +1,20 @@
 // Starts the real gateway (Nest app, real Postgres, real Redis) on a random loopback port for
-// one suite, and gives the suite a small HTTP client.
+// one suite, and gives the suite a small HTTP client (@jitgate/testkit's ApiClient).
 import 'reflect-metadata';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ApiClient, createMigratedDatabase, deleteRedisKeys, REDIS_URL } from '@jitgate/testkit';
 import { createGatewayApp } from '../../src/app.factory.js';
 import type { AppOverrides } from '../../src/app.module.js';
 import { parseConfig, type GatewayConfig } from '../../src/platform/config/config.schema.js';
 import { BootstrapTokenSink } from '../../src/control-plane/identity/bootstrap.service.js';
 import { ClientListener } from '../../src/data-plane/tcp/client-listener.js';
 import { TunnelServer } from '../../src/data-plane/tunnel/tunnel-server.js';
-import { createMigratedDatabase } from './test-database.js';
-
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export class CapturingTokenSink extends BootstrapTokenSink {
   token: string | undefined;
   announce(token: string): void {
     this.token = token;
-  }
-}
-
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-export class ApiClient {
-  constructor(
-    readonly baseUrl: string,
-    readonly token?: string,
-  ) {}
-
-  as(token: string): ApiClient {
-    return new ApiClient(this.baseUrl, token);
-  }
-
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON (metrics); keep the text
-    }
-    return { status: response.status, body: parsed as T, headers: response.headers };
-  }
-
-  get<T = any>(path: string) {
-    return this.request<T>('GET', path);
-  }
-  post<T = any>(path: string, body: unknown = {}) {
-    return this.request<T>('POST', path, body);
-  }
-  put<T = any>(path: string, body: unknown) {
-    return this.request<T>('PUT', path, body);
-  }
-  patch<T = any>(path: string, body: unknown) {
-    return this.request<T>('PATCH', path, body);
-  }
-  delete<T = any>(path: string) {
-    return this.request<T>('DELETE', path);
   }
 }
 
@@ -149,18 +93,4 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
       await deleteRedisKeys(redisPrefix);
     },
   };
-}
-
-export async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

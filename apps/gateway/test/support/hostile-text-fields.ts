@@ -3,7 +3,7 @@
 // stored value back, and the hostile and unusual texts to send.
 import { expect } from 'vitest';
 import type { BadInputSuite } from './bad-input-suite.js';
-import type { ApiClient, ApiResponse } from './gateway-harness.js';
+import type { ApiClient, ApiResponse } from '@jitgate/testkit';
 
 /** [label, text]: SQL look-alikes, unicode, escapes, control characters, lengths at and past a limit. */
 export const HOSTILE_TEXTS: Array<[string, string]> = [

@@ -2,7 +2,7 @@
 // against: real Postgres and Redis, the sweeper every second (grants expire within the tests),
 // alice (dev), bob (dba), orders-db (one dba approval) and scratch-db (auto-approved up to 1h).
 import { afterAll, beforeAll } from 'vitest';
-import { createIdentity, createOrdersAndScratch, type TestIdentity } from './fixtures.js';
+import { createIdentity, createOrdersAndScratch, type TestIdentity } from '@jitgate/testkit';
 import { startGateway, type TestGateway } from './gateway-harness.js';
 
 export interface OpenApiMetricsSuite {

@@ -74,7 +74,7 @@ export class PgSession implements LocalEnd {
       // No Postgres client half-closes: its FIN means it is gone. Idle (or after Terminate), the
       // server ends on the EOF by itself; with a statement in flight nobody will read the answer,
       // and the server would not notice the EOF until the statement is done: end the session now
-      // (the agent then cancels the statement). test/e2e/postgres.protocol.test.ts, "vanishes".
+      // (the agent then cancels the statement). e2e/postgres/postgres.protocol.test.ts, "vanishes".
       if (parts.inFlight()) return this.destroy();
       // Idle, or after Terminate: what the client sent goes on, then the session ends here as
       // the client's doing — not later as the server's, when it closes on the Terminate (a race

@@ -31,9 +31,10 @@ export class AgentRegistry implements OnModuleInit, OnApplicationShutdown {
     @Inject(AgentInstances) private readonly instances: AgentInstances,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    // A replica restarted under the same id (JITGATE_GATEWAY_ID) carries none of its old tunnels.
-    await this.instances.forgetGateway(this.config.tunnel.gatewayId);
+  onModuleInit(): void {
+    // A replica restarted under the same id (JITGATE_GATEWAY_ID) carries none of its old
+    // tunnels. Not awaited: start-up does not wait on Redis; tunnels of this life are kept.
+    void this.instances.forgetGateway(this.config.tunnel.gatewayId, (tunnelId) => this.tunnels.has(tunnelId));
     this.timer = setInterval(() => void this.report(), REPORT_INTERVAL_MS);
     this.timer.unref();
   }

@@ -64,7 +64,7 @@ export class RedisService implements OnApplicationShutdown {
    * Last, after every onModuleDestroy and beforeApplicationShutdown (Nest runs the hooks of one
    * phase concurrently): the BullMQ workers wait in theirs for the jobs in flight, which then
    * record their end through these connections. Closed under such a worker, BullMQ retries that
-   * write without a pause and the process spins forever (test/e2e/process-shutdown.test.ts).
+   * write without a pause and the process spins forever (e2e/gateway-process/process-shutdown.test.ts).
    */
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
