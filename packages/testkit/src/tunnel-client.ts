@@ -1,8 +1,10 @@
 // A client of the gateway's TCP listener on a real loopback socket: it speaks the handshake line
-// of docs/tunnel.md (`JITGATE/1 CONNECT <connection> <token>`), then carries the session's bytes.
+// of docs/tunnel.md (`JITGATE/1 CONNECT <connection> <token>`, written by @jitgate/contracts), then
+// carries the session's bytes. rawClient sends any bytes, for the lines a client must not send.
 import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
+import { formatHandshakeRequest } from '@jitgate/contracts';
 
 /**
  * A client of the TCP listener. It reads all the time (a paused socket would never see the
@@ -83,7 +85,7 @@ export async function rawClient(port: number, send: string | Buffer | undefined,
 }
 
 export function connectClient(port: number, connection: string, token: string, options: { tls?: tls.ConnectionOptions } = {}): Promise<TunnelClient> {
-  return rawClient(port, `JITGATE/1 CONNECT ${connection} ${token}\n`, options);
+  return rawClient(port, formatHandshakeRequest({ connection, token }), options);
 }
 
 /** Writes `payload`, half-closes, and reads everything the other side sends until its FIN. */
