@@ -16,7 +16,7 @@ import { JitgateError } from '../../platform/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { AgentRegistry } from '../tunnel/agent-registry.js';
-import { HandshakeRefusal } from '../tcp/handshake.js';
+import { AdmissionRefusal } from './admission-refusal.js';
 import { LiveSession, type LiveSessionInfo, type SessionSummary } from '../live/live-session.js';
 import type { SessionChannel } from '../tunnel/session-channel.js';
 import { LiveSessions } from '../live/live-sessions.js';
@@ -37,7 +37,7 @@ export interface AdmissionRequest {
   gatewayParameters?: (admitted: { principal: Principal; connection: Connection; grantScope: string | null }) => Record<string, string>;
   /**
    * Checks what the agent reported of the target (postgres: the role it logged in as) before the
-   * session is recorded; a HandshakeRefusal thrown here refuses the session.
+   * session is recorded; a AdmissionRefusal thrown here refuses the session.
    */
   checkOpened?: (opened: { postgresLogin: PostgresLogin | undefined }) => void;
 }
@@ -78,7 +78,7 @@ export class SessionBroker {
   /**
    * Opens the session, writes `JITGATE/1 200 <id>` and starts the bytes; returns the session id,
    * or undefined when the client left while it was being opened. Refusals are thrown as
-   * HandshakeRefusal for the listener to answer.
+   * AdmissionRefusal for the listener to answer.
    */
   async connect(socket: Duplex, request: HandshakeRequest, clientAddress: string): Promise<string | undefined> {
     const admitted = await this.admit({ token: request.token, connectionName: request.connection, type: 'tcp', clientAddress, clientParameters: {} }, socket);
@@ -92,7 +92,7 @@ export class SessionBroker {
    * Everything before the first byte (docs/tunnel.md, "Clients"): who is it, which connection of
    * `type`, is a grant in force, which tunnel, did the agent reach the target (and, for postgres,
    * log in), then the session row. Returns undefined when `client` left meanwhile; refusals are
-   * HandshakeRefusals, which each listener answers in its own protocol.
+   * AdmissionRefusals, which each listener answers in its own protocol.
    */
   async admit(request: AdmissionRequest, client: Duplex): Promise<AdmittedSession | undefined> {
     const admissionStartedAt = performance.now();
@@ -101,11 +101,11 @@ export class SessionBroker {
     // Each protocol has its listener: a postgres connection is never carried as raw TCP.
     const types: readonly string[] = typeof request.type === 'string' ? [request.type] : request.type;
     if (!connection || connection.archivedAt || !types.includes(connection.type)) {
-      throw new HandshakeRefusal(404, 'not_found', `no ${types.join(' or ')} connection named "${request.connectionName}"`);
+      throw new AdmissionRefusal(404, 'not_found', `no ${types.join(' or ')} connection named "${request.connectionName}"`);
     }
     const grant = await this.controlPlane.grantInForce(principal.identityId, connection.name);
     if (!grant || this.live.hasEnded('grant', grant.id)) {
-      throw new HandshakeRefusal(403, 'no_grant', `no grant in force for ${principal.subject} on "${connection.name}"`);
+      throw new AdmissionRefusal(403, 'no_grant', `no grant in force for ${principal.subject} on "${connection.name}"`);
     }
 
     const sessionId = randomUUID();
@@ -121,10 +121,10 @@ export class SessionBroker {
       clientParameters,
     });
     if (!tunnel?.peer || !channel) {
-      throw new HandshakeRefusal(503, 'no_agent', `no agent of group "${connection.agentGroup}" serving "${connection.name}" is connected to this gateway`);
+      throw new AdmissionRefusal(503, 'no_agent', `no agent of group "${connection.agentGroup}" serving "${connection.name}" is connected to this gateway`);
     }
     const opened = await channel.waitOpened(SESSION_OPEN_TIMEOUT_MS);
-    if (!opened.ok) throw new HandshakeRefusal(502, 'target_unreachable', opened.error);
+    if (!opened.ok) throw new AdmissionRefusal(502, 'target_unreachable', opened.error);
     try {
       request.checkOpened?.({ postgresLogin: opened.postgresLogin });
     } catch (error) {
@@ -137,7 +137,7 @@ export class SessionBroker {
     }
     if (this.live.hasEnded('grant', grant.id)) {
       channel.close(CloseReason.GRANT_REVOKED, 'the grant ended while the session opened');
-      throw new HandshakeRefusal(403, 'no_grant', 'the grant ended while the session opened');
+      throw new AdmissionRefusal(403, 'no_grant', 'the grant ended while the session opened');
     }
 
     const info: LiveSessionInfo = {
@@ -166,7 +166,7 @@ export class SessionBroker {
       // No row, no session: a session nobody can audit is not opened.
       this.logger.error({ sessionId, err: error }, 'could not record a session');
       channel.close(CloseReason.SHUTDOWN, 'the gateway could not record the session');
-      throw new HandshakeRefusal(500, 'internal', 'the gateway could not record the session');
+      throw new AdmissionRefusal(500, 'internal', 'the gateway could not record the session');
     }
     return { info, principal, connection, grantScope: grant.scope, channel, sendWindow: opened.sendWindow, postgresLogin: opened.postgresLogin };
   }
@@ -199,8 +199,8 @@ export class SessionBroker {
     try {
       return await this.controlPlane.authenticate(token);
     } catch (error) {
-      if (error instanceof JitgateError && error.code === 'unauthenticated') throw new HandshakeRefusal(401, 'unauthenticated', error.message);
-      if (error instanceof JitgateError && error.code === 'unavailable') throw new HandshakeRefusal(503, 'unavailable', error.message);
+      if (error instanceof JitgateError && error.code === 'unauthenticated') throw new AdmissionRefusal(401, 'unauthenticated', error.message);
+      if (error instanceof JitgateError && error.code === 'unavailable') throw new AdmissionRefusal(503, 'unavailable', error.message);
       throw error;
     }
   }

@@ -22,7 +22,7 @@ import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient } fro
 import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
 import { SessionEventWriter, type SessionEventLog } from '../recording/session-event-writer.js';
 import type { SessionEventInput } from '../../port/session-event-chain.js';
-import { HandshakeRefusal } from '../tcp/handshake.js';
+import { AdmissionRefusal } from '../admission/admission-refusal.js';
 import { SessionBroker, type AdmittedSession } from '../admission/session-broker.service.js';
 import { HttpRefusal } from './http-refusal.js';
 import { HttpMetrics } from './http.metrics.js';
@@ -161,7 +161,7 @@ export class HttpCallerSessions {
       // The guardrails are resolved before the agent is asked, so that it mints for the right account.
       admitted = await this.broker.admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {}, gatewayParameters: (ctx) => sessionParameters(resolve(ctx)) }, socket);
     } catch (error) {
-      if (error instanceof HandshakeRefusal) throw new HttpRefusal(error.status, error.code as HttpRefusalCode, error.message);
+      if (error instanceof AdmissionRefusal) throw new HttpRefusal(error.status, error.code as HttpRefusalCode, error.message);
       throw error;
     }
     if (!admitted) throw new HttpRefusal(499, 'session_ended', 'the caller left while the session opened', true);

@@ -1,10 +1,10 @@
 // How refusals from the session broker read to a Postgres client: a FATAL ErrorResponse with the
 // SQLSTATE a Postgres user (and their driver's retry logic) expects for that kind of failure.
-import type { HandshakeRefusal } from '../tcp/handshake.js';
+import type { AdmissionRefusal } from '../admission/admission-refusal.js';
 import type { EndReason } from '../tunnel/end-reasons.js';
 import type { Farewell } from './pg-session.js';
 
-export function sqlstateOf(refusal: HandshakeRefusal): string {
+export function sqlstateOf(refusal: AdmissionRefusal): string {
   switch (refusal.code) {
     case 'unauthenticated':
       return '28P01'; // invalid_password

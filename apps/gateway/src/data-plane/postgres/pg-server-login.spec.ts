@@ -3,7 +3,7 @@ import { READ_ONLY_SCOPE } from '@jitgate/contracts';
 import { isReadOnlySession, privilegesOf } from '@jitgate/pgwire';
 import { PostgresLoginSchema } from '@jitgate/proto';
 import { describe, expect, it } from 'vitest';
-import { HandshakeRefusal } from '../tcp/handshake.js';
+import { AdmissionRefusal } from '../admission/admission-refusal.js';
 import { checkServerLogin, serverRoleDetails } from './pg-server-login.js';
 
 type Flags = Partial<Record<'superuser' | 'createRole' | 'bypassRls' | 'replication' | 'readOnly' | 'memberOfPrivileged', boolean>>;
@@ -16,7 +16,7 @@ describe('the agent\'s login on the server', () => {
 
   it('opens a read-only session only when the agent says the server session is read-only', () => {
     expect(() => checkServerLogin(true, login({ readOnly: true }))).not.toThrow();
-    expect(() => checkServerLogin(true, login({ readOnly: false }))).toThrow(HandshakeRefusal);
+    expect(() => checkServerLogin(true, login({ readOnly: false }))).toThrow(AdmissionRefusal);
     expect(() => checkServerLogin(true, undefined)).toThrow(/did not say whether the server session is read-only/);
     // A read-write session asks nothing of the report (an agent older than it still works).
     expect(() => checkServerLogin(false, undefined)).not.toThrow();

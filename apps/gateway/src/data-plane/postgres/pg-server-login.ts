@@ -6,7 +6,7 @@
 // they are recorded and warned about: the database does not limit such a session.
 import type { ServerRole } from '@jitgate/pgwire';
 import type { PostgresLogin } from '@jitgate/proto';
-import { HandshakeRefusal } from '../tcp/handshake.js';
+import { AdmissionRefusal } from '../admission/admission-refusal.js';
 
 /** The `serverRole` of a session.started event. */
 export type ServerRoleDetails = ServerRole;
@@ -14,8 +14,8 @@ export type ServerRoleDetails = ServerRole;
 /** Throws the refusal of a read-only session whose server session is not (known to be) read-only. */
 export function checkServerLogin(readOnly: boolean, login: PostgresLogin | undefined): void {
   if (!readOnly) return;
-  if (!login) throw new HandshakeRefusal(502, 'target_unreachable', 'the agent did not say whether the server session is read-only (update the agent): a read-only session is not opened without it');
-  if (!login.readOnly) throw new HandshakeRefusal(502, 'target_unreachable', 'the agent could not open the server session read-only');
+  if (!login) throw new AdmissionRefusal(502, 'target_unreachable', 'the agent did not say whether the server session is read-only (update the agent): a read-only session is not opened without it');
+  if (!login.readOnly) throw new AdmissionRefusal(502, 'target_unreachable', 'the agent could not open the server session read-only');
 }
 
 /** The report as the session's event records it; null when the agent sent none. */

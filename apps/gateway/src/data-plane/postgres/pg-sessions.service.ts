@@ -19,7 +19,7 @@ import { TooManyHeld } from '../../port/holds.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { SessionEventWriter } from '../recording/session-event-writer.js';
-import { HandshakeRefusal } from '../tcp/handshake.js';
+import { AdmissionRefusal } from '../admission/admission-refusal.js';
 import { SessionBroker, type AdmittedSession } from '../admission/session-broker.service.js';
 import type { Principal } from '../../port/principal.js';
 import type { Connection } from '@jitgate/db';
@@ -218,7 +218,7 @@ export class PgSessions {
     if (error instanceof StartupRefusal) {
       sqlstate = error.sqlstate;
       message = `jitgate: ${error.message}`;
-    } else if (error instanceof HandshakeRefusal) {
+    } else if (error instanceof AdmissionRefusal) {
       sqlstate = sqlstateOf(error);
       message = `jitgate: ${error.message}`;
     } else {

@@ -9,7 +9,8 @@ import { formatHandshakeRefusal } from '@jitgate/contracts';
 import { boundPort, closeServer, listen } from '../../platform/net/tcp-server.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
-import { HandshakeRefusal, parseHandshake, readHandshakeLine } from './handshake.js';
+import { AdmissionRefusal } from '../admission/admission-refusal.js';
+import { parseHandshake, readHandshakeLine } from './handshake.js';
 import { SessionBroker } from '../admission/session-broker.service.js';
 import { TunnelMetrics } from '../tunnel/tunnel.metrics.js';
 
@@ -71,8 +72,8 @@ export class ClientListener {
       const sessionId = await this.broker.connect(socket, request, clientAddress);
       this.metrics.sessionAttempts.inc({ result: sessionId ? 'ok' : 'client_left' });
     } catch (error) {
-      const refusal = error instanceof HandshakeRefusal ? error : new HandshakeRefusal(500, 'internal', 'the gateway failed to open the session');
-      if (!(error instanceof HandshakeRefusal)) this.logger.error({ clientAddress, err: error }, 'opening a session failed');
+      const refusal = error instanceof AdmissionRefusal ? error : new AdmissionRefusal(500, 'internal', 'the gateway failed to open the session');
+      if (!(error instanceof AdmissionRefusal)) this.logger.error({ clientAddress, err: error }, 'opening a session failed');
       this.metrics.sessionAttempts.inc({ result: refusal.code });
       this.refuse(socket, refusal);
     } finally {
@@ -84,7 +85,7 @@ export class ClientListener {
    * Answers and closes. What the client still sends is read and dropped, so that the kernel does
    * not answer it with a reset that could destroy the answer before the client reads it.
    */
-  private refuse(socket: net.Socket, refusal: HandshakeRefusal): void {
+  private refuse(socket: net.Socket, refusal: AdmissionRefusal): void {
     if (socket.destroyed) return;
     socket.resume();
     socket.end(formatHandshakeRefusal(refusal));

@@ -2,23 +2,12 @@
 // out, then raw bytes. Pure functions and a bounded line reader; the listener and the broker
 // decide what happens.
 import type { Duplex } from 'node:stream';
-import { MAX_HANDSHAKE_REQUEST_BYTES, parseHandshakeRequest, type HandshakeCode, type HandshakeRequest, type HandshakeStatus } from '@jitgate/contracts';
+import { MAX_HANDSHAKE_REQUEST_BYTES, parseHandshakeRequest, type HandshakeRequest } from '@jitgate/contracts';
+import { AdmissionRefusal } from '../admission/admission-refusal.js';
 
 export const HANDSHAKE_DEADLINE_MS = 10_000;
 
-/** Why a handshake failed: written to the client as `JITGATE/1 <status> <code> <message>`. */
-export class HandshakeRefusal extends Error {
-  constructor(
-    readonly status: HandshakeStatus,
-    readonly code: HandshakeCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HandshakeRefusal';
-  }
-}
-
-export const badHandshake = (message: string) => new HandshakeRefusal(400, 'bad_handshake', message);
+export const badHandshake = (message: string) => new AdmissionRefusal(400, 'bad_handshake', message);
 
 /** Parses the line without its "\n" (a "\r" before it is tolerated, for hand-typed tests). */
 export function parseHandshake(line: string): HandshakeRequest {
@@ -35,7 +24,7 @@ export function readHandshakeLine(socket: Duplex, maxBytes = MAX_HANDSHAKE_REQUE
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
-    const finish = (error: HandshakeRefusal | undefined, line?: string, rest?: Buffer) => {
+    const finish = (error: AdmissionRefusal | undefined, line?: string, rest?: Buffer) => {
       clearTimeout(timer);
       socket.off('data', onData);
       socket.off('end', onEnd);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lapseOf, type SessionStanding } from '../live/session-standing.js';
+import { lapseOf, type SessionStanding } from './session-standing.js';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const later = new Date('2026-12-01T13:00:00Z');

@@ -2,8 +2,8 @@
 // what matters here is which sessions are closed, and when.
 import { describe, expect, it, vi } from 'vitest';
 import { CloseReason } from '@jitgate/proto';
-import type { LiveSession, LiveSessionInfo } from '../live/live-session.js';
-import { LiveSessions, type SessionEnding } from '../live/live-sessions.js';
+import type { LiveSession, LiveSessionInfo } from './live-session.js';
+import { LiveSessions, type SessionEnding } from './live-sessions.js';
 
 let serial = 0;
 function session(over: Partial<LiveSessionInfo> = {}): LiveSession & { close: ReturnType<typeof vi.fn> } {

@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatHandshakeOk as formatOk, formatHandshakeRefusal as formatRefusal } from '@jitgate/contracts';
-import { HandshakeRefusal, parseHandshake, readHandshakeLine } from '../tcp/handshake.js';
+import { AdmissionRefusal } from '../admission/admission-refusal.js';
+import { parseHandshake, readHandshakeLine } from './handshake.js';
 
 describe('parseHandshake', () => {
   it.each([
@@ -30,7 +31,7 @@ describe('parseHandshake', () => {
 describe('reply lines', () => {
   it('formats success and refusal as one printable line', () => {
     expect(formatOk('s-1')).toBe('JITGATE/1 200 s-1\n');
-    expect(formatRefusal(new HandshakeRefusal(502, 'target_unreachable', 'dial tcp: refused\nnext\u0007'))).toBe('JITGATE/1 502 target_unreachable dial tcp: refused next\n');
+    expect(formatRefusal(new AdmissionRefusal(502, 'target_unreachable', 'dial tcp: refused\nnext\u0007'))).toBe('JITGATE/1 502 target_unreachable dial tcp: refused next\n');
   });
 });
 
