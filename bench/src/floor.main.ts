@@ -18,6 +18,7 @@ import grpc from '@grpc/grpc-js';
 import http from 'node:http';
 import net from 'node:net';
 
+// biome-ignore lint/suspicious/noConstEnum: file-local, inlined by tsc; nothing imports it across a module boundary.
 const enum Kind {
   Open = 0,
   Data = 1,

@@ -108,7 +108,7 @@ describe('split deployment: api + worker + two data replicas', () => {
     const via = await sessionThrough(DATA[1]);
     await via.client.closed;
     // Only the worker runs the expiry job: the row's status is its work.
-    const grant = await eventually(async () => {
+    await eventually(async () => {
       const response = await stack.admin(API).get(`/v1/grants/${grantId}`);
       return response.body.status === 'expired' ? response.body : null;
     }, 15_000);

@@ -2,7 +2,7 @@
 // First start and the one-time bootstrap token, replicas racing on an empty database, secrets
 // kept out of the logs, refusing bad settings, graceful shutdown, readiness.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, createMigratedDatabase, deleteRedisKeys, eventually } from '@jitgate/testkit';
+import { type ApiClient, createMigratedDatabase, deleteRedisKeys, eventually } from '@jitgate/testkit';
 import { bootstrapTokenOf, GatewayProcess, startTogether } from '../support/gateway-process.js';
 import { baseEnv, newBootstrapToken, newRedisPrefix, queryDatabase } from '../support/e2e-support.js';
 

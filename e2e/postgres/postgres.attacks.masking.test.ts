@@ -5,7 +5,7 @@
 // gateway's reading of the statement (lineage) can keep it in; `email` and `card_number` are
 // caught by the detectors too. Each case checks the bytes the client received.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
+import type pg from 'pg';
 import { encodeBind, encodeDescribe, encodeExecute, encodeParse, encodeSync } from '@jitgate/pgwire';
 import { RawPgClient } from '../support/pg-raw-client.js';
 import { PostgresStack, SHOP } from '../support/postgres-stack.js';

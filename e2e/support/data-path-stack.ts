@@ -23,7 +23,7 @@ import { AGENT_MAIN, CLI_MAIN } from './built-mains.js';
 import { baseEnv, newBootstrapToken, newRedisPrefix } from './e2e-support.js';
 import { EchoTarget, LocalClient } from './data-path-traffic.js';
 import { freePort, GatewayProcess } from './gateway-process.js';
-import { ChildRun, spawnNode } from './node-process.js';
+import { type ChildRun, spawnNode } from './node-process.js';
 
 /** The agent group of every connection the stack's agent serves. */
 export const AGENT_GROUP = 'edge';

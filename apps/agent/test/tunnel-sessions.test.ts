@@ -135,7 +135,13 @@ describe('sessions', () => {
 
   it.each([
     ['a data frame over 64 KiB', (t: TestTunnel, sid: number) => t.sendData(sid, Buffer.alloc(64 * 1024 + 1))],
-    ['data after half-close', (t: TestTunnel, sid: number) => (t.sendHalfClose(sid), t.sendData(sid, Buffer.from('late')))],
+    [
+      'data after half-close',
+      (t: TestTunnel, sid: number) => {
+        t.sendHalfClose(sid);
+        t.sendData(sid, Buffer.from('late'));
+      },
+    ],
     ['a zero window update', (t: TestTunnel, sid: number) => t.sendWindowUpdate(sid, 0)],
     ['a window update that overflows the window', (t: TestTunnel, sid: number) => t.sendWindowUpdate(sid, 2 ** 31)],
   ])('closes only the offending session on %s', async (_name, misbehave) => {

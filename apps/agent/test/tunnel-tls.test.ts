@@ -41,7 +41,10 @@ describe('TLS to the gateway', () => {
       gateway: `${NAME}:${gateway.port}`,
       connections: ['echo'],
       ca,
-      resolve: async (host) => (resolved.push(host), ['127.0.0.1']),
+      resolve: async (host) => {
+        resolved.push(host);
+        return ['127.0.0.1'];
+      },
     });
     harnesses.push(harness);
     const tunnel = await gateway.nextTunnel();

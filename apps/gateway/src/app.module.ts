@@ -38,6 +38,7 @@ export interface AppOverrides {
  * the port), the REST API for `api`, the jobs for `worker`, the data plane for `data`.
  */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static register().
 export class AppModule {
   static register(config: GatewayConfig, overrides: AppOverrides = {}): DynamicModule {
     const runs = (mode: GatewayConfig['modes'][number]) => config.modes.includes(mode);

@@ -73,7 +73,7 @@ describe('Cloud Storage stand-in with @google-cloud/storage', () => {
     expect(sha(gcs.read('reports', 'big.bin') as Buffer)).toBe(sha(data));
 
     const received: Buffer[] = [];
-    await pipeline(file.createReadStream(), async function* (source) {
+    await pipeline(file.createReadStream(), async (source) => {
       for await (const chunk of source) received.push(chunk as Buffer);
     });
     // Streamed: many chunks, not one 20 MB buffer; and the client checked the CRC32C on the way.

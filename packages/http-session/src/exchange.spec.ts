@@ -8,8 +8,8 @@ import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AgentAnswer, ExchangeFailed, HttpExchangeClient, type ClientExchange, type RequestHeadInit } from './exchange-client.js';
-import { GatewayRequest, GatewayResponse, HttpExchangeServer, type ExchangeHandler } from './exchange-server.js';
+import { type AgentAnswer, ExchangeFailed, HttpExchangeClient, type ClientExchange, type RequestHeadInit } from './exchange-client.js';
+import { type GatewayRequest, type GatewayResponse, HttpExchangeServer, type ExchangeHandler } from './exchange-server.js';
 import { encodeFrame, FrameType, MAX_BODY_FRAME_BYTES, MAX_EXCHANGES } from './frames.js';
 
 function session(handler: ExchangeHandler, maxExchanges = MAX_EXCHANGES) {

@@ -31,5 +31,5 @@ export const TEXT_LIKE_TYPE_OIDS: readonly number[] = [
 const TEXT_LIKE: ReadonlySet<number> = new Set(TEXT_LIKE_TYPE_OIDS);
 
 export function isTextLikeType(oid: number, extra?: ReadonlySet<number>): boolean {
-  return TEXT_LIKE.has(oid) || (extra !== undefined && extra.has(oid));
+  return TEXT_LIKE.has(oid) || extra?.has(oid) === true;
 }

@@ -111,7 +111,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * SDK's in-process transports hand over `{ params: undefined }` for parameterless requests.
  */
 function has(o: Record<string, unknown>, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined;
+  return Object.hasOwn(o, key) && o[key] !== undefined;
 }
 
 /** MCP requires string or integer ids; null only on an error response to an unreadable request. */

@@ -27,7 +27,7 @@ function evaluateWhen(when: NamedRule<string>['when'], args: Record<string, unkn
   if (conditions === undefined) return 'match';
   let result: Condition = 'match';
   for (const [key, globs] of Object.entries(conditions)) {
-    if (!Object.prototype.hasOwnProperty.call(args, key)) return 'nomatch';
+    if (!Object.hasOwn(args, key)) return 'nomatch';
     const value = args[key];
     if (typeof value !== 'string') {
       result = 'unknown';

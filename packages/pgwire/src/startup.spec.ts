@@ -64,6 +64,7 @@ describe('startup packets', () => {
   it('does not let a __proto__ parameter touch the prototype', () => {
     const b = Buffer.concat([Buffer.from([0, 3, 0, 0]), Buffer.from('__proto__\0x\0\0')]);
     const parsed = parseStartupPacket(b);
+    // biome-ignore lint/suspicious/noProto: the parameter this test sends is named __proto__.
     expect(parsed.kind === 'startup' && parsed.params['__proto__']).toBe('x');
   });
 });

@@ -17,13 +17,13 @@ export { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.
 export { parsePolicyDocument } from './document.js';
 export { parsePolicyFile, type PolicyFileEntry } from './yaml-file.js';
 export { compilePolicies, maxRateWindowSeconds, resolveGuardrails, type CompiledPolicies } from './compile.js';
-export {
-  type DetectorName,
-  type GuardrailInput,
-  type GuardrailSpec,
-  type ResolvedGuardrails,
-  type StatementClassName,
-  type BaselineClassName,
+export type {
+  DetectorName,
+  GuardrailInput,
+  GuardrailSpec,
+  ResolvedGuardrails,
+  StatementClassName,
+  BaselineClassName,
 } from './guardrails.js';
 export type { GcpGuardrailSpec, ResolvedGcp } from './guardrails-gcp.js';
 export { evaluate } from './evaluate.js';

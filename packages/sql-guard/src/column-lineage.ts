@@ -46,7 +46,7 @@ export function statementLineage(stmt: Obj): StatementLineage {
     return { columns: null, reads: [], opaque: true, writes: { sources: [], opaque: true } };
   }
   return {
-    columns: columns && columns.map((c) => freeze(c.run ? 'run' : 'column', c.flow)),
+    columns: columns === null ? null : columns.map((c) => freeze(c.run ? 'run' : 'column', c.flow)),
     reads: [...walk.reads],
     opaque: walk.opaque,
     writes: walk.writes && { sources: [...walk.writes.sources], opaque: walk.writes.opaque },

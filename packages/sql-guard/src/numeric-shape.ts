@@ -20,6 +20,7 @@ const MAX_NUMBER_DIGITS = 9;
 /** Stands in for an integer literal; a control character, so it cannot occur in a keyed text. */
 const NUMBER = '\u0001';
 
+// biome-ignore lint/suspicious/noConstEnum: file-local character codes, inlined by tsc in the per-character loop.
 const enum Char {
   Tab = 0x09,
   Cr = 0x0d,

@@ -244,6 +244,6 @@ function scrub(text: string): string {
   return text
     .replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[jwt]')
     .replace(/ya29\.[A-Za-z0-9._-]+/g, '[token]')
-    .replace(/-----BEGIN[^]*?-----END[^-]*-----/g, '[key]')
+    .replace(/-----BEGIN[\s\S]*?-----END[^-]*-----/g, '[key]')
     .slice(0, 300);
 }

@@ -3,7 +3,7 @@
 // the grant is in force. The grant is followed as for TCP (GrantWatcher); when it ends, the
 // listener closes and requests in progress are cut, as the gateway cuts them on its side.
 import type { GrantCheck, HttpConnectionType } from '@jitgate/contracts';
-import { ApiClient } from '../api-client.js';
+import type { ApiClient } from '../api-client.js';
 import { isLoopback, type CliConfig } from '../config.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT_CODES, printable } from '../errors.js';

@@ -24,7 +24,13 @@ class Capture implements OutputStream {
     if (match) return Promise.resolve(match);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${this.text}`)), timeoutMs);
-      this.waiters.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+      this.waiters.push({
+        pattern,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
     });
   }
 }

@@ -84,7 +84,7 @@ describe('audit integrity', () => {
       expect(seen.map((e) => e.seq)).toEqual(all.map((e) => e.seq));
       expect(pages.slice(0, -1).every((p) => p.length === 3)).toBe(true);
       // The pages still form one chain.
-      seen.slice(1).forEach((event, i) => expect(event.prevHash).toBe(seen[i]?.hash));
+      for (const [i, event] of seen.slice(1).entries()) expect(event.prevHash).toBe(seen[i]?.hash);
       // Filters and paging together.
       const firstIdentity = await list('?targetType=identity&limit=2');
       const rest = await list(`?targetType=identity&limit=1000&after=${firstIdentity.next}`);

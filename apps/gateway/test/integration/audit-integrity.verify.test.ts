@@ -25,7 +25,7 @@ describe('audit integrity', () => {
     // Each event points at the one before it, from the genesis hash on.
     const rows = (await suite.su.query<{ prev_hash: string; hash: string }>('SELECT prev_hash, hash FROM audit_events ORDER BY seq')).rows;
     expect(rows[0]?.prev_hash).toBe('0'.repeat(64));
-    rows.slice(1).forEach((row, i) => expect(row.prev_hash).toBe(rows[i]?.hash));
+    for (const [i, row] of rows.slice(1).entries()) expect(row.prev_hash).toBe(rows[i]?.hash);
   });
 
   describe('(c) tampering by someone who can disable the triggers', () => {

@@ -3,7 +3,7 @@
 // one error shape, and write nothing.
 // Set-up and `unchanged` (the audit chain, the list endpoints and every table's row count, before
 // and after): test/support/bad-input-suite.ts; the error shape: test/support/error-assertions.ts.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { useBadInputSuite } from '../support/bad-input-suite.js';
 import { expectInvalid } from '../support/error-assertions.js';
 import type { ApiClient } from '@jitgate/testkit';

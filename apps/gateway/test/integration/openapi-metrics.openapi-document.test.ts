@@ -101,7 +101,7 @@ describe('OpenAPI, metrics, health and request ids', () => {
           const parameters = (op.parameters ?? []) as Json[];
           for (const name of templated) {
             const declared = parameters.find((p) => p.in === 'path' && p.name === name);
-            if (!declared || declared.required !== true) problems.push(`${where}: path parameter {${name}} not declared as required`);
+            if (declared?.required !== true) problems.push(`${where}: path parameter {${name}} not declared as required`);
           }
           const seen = new Set<string>();
           for (const parameter of parameters) {

@@ -56,7 +56,7 @@ describe('OpenAPI, metrics, health and request ids', () => {
           .map(([k, v]) => [k.includes('le="+Inf"') ? Infinity : Number(/le="([^"]+)"/.exec(k)?.[1]), v] as const)
           .sort((a, b) => a[0] - b[0]);
         expect(buckets.length).toBeGreaterThan(5);
-        buckets.slice(1).forEach(([, v], i) => expect(v).toBeGreaterThanOrEqual(buckets[i]?.[1] as number));
+        for (const [i, [, v]] of buckets.slice(1).entries()) expect(v).toBeGreaterThanOrEqual(buckets[i]?.[1] as number);
         expect(buckets[buckets.length - 1]).toEqual([Infinity, after.get(key)]);
       }
     });

@@ -13,6 +13,7 @@ export const HOSTILE_TEXTS: Array<[string, string]> = [
   ['dollar-tag', '$jg$; DELETE FROM audit_events; $jg$'],
   ['unicode', 'Zoë Ångström — 東京 — عربى — 𝔘𝔫𝔦𝔠𝔬𝔡𝔢'],
   ['emoji', '🔥👩‍💻🚀'],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile text, a template placeholder the server must store as is.
   ['escapes', 'back\\slash \\u0041 %s %n {{7*7}} ${x} <script>alert(1)</script>'],
   ['multiline', 'line one\nline two\tend'],
   ['nul', 'a\u0000b'],

@@ -40,7 +40,7 @@ export function schemaProblems(schema: unknown, where: string, out: string[] = [
       out.push(`${where}: pattern does not compile`);
     }
   }
-  for (const key of ['allOf', 'oneOf', 'anyOf']) (s[key] as unknown[] | undefined)?.forEach((sub, i) => schemaProblems(sub, `${where}.${key}[${i}]`, out));
+  for (const key of ['allOf', 'oneOf', 'anyOf']) (s[key] as unknown[] | undefined)?.forEach((sub, i) => void schemaProblems(sub, `${where}.${key}[${i}]`, out));
   if (s.not !== undefined) schemaProblems(s.not, `${where}.not`, out);
   if (s.items !== undefined) schemaProblems(s.items, `${where}.items`, out);
   for (const [name, sub] of Object.entries((s.properties ?? {}) as Json)) schemaProblems(sub, `${where}.properties.${name}`, out);

@@ -44,7 +44,7 @@ export class AccessRequestDecisionService {
     const now = this.clock.now();
     const expired = await this.prisma.transaction(async (tx) => {
       const request = await this.requests.lock(tx, id);
-      if (!request || request.status !== 'pending' || !request.expiresAt || request.expiresAt > now) return false;
+      if (request?.status !== 'pending' || !request.expiresAt || request.expiresAt > now) return false;
       await this.markExpired(tx, id, now, via);
       return true;
     });

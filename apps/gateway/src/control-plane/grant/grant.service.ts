@@ -91,7 +91,7 @@ export class GrantService {
     const now = this.clock.now();
     const ended = await this.prisma.transaction(async (tx) => {
       const grant = await this.grants.lock(tx, id);
-      if (!grant || grant.status !== 'active' || grant.expiresAt > now) return null;
+      if (grant?.status !== 'active' || grant.expiresAt > now) return null;
       await this.grants.end(tx, id, 'expired', now, null, 'expired');
       await this.audit.record(tx, {
         actor: SYSTEM_ACTOR,

@@ -39,7 +39,11 @@ describe('SseTransform', () => {
 
   it('fails a stream at bytes that are not UTF-8 or a NUL, passing nothing of the event', async () => {
     const seen: string[] = [];
-    const bad = Readable.from([Buffer.from('data: one\n\n'), Buffer.from('data: caf\xe9 x\n\n', 'latin1')]).pipe(new SseTransform((d) => (seen.push(d), d), 100));
+    const keep = (d: string) => {
+      seen.push(d);
+      return d;
+    };
+    const bad = Readable.from([Buffer.from('data: one\n\n'), Buffer.from('data: caf\xe9 x\n\n', 'latin1')]).pipe(new SseTransform(keep, 100));
     await expect(text(bad)).rejects.toBeInstanceOf(SseNotText);
     expect(seen).toEqual(['one']);
     await expect(run(['data: a\u0000b\n\n'], (d) => d)).rejects.toBeInstanceOf(SseNotText);

@@ -46,7 +46,6 @@ export interface LiveSessionHooks {
 const MAX_TIMER_MS = 2_147_000_000;
 
 export class LiveSession {
-  private pipe: SessionPipe | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private ended = false;
 
@@ -68,7 +67,6 @@ export class LiveSession {
       socketClosedReason: CloseReason.CLIENT_CLOSED,
       onEnd: (end, stats) => this.finish(end, stats),
     });
-    this.pipe = pipe;
     // Replays what the agent sent while the row was written; may end the session at once.
     this.channel.attach(pipe);
     if (this.ended) return;

@@ -19,7 +19,6 @@ export function sqlstateOf(refusal: AdmissionRefusal): string {
       return '08001'; // sqlclient_unable_to_establish_sqlconnection
     case 'bad_handshake':
       return '08P01'; // protocol_violation
-    case 'internal':
     default:
       return 'XX000';
   }

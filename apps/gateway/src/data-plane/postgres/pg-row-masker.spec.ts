@@ -119,7 +119,7 @@ describe('decodeNumeric', () => {
     buf.writeInt16BE(weight!, 2);
     buf.writeUInt16BE(sign!, 4);
     buf.writeInt16BE(dscale!, 6);
-    digits.forEach((d, i) => buf.writeInt16BE(d, 8 + i * 2));
+    digits.forEach((d, i) => void buf.writeInt16BE(d, 8 + i * 2));
     expect(decodeNumeric(buf)).toBe(text);
   });
 });

@@ -137,8 +137,8 @@ export function taintedColumns(count: number, lineage: StatementLineage | null, 
   if (before.length + after.length > count) return new Array<boolean>(count).fill(anyTaint || lineage.opaque);
   const middle = items.slice(firstRun, lastRun + 1).some(taint);
   const out = new Array<boolean>(count).fill(middle);
-  before.forEach((item, i) => (out[i] = taint(item)));
-  after.forEach((item, i) => (out[count - after.length + i] = taint(item)));
+  before.forEach((item, i) => void (out[i] = taint(item)));
+  after.forEach((item, i) => void (out[count - after.length + i] = taint(item)));
   return out;
 }
 

@@ -67,7 +67,7 @@ describe('AgentTunnel', () => {
     const { call, tunnel } = readyTunnel();
     const channels = open(tunnel, 3);
     const resumed: number[] = [];
-    channels.forEach((channel) => vi.spyOn(channel, 'resume').mockImplementation(() => resumed.push(channel.sid)));
+    for (const channel of channels) vi.spyOn(channel, 'resume').mockImplementation(() => resumed.push(channel.sid));
     expect(tunnel.writable()).toBe(true);
     call.writeResult = false;
     channels[0]!.sendData(new Uint8Array(10));

@@ -40,7 +40,7 @@ function unstorableTextIssues(root: unknown): Array<{ path: string; message: str
     if (typeof value === 'string') {
       if (unstorable(value)) issues.push({ path: pathOf(node), message: 'must not contain NUL (U+0000) characters or unpaired UTF-16 surrogates' });
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => stack.push({ value: item, key: String(index), parent: node }));
+      value.forEach((item, index) => void stack.push({ value: item, key: String(index), parent: node }));
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value)) {
         const child = { value: item, key, parent: node };
