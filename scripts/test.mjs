@@ -1,6 +1,7 @@
-// `pnpm test`: every package's tests through turbo, one package at a time (the suites start real
-// processes, and these machines have two cores), then the node tests of these scripts. Both run
-// under a silence watchdog (test-watchdog.mjs): a run that prints nothing for
+// `pnpm test`: `pnpm lint` first (Biome, then the typecheck: a lint failure stops the run before
+// the suites), then every package's tests through turbo, one package at a time (the suites start
+// real processes, and these machines have two cores), then the node tests of these scripts. All
+// run under a silence watchdog (test-watchdog.mjs): a run that prints nothing for
 // JITGATE_TEST_SILENCE_MINUTES (default 10; the slowest test file takes under a minute) is
 // stopped, after printing what each of its processes was doing.
 import { readdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ const turbo = path.join(repo, 'node_modules', '.bin', 'turbo');
 const turboOptions = process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === '--'));
 
 const steps = [
+  ['pnpm', ['run', 'lint']],
   [turbo, ['run', 'test', '--concurrency=1', '--continue', ...turboOptions]],
   [process.execPath, ['--test', ...scriptTests()]],
 ];
