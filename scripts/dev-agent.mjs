@@ -31,7 +31,10 @@ export function startAgent({ main, cwd, name, tunnelPort, tokenFile, connections
       JITGATE_AGENT_HEALTH_PORT: '0',
     },
   });
-  for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ]) {
     readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`[agent] ${line}\n`));
   }
   const exited = new Promise((resolve) => {

@@ -10,10 +10,7 @@
 export function formatBanner({ ports, postgres, redis, adminToken, adminFile, demo }) {
   const api = `http://localhost:${ports.api}`;
   // Settings the CLI needs only when a port is not its default.
-  const env = [
-    ...(ports.api !== 8080 ? [`export JITGATE_URL=${api}`] : []),
-    ...(ports.tcp !== 8444 ? [`export JITGATE_PROXY=localhost:${ports.tcp}`] : []),
-  ];
+  const env = [...(ports.api !== 8080 ? [`export JITGATE_URL=${api}`] : []), ...(ports.tcp !== 8444 ? [`export JITGATE_PROXY=localhost:${ports.tcp}`] : [])];
   const lines = [
     '',
     demo ? `  jitgate gateway is ready, with agent ${demo.agent} connected` : '  jitgate gateway is ready',
@@ -53,7 +50,8 @@ export function formatBanner({ ports, postgres, redis, adminToken, adminFile, de
   }
   if (demo?.tools) {
     const token = adminFile ? `$(cat ${adminFile})` : '$JITGATE_TOKEN';
-    const rpc = (body) => `    curl -s localhost:${ports.http}/c/${demo.tools} -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -d '${body}'`;
+    const rpc = (body) =>
+      `    curl -s localhost:${ports.http}/c/${demo.tools} -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -d '${body}'`;
     lines.push(
       `  Try an MCP server through the gateway (README: "HTTP, BigQuery, Cloud Storage and MCP"): ${demo.tools}`,
       '  is yours at once, with tool rules:',

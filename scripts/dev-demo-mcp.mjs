@@ -23,11 +23,7 @@ const CUSTOMERS = {
 async function load(repo) {
   const require = createRequire(path.join(repo, 'apps', 'gateway', 'package.json'));
   const from = (specifier) => import(pathToFileURL(require.resolve(specifier)).href);
-  const [{ McpServer }, { StreamableHTTPServerTransport }, { z }] = await Promise.all([
-    from('@modelcontextprotocol/sdk/server/mcp.js'),
-    from('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-    from('zod'),
-  ]);
+  const [{ McpServer }, { StreamableHTTPServerTransport }, { z }] = await Promise.all([from('@modelcontextprotocol/sdk/server/mcp.js'), from('@modelcontextprotocol/sdk/server/streamableHttp.js'), from('zod')]);
   return { McpServer, StreamableHTTPServerTransport, z };
 }
 
@@ -126,7 +122,14 @@ async function ensureToolsPolicy(call, subjects, adminGroup, log) {
       {
         name: 'demo-tools-mcp',
         match: { connection: { names: [TOOLS_CONNECTION] } },
-        mcp: { tools: [{ name: 'drop_*', action: 'deny' }, { name: 'deploy', action: 'approve' }, { name: '*', action: 'allow' }], default: 'deny' },
+        mcp: {
+          tools: [
+            { name: 'drop_*', action: 'deny' },
+            { name: 'deploy', action: 'approve' },
+            { name: '*', action: 'allow' },
+          ],
+          default: 'deny',
+        },
         http: { approvals: { count: 1, groups: [adminGroup] }, approvalTimeout: '2m' },
         masking: { detectors: ['email', 'payment_card'] },
       },

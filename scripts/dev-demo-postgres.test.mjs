@@ -89,9 +89,9 @@ describe('seedShop', () => {
   it('puts back demo rows that were deleted or changed, keeps added rows, and new rows get free ids', async () => {
     await query("delete from orders where id = 40; update customers set email = 'x@example.com' where id = 2; insert into customers (name, email) values ('Added', 'added@example.com')");
     assert.deepEqual(await seedShop(repo, url.toString(), () => {}), { customers: 1, orders: 1 });
-    assert.deepEqual(await query("select email from customers where id = 2"), [{ email: 'alan@example.com' }]);
+    assert.deepEqual(await query('select email from customers where id = 2'), [{ email: 'alan@example.com' }]);
     assert.deepEqual(await query("select count(*)::int as n from customers where name = 'Added'"), [{ n: 1 }]);
-    const [fresh] = await query("insert into orders (customer_id, total) values (1, 9.99) returning id");
+    const [fresh] = await query('insert into orders (customer_id, total) values (1, 9.99) returning id');
     assert.equal(fresh.id, 41);
   });
 });
@@ -121,7 +121,11 @@ describe('the demo roles', () => {
     }
   };
   /** The SQLSTATE a statement fails with as `role`, or 'ok'. */
-  const outcome = (sql, role) => run(sql, role).then(() => 'ok', (error) => error.code);
+  const outcome = (sql, role) =>
+    run(sql, role).then(
+      () => 'ok',
+      (error) => error.code,
+    );
   const serverAdmin = async (sql) => {
     const client = new pg.Client({ connectionString: server });
     await client.connect();
@@ -153,8 +157,11 @@ describe('the demo roles', () => {
     assert.deepEqual(await ensureShopRoles(repo, url.toString(), passwords, (l) => lines.push(l), roles), [roles.readWrite.name, roles.readOnly.name]);
     assert.deepEqual(await ensureShopRoles(repo, url.toString(), passwords, (l) => lines.push(l), roles), []);
     assert.equal(lines.length, 2);
-    const attributes = await run(`select rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin from pg_roles where rolname in ('${roles.readWrite.name}', '${roles.readOnly.name}') order by rolname`);
-    for (const row of attributes) assert.deepEqual({ ...row, rolname: undefined }, { rolname: undefined, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false, rolcanlogin: true });
+    const attributes = await run(
+      `select rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin from pg_roles where rolname in ('${roles.readWrite.name}', '${roles.readOnly.name}') order by rolname`,
+    );
+    for (const row of attributes)
+      assert.deepEqual({ ...row, rolname: undefined }, { rolname: undefined, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false, rolcanlogin: true });
     assert.equal(attributes.length, 2);
     assert.deepEqual(await run('select count(*)::int as n from pg_class where relowner = (select oid from pg_roles where rolname = current_user)', roles.readWrite.name), [{ n: 0 }]);
   });
@@ -163,14 +170,21 @@ describe('the demo roles', () => {
     const ro = roles.readOnly.name;
     const rw = roles.readWrite.name;
     assert.deepEqual(await run('select count(*)::int as n from customers', ro), [{ n: 5 }]);
-    for (const sql of ["update customers set balance = 0 where id = 1", "insert into customers (name, email) values ('x', 'x@example.com')", 'delete from orders where id = 1', 'truncate orders'])
+    for (const sql of ['update customers set balance = 0 where id = 1', "insert into customers (name, email) values ('x', 'x@example.com')", 'delete from orders where id = 1', 'truncate orders'])
       assert.equal(await outcome(sql, ro), '42501', sql);
     assert.equal(await outcome('begin read write; update customers set balance = 0 where id = 1; commit', ro), '42501');
-    assert.equal(await outcome("insert into orders (customer_id, total) values (1, 1.5)", rw), 'ok');
+    assert.equal(await outcome('insert into orders (customer_id, total) values (1, 1.5)', rw), 'ok');
     assert.equal(await outcome('update customers set balance = balance where id = 1', rw), 'ok');
     assert.equal(await outcome('delete from orders where id = (select max(id) from orders)', rw), 'ok');
     for (const role of [ro, rw]) {
-      for (const sql of ['drop table orders', 'truncate orders', 'create table extra (id int)', 'create temp table scratch (id int)', 'create function pg_temp.f() returns int language sql as $$ select 1 $$', 'alter table customers add column x int'])
+      for (const sql of [
+        'drop table orders',
+        'truncate orders',
+        'create table extra (id int)',
+        'create temp table scratch (id int)',
+        'create function pg_temp.f() returns int language sql as $$ select 1 $$',
+        'alter table customers add column x int',
+      ])
         assert.equal(await outcome(sql, role), '42501', `${role}: ${sql}`);
     }
     assert.deepEqual(await run('select count(*)::int as n from orders'), [{ n: 40 }]);
@@ -186,7 +200,10 @@ describe('the demo roles', () => {
 
   it('refuses to go on with a demo role someone made privileged', async () => {
     await serverAdmin(`ALTER ROLE ${roles.readOnly.name} BYPASSRLS`);
-    await assert.rejects(ensureShopRoles(repo, url.toString(), await rolePasswords(dataDir, roles), () => {}, roles), /exists with rolbypassrls/);
+    await assert.rejects(
+      ensureShopRoles(repo, url.toString(), await rolePasswords(dataDir, roles), () => {}, roles),
+      /exists with rolbypassrls/,
+    );
     await serverAdmin(`ALTER ROLE ${roles.readOnly.name} NOBYPASSRLS`);
   });
 });

@@ -49,7 +49,13 @@ for (const main of [GATEWAY_MAIN, AGENT_MAIN, CLI_MAIN]) {
     process.exit(1);
   }
 }
-for (const [port, setting] of [[config.port, 'PORT'], [config.tunnelPort, 'JITGATE_TUNNEL_PORT'], [config.tcpPort, 'JITGATE_TCP_PORT'], [config.pgPort, 'JITGATE_PG_PORT'], [config.httpPort, 'JITGATE_HTTP_PORT']]) {
+for (const [port, setting] of [
+  [config.port, 'PORT'],
+  [config.tunnelPort, 'JITGATE_TUNNEL_PORT'],
+  [config.tcpPort, 'JITGATE_TCP_PORT'],
+  [config.pgPort, 'JITGATE_PG_PORT'],
+  [config.httpPort, 'JITGATE_HTTP_PORT'],
+]) {
   if (await somethingListens(port)) {
     warn(`port ${port} is already in use (another gateway?): stop it or set ${setting}`);
     process.exit(1);
@@ -274,7 +280,10 @@ function onSignal(signal) {
     return;
   }
   // A second Ctrl-C: the developer does not want to wait for a graceful stop.
-  for (const [name, child] of [['agent', agent], ['gateway', gateway]]) {
+  for (const [name, child] of [
+    ['agent', agent],
+    ['gateway', gateway],
+  ]) {
     if (running(child)) {
       warn(`stopping the ${name} now (SIGKILL)`);
       child.kill('SIGKILL');

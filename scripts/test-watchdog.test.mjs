@@ -30,7 +30,7 @@ test('stops a run that went quiet, after saying what its processes were doing', 
   for (const pid of [child, grandchild]) assert.equal(isRunning(pid), false, `pid ${pid} still runs`);
 });
 
-test("shows the JavaScript stack of a process stuck in a loop, which no test timeout can interrupt", async () => {
+test('shows the JavaScript stack of a process stuck in a loop, which no test timeout can interrupt', async () => {
   const script = `
     function spinForever() { for (;;) {} }
     console.log('spinning');
@@ -52,10 +52,14 @@ test('passes on the output and status of a run that ends by itself', async () =>
 test('passes a Ctrl-C on to the run, which has a process group of its own', async () => {
   const wrapper = spawn(
     process.execPath,
-    ['--input-type=module', '-e', `
+    [
+      '--input-type=module',
+      '-e',
+      `
       import { runWatched } from ${JSON.stringify(new URL('./test-watchdog.mjs', import.meta.url).href)};
       const status = await runWatched(process.execPath, ['-e', 'console.log("inner", process.pid); setInterval(() => {}, 1000)'], { silenceMs: 60_000 });
-      process.exit(status);`],
+      process.exit(status);`,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let output = '';

@@ -177,4 +177,3 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
     keep: values.keep,
   };
 }
-

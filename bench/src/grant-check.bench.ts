@@ -95,7 +95,7 @@ export async function runGrantCheckBench(world: BenchWorld, options: GrantCheckO
       },
       {
         key: 'pg-check-sql',
-        label: 'node-postgres: the check\'s SQL by hand',
+        label: "node-postgres: the check's SQL by hand",
         baseline: true,
         call: async (i) => {
           const { identityId, connection } = pair(i);
@@ -106,7 +106,7 @@ export async function runGrantCheckBench(world: BenchWorld, options: GrantCheckO
       {
         // Not a baseline: what findInForce would cost written as one raw query (see README, "what would fix it").
         key: 'prisma-raw-check-sql',
-        label: 'candidate: the check\'s SQL via Prisma `$queryRawUnsafe`',
+        label: "candidate: the check's SQL via Prisma `$queryRawUnsafe`",
         baseline: false,
         call: async (i) => {
           const { identityId, connection } = pair(i);

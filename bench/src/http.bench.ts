@@ -90,7 +90,10 @@ interface Measured {
 
 function combine(p: HttpPath, body: HttpBody, clients: number, runs: Measured[]): HttpRow {
   const wallMs = runs.reduce((a, r) => a + r.wallMs, 0);
-  const latency = summarise(runs.flatMap((r) => r.latencies), wallMs);
+  const latency = summarise(
+    runs.flatMap((r) => r.latencies),
+    wallMs,
+  );
   const ok = Math.max(1, latency.count);
   const sum = (of: (c: CpuReport) => number) => runs.reduce((a, r) => a + of(r.cpu), 0) / ok;
   const unexpected: Record<string, number> = {};
@@ -103,7 +106,19 @@ function combine(p: HttpPath, body: HttpBody, clients: number, runs: Measured[])
     other: sum((c) => c.otherMs),
   } as HttpRow['cpuPerRequest'];
   const busy = runs.reduce((a, r) => a + r.cpu.machineBusyMs, 0) / runs.reduce((a, r) => a + r.cpu.wallMs * r.cpu.cores, 0);
-  return { path: p, body, bodyBytes: BODIES[body].length, clients, ok: latency.count, perSecond: latency.perSecond, latency, unexpected, errors: runs.reduce((a, r) => a + r.errors, 0), cpuPerRequest, machineBusy: busy };
+  return {
+    path: p,
+    body,
+    bodyBytes: BODIES[body].length,
+    clients,
+    ok: latency.count,
+    perSecond: latency.perSecond,
+    latency,
+    unexpected,
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    cpuPerRequest,
+    machineBusy: busy,
+  };
 }
 
 export async function runHttpBench(world: BenchWorld, options: HttpOptions): Promise<HttpResult> {
@@ -170,10 +185,19 @@ export async function runHttpBench(world: BenchWorld, options: HttpOptions): Pro
     const windows: Array<{ label: string; requests: number; fromEpochMs: number; toEpochMs: number }> = [];
     if (options.profileDir) {
       const [fewest, most] = [Math.min(...options.clients), Math.max(...options.clients)];
-      const profiled = [['jitgate', 'small', fewest], ['jitgate', 'small', most], ['jitgate-masked', 'large', most]] as const;
+      const profiled = [
+        ['jitgate', 'small', fewest],
+        ['jitgate', 'small', most],
+        ['jitgate-masked', 'large', most],
+      ] as const;
       for (const [p, body, clients] of profiled.filter(([, , c], i) => i !== 1 || c !== fewest)) {
         const run = await measure(p, body, clients, seconds);
-        windows.push({ label: `${p}, ${body} body, ${clients} clients (${Math.round((run.latencies.length * 1000) / run.wallMs)} req/s)`, requests: run.latencies.length, fromEpochMs: run.fromEpochMs, toEpochMs: run.toEpochMs });
+        windows.push({
+          label: `${p}, ${body} body, ${clients} clients (${Math.round((run.latencies.length * 1000) / run.wallMs)} req/s)`,
+          requests: run.latencies.length,
+          fromEpochMs: run.fromEpochMs,
+          toEpochMs: run.toEpochMs,
+        });
       }
     }
     // The recording is written in batches: give the last ones time to land.

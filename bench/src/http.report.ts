@@ -71,16 +71,18 @@ export function renderHttp(result: HttpResult): string {
   const { afterSetup, afterRuns, gcsRequests } = result.minting;
   const sections = [
     `${result.rounds} round(s) × ${Math.max(1, Math.round(result.durationSeconds / result.rounds))} s per path, body and client count, paths in turn within each round; autocannon keep-alive HTTP/1.1 clients in the bench process, one gateway session per client connection. Latency of every 200 response; req/s over the runs' wall time. "added" is against the row's baseline (direct for \`http\`, the stand-in direct for \`gcs\`).`,
-    '`floor-proxy` and `floor-proxies` hold nothing of jitgate (`bench/src/floor.main.ts`): a bare `node:http` reverse proxy (a keep-alive upstream agent, the caller\'s `Authorization` replaced, bodies piped), one alone and two in series. Two in series are the least a Node gateway and a Node agent that each parse HTTP can cost on this machine: a goal below them is out of reach for this shape here, whatever jitgate does.',
+    "`floor-proxy` and `floor-proxies` hold nothing of jitgate (`bench/src/floor.main.ts`): a bare `node:http` reverse proxy (a keep-alive upstream agent, the caller's `Authorization` replaced, bodies piped), one alone and two in series. Two in series are the least a Node gateway and a Node agent that each parse HTTP can cost on this machine: a goal below them is out of reach for this shape here, whatever jitgate does.",
     figures,
-    "CPU per request (ms, from /proc; the gateway's and the agent's kernel share in brackets). The target process also holds the Google stand-ins; PostgreSQL counts every `postgres` process on the machine (the gateway records each request as a session event); \"other\" is busy CPU no group explains.",
+    'CPU per request (ms, from /proc; the gateway\'s and the agent\'s kernel share in brackets). The target process also holds the Google stand-ins; PostgreSQL counts every `postgres` process on the machine (the gateway records each request as a session event); "other" is busy CPU no group explains.',
     cpu,
     renderHttpGoals(result),
     `Token minting: the IAM stand-in had served ${afterSetup.iamGenerateAccessToken} GenerateAccessToken call(s) and the OAuth stand-in ${afterSetup.oauthTokens} token(s) after set-up (its readiness probes), and ${afterRuns.iamGenerateAccessToken} and ${afterRuns.oauthTokens} after all runs: **${afterRuns.iamGenerateAccessToken - afterSetup.iamGenerateAccessToken} mint(s) for ${gcsRequests.toLocaleString('en-US')} measured gcs requests** through jitgate, over many sessions (the agent's broker caches the token per account and scopes).`,
     `Recording: ${result.recorded.requests.toLocaleString('en-US')} request events in ${result.recorded.sessions.toLocaleString('en-US')} sessions (the measured requests through jitgate alone: ${result.recorded.expectedAtLeast.toLocaleString('en-US')}; warm-ups and probes make the rest).`,
   ];
   if (result.profiles.length > 0) {
-    sections.push('**Profiles** (`--profile http`): the gateway and the agent ran under `--cpu-prof` for the whole run, so the figures above carry the profiler\'s overhead; each profile below is cut to one extra run after the measured ones.');
+    sections.push(
+      "**Profiles** (`--profile http`): the gateway and the agent ran under `--cpu-prof` for the whole run, so the figures above carry the profiler's overhead; each profile below is cut to one extra run after the measured ones.",
+    );
     for (const p of result.profiles) sections.push(`### ${p.process}: ${p.label}`, renderProfile(p.summary, p.requests));
   }
   return sections.join('\n\n');

@@ -184,7 +184,9 @@ export async function setUpHttpWorld(world: BenchWorld, searchPath: string, log:
       }
     };
     for (const p of HTTP_PATHS) await waitUntilServing(p, endpoint(p, 'small'));
-    log(`http: gateway pid ${gateway.pid} (http :${gateway.httpPort}, tunnel :${gateway.tunnelPort}), agent pid ${agentProcess.pid}, target pid ${target.child.pid} (${addresses.plainUrl}, storage ${addresses.storageUrl})`);
+    log(
+      `http: gateway pid ${gateway.pid} (http :${gateway.httpPort}, tunnel :${gateway.tunnelPort}), agent pid ${agentProcess.pid}, target pid ${target.child.pid} (${addresses.plainUrl}, storage ${addresses.storageUrl})`,
+    );
     return { endpoint, pids: { gateway: gateway.pid, agent: agentProcess.pid as number, target: target.child.pid as number, floor: floors.flatMap((f) => f.pids) }, stats: target.stats, stop };
   } catch (error) {
     await stop();

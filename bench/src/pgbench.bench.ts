@@ -54,7 +54,20 @@ export interface PgBenchRun extends PgBenchOutput {
   round: number;
   command: string;
   /** CPU milliseconds during the run, by process group; `other` is the machine's busy time no group explains. */
-  cpu: { wallMs: number; gateway: number; gatewayKernel: number; agent: number; agentKernel: number; pgbouncer: number; floor: number; postgres: number; pgbench: number; forwarder: number; other: number; machineBusy: number };
+  cpu: {
+    wallMs: number;
+    gateway: number;
+    gatewayKernel: number;
+    agent: number;
+    agentKernel: number;
+    pgbouncer: number;
+    floor: number;
+    postgres: number;
+    pgbench: number;
+    forwarder: number;
+    other: number;
+    machineBusy: number;
+  };
 }
 
 export interface PgBenchResult {
@@ -235,10 +248,12 @@ function pinProcesses(world: PgBenchWorld, cores: number, log: (line: string) =>
   if (!plan) throw new Error('--pgbench-pin needs at least 2 CPUs');
   const postgres = pidsNamed('postgres');
   // Backends come and go while we look (readiness probes ending): those that have gone are skipped.
-  const before = new Map(postgres.flatMap((pid) => {
-    const cpus = affinityOf(pid);
-    return cpus ? [[pid, cpus] as const] : [];
-  }));
+  const before = new Map(
+    postgres.flatMap((pid) => {
+      const cpus = affinityOf(pid);
+      return cpus ? [[pid, cpus] as const] : [];
+    }),
+  );
   const original = [...before.values()][0] ?? `0-${cores - 1}`;
   const restore = () => {
     // Backends started since were pinned by inheritance: every postgres process goes back.
@@ -261,9 +276,7 @@ async function countRecorded(databaseUrl: string): Promise<{ statements: number;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ statements: string; sessions: string }>(
-      `SELECT count(*) FILTER (WHERE kind = 'statement') AS statements, count(DISTINCT session_id) AS sessions FROM session_events`,
-    );
+    const { rows } = await client.query<{ statements: string; sessions: string }>(`SELECT count(*) FILTER (WHERE kind = 'statement') AS statements, count(DISTINCT session_id) AS sessions FROM session_events`);
     return { statements: Number(rows[0]?.statements ?? 0), sessions: Number(rows[0]?.sessions ?? 0) };
   } finally {
     await client.end();

@@ -38,7 +38,18 @@ export function aggregate(runs: PgBenchRun[], script: PgScript, clients: number,
     tpsMin: Math.min(...tpsValues),
     tpsMax: Math.max(...tpsValues),
     latencyMs: mine.reduce((s, r) => s + r.latencyMs * r.transactions, 0) / Math.max(1, transactions),
-    cpuPerTx: { gateway: sum('gateway'), gatewayKernel: sum('gatewayKernel'), agent: sum('agent'), agentKernel: sum('agentKernel'), pgbouncer: sum('pgbouncer'), floor: sum('floor'), postgres: sum('postgres'), pgbench: sum('pgbench'), forwarder: sum('forwarder'), other: sum('other') },
+    cpuPerTx: {
+      gateway: sum('gateway'),
+      gatewayKernel: sum('gatewayKernel'),
+      agent: sum('agent'),
+      agentKernel: sum('agentKernel'),
+      pgbouncer: sum('pgbouncer'),
+      floor: sum('floor'),
+      postgres: sum('postgres'),
+      pgbench: sum('pgbench'),
+      forwarder: sum('forwarder'),
+      other: sum('other'),
+    },
   };
 }
 
@@ -83,13 +94,15 @@ export function renderPgBench(result: PgBenchResult): string {
   }
   const sections = [
     ...(result.pinned
-      ? [`**Pinned** (\`--pgbench-pin\`): pgbench and every PostgreSQL process on CPUs ${result.pinned.edge}; jitgate's gateway and agent, pgbouncer, the floors and the bench's forwarder on CPUs ${result.pinned.middle}. Direct runs on the edge's CPUs alone; every other target has the middle's CPUs for itself.`]
+      ? [
+          `**Pinned** (\`--pgbench-pin\`): pgbench and every PostgreSQL process on CPUs ${result.pinned.edge}; jitgate's gateway and agent, pgbouncer, the floors and the bench's forwarder on CPUs ${result.pinned.middle}. Direct runs on the edge's CPUs alone; every other target has the middle's CPUs for itself.`,
+        ]
       : []),
     `pgbench ${result.rounds} round(s) × ${result.durationSeconds} s per script, client count and target, targets in turn within each round (scale ${result.scale}, simple query protocol, \`-n\`: the vacuum and the history truncation pgbench would do run directly before every TPC-B-like run, unmeasured; 8 clients run with \`-j 2\`). TPS: the mean of the rounds (their range in brackets), without connection time; latency: pgbench's average, weighted over the rounds.`,
     '`jitgate-tcp` is the same database as a plain `tcp` connection through the same gateway and agent — the tunnel alone, no Postgres layer (no parse, no recording, no masking) — reached through a small forwarder in the bench process that does what `jitgate connect` does (one more loopback hop, its CPU in the "forwarder" column). `jitgate` minus `jitgate-tcp` is what the Postgres layer costs; `jitgate-tcp` minus direct is the relay (plus that hop).',
-    '`floor-relays` and `floor-grpc` hold nothing of jitgate (`bench/src/floor.main.ts`): two bare Node TCP relays in series (each its own process, `pipe()` both ways), and a bare grpc-js tunnel — a gateway-like process that accepts the callers and an agent-like process that dials it and opens the database, every session multiplexed on one bidirectional call as raw messages (no protobuf, no authentication, no credit windows, no parse, no recording), with jitgate\'s HTTP/2 window and Nagle settings. They are the least a Node gateway and a Node agent can cost on this machine, and the least the same over grpc-js: a goal below them is out of reach for this shape here, whatever jitgate does.',
+    "`floor-relays` and `floor-grpc` hold nothing of jitgate (`bench/src/floor.main.ts`): two bare Node TCP relays in series (each its own process, `pipe()` both ways), and a bare grpc-js tunnel — a gateway-like process that accepts the callers and an agent-like process that dials it and opens the database, every session multiplexed on one bidirectional call as raw messages (no protobuf, no authentication, no credit windows, no parse, no recording), with jitgate's HTTP/2 window and Nagle settings. They are the least a Node gateway and a Node agent can cost on this machine, and the least the same over grpc-js: a goal below them is out of reach for this shape here, whatever jitgate does.",
     table(['script', 'clients', 'target', 'TPS (range)', 'TPS ÷ direct', 'avg latency', 'added vs direct', 'failed tx'], rows),
-    'CPU per transaction (ms, from /proc; the gateway\'s and the agent\'s kernel share in brackets — on loopback the sender\'s `writev` also runs the receiver\'s TCP stack): PostgreSQL counts every `postgres` process on the machine; "other" is busy CPU on the machine that no group (nor this process) explains.',
+    "CPU per transaction (ms, from /proc; the gateway's and the agent's kernel share in brackets — on loopback the sender's `writev` also runs the receiver's TCP stack): PostgreSQL counts every `postgres` process on the machine; \"other\" is busy CPU on the machine that no group (nor this process) explains.",
     table(['script', 'clients', 'target', 'gateway', 'agent', 'pgbouncer / floor', 'PostgreSQL', 'pgbench', 'forwarder', 'other'], cpuRows),
     renderGoals(result),
     `Recording: ${result.recorded.statements.toLocaleString('en-US')} statement events in ${result.recorded.sessions} sessions after the runs (the measured jitgate transactions alone account for ${result.recorded.expectedAtLeast.toLocaleString('en-US')}; warm-up, readiness probes and pgbench's own start-up queries make the rest).`,
@@ -125,12 +138,16 @@ export function renderGoals(result: PgBenchResult): string {
   const j1 = of('select-only', 1, 'jitgate');
   if (s1 && j1) {
     const added = (a: PgAggregate) => `+${fmt(a.latencyMs - s1.latencyMs)} ms`;
-    lines.push(`- added latency ≤ 0.25 ms at 1 client (\`-S\`, one statement per transaction): **${added(j1)}** — ${j1.latencyMs - s1.latencyMs <= 0.25 ? '**met**' : '**missed**'}${floors(added, 'select-only', 1)}`);
+    lines.push(
+      `- added latency ≤ 0.25 ms at 1 client (\`-S\`, one statement per transaction): **${added(j1)}** — ${j1.latencyMs - s1.latencyMs <= 0.25 ? '**met**' : '**missed**'}${floors(added, 'select-only', 1)}`,
+    );
   }
   const t1 = { direct: of('tpcb-like', 1, 'direct'), jitgate: of('tpcb-like', 1, 'jitgate') };
   if (t1.direct && t1.jitgate) {
     const added = t1.jitgate.latencyMs - t1.direct.latencyMs;
-    lines.push(`- TPC-B-like at 1 client: +${fmt(added)} ms per transaction, i.e. +${fmt(added / STATEMENTS_PER_TRANSACTION['tpcb-like'])} ms per statement (${STATEMENTS_PER_TRANSACTION['tpcb-like']} statements per transaction)`);
+    lines.push(
+      `- TPC-B-like at 1 client: +${fmt(added)} ms per transaction, i.e. +${fmt(added / STATEMENTS_PER_TRANSACTION['tpcb-like'])} ms per statement (${STATEMENTS_PER_TRANSACTION['tpcb-like']} statements per transaction)`,
+    );
   }
   return `Goals (issue 4):\n\n${lines.join('\n')}`;
 }

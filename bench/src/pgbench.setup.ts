@@ -59,7 +59,6 @@ export interface PgBenchWorld {
   stop(): Promise<void>;
 }
 
-
 async function adminQuery(postgresUrl: string, database: string, sql: string): Promise<void> {
   const url = new URL(postgresUrl);
   url.pathname = `/${database}`;
@@ -103,9 +102,6 @@ async function waitUntilServing(target: PgTarget): Promise<void> {
     }
   }
 }
-
-
-
 
 export interface PgBenchSetupOptions {
   postgresUrl: string;
@@ -164,7 +160,14 @@ export async function setUpPgBenchWorld(world: BenchWorld, options: PgBenchSetup
 
     // The data plane's gateway (a process of its own, so its CPU is the Postgres path's), and
     // with --profile a second one under --cpu-prof; the agent dials both.
-    const gatewayOptions = { databaseUrl: world.databaseUrl, redisUrl: world.redisUrl, redisPrefix: world.redisPrefix, bootstrapToken: world.adminToken, poolSize: world.poolSize, searchPath: options.searchPath };
+    const gatewayOptions = {
+      databaseUrl: world.databaseUrl,
+      redisUrl: world.redisUrl,
+      redisPrefix: world.redisPrefix,
+      bootstrapToken: world.adminToken,
+      poolSize: world.poolSize,
+      searchPath: options.searchPath,
+    };
     const gateway = await startGatewayProcess(gatewayOptions);
     cleanups.push(() => gateway.stop());
     let profiled: PgBenchWorld['profiled'] = null;
@@ -212,7 +215,9 @@ export async function setUpPgBenchWorld(world: BenchWorld, options: PgBenchSetup
     const floorGrpc: PgTarget = { ...direct, name: 'floor-grpc', host: '127.0.0.1', port: grpcFloor.port };
 
     for (const target of [direct, pgbouncer, jitgate, jitgateTcp, floorRelays, floorGrpc, ...(profiled ? [profiled.target] : [])]) await waitUntilServing(target);
-    options.log(`pgbench: gateway pid ${gateway.pid} (postgres :${jitgate.port}), agent pid ${agentProcess.pid}${profiled ? `, profiled gateway pid ${profiled.gateway.pid} (postgres :${profiled.target.port})` : ''}`);
+    options.log(
+      `pgbench: gateway pid ${gateway.pid} (postgres :${jitgate.port}), agent pid ${agentProcess.pid}${profiled ? `, profiled gateway pid ${profiled.gateway.pid} (postgres :${profiled.target.port})` : ''}`,
+    );
     return {
       database: { name: database, url: url.toString() },
       targets: { direct, pgbouncer, jitgate, 'jitgate-tcp': jitgateTcp, 'floor-relays': floorRelays, 'floor-grpc': floorGrpc },

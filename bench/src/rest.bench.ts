@@ -174,9 +174,7 @@ function combine(target: string, replicas: number, scenario: ScenarioKey, connec
     wallMs,
   );
   const samples = runs.reduce((a, r) => a + r.activity.samples, 0);
-  const mean = Object.fromEntries(
-    ACTIVITY_CLASSES.map((c) => [c, samples ? runs.reduce((a, r) => a + r.activity.mean[c] * r.activity.samples, 0) / samples : 0]),
-  ) as ActivitySummary['mean'];
+  const mean = Object.fromEntries(ACTIVITY_CLASSES.map((c) => [c, samples ? runs.reduce((a, r) => a + r.activity.mean[c] * r.activity.samples, 0) / samples : 0])) as ActivitySummary['mean'];
   const cpu: CpuReport = {
     wallMs: runs.reduce((a, r) => a + r.cpu.wallMs, 0),
     cores: runs[0]?.cpu.cores ?? 1,

@@ -61,4 +61,3 @@ async function cannonOne(baseUrl: string, scenario: CannonRequest, connections: 
   const wallMs = performance.now() - started;
   return { latencies, statuses, wallMs, errors: result.errors, timeouts: result.timeouts };
 }
-

@@ -59,8 +59,9 @@ export function renderRest(rows: RestRow[]): string {
   );
   return [
     main,
-    '**Where the CPU went** (CPU time per successful request; "server" is the gateway process, or the bare server for `node-http`; "machine busy" is the share of all cores in use; "other" is work on the box that is not this bench)\n\n' + cpu,
-    '**What the gateway\'s database connections were doing** (mean number of pool connections in each state, sampled every 50 ms from `pg_stat_activity`)\n\n' + activity,
+    '**Where the CPU went** (CPU time per successful request; "server" is the gateway process, or the bare server for `node-http`; "machine busy" is the share of all cores in use; "other" is work on the box that is not this bench)\n\n' +
+      cpu,
+    "**What the gateway's database connections were doing** (mean number of pool connections in each state, sampled every 50 ms from `pg_stat_activity`)\n\n" + activity,
   ].join('\n\n');
 }
 

@@ -136,7 +136,11 @@ export async function runSessionLegBench(options: SessionLegOptions): Promise<Se
   return rows;
 }
 
-const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 0.5);
+const median = (values: number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 export function renderSessionLeg(rows: SessionLegRow[]): string {
   const baseline = (body: SessionLegRow['body']) => rows.find((r) => r.body === body && r.variant === 'http1');
@@ -145,7 +149,7 @@ export function renderSessionLeg(rows: SessionLegRow[]): string {
     const cpu = median(row.cpuUs);
     return [
       row.body === 'small' ? `${BODIES.small.length} B` : '64 KiB',
-      row.variant === 'http1' ? 'HTTP/1.1 client → server over the pair (**baseline**, the former design)' : "**frames** (`@jitgate/http-session`)",
+      row.variant === 'http1' ? 'HTTP/1.1 client → server over the pair (**baseline**, the former design)' : '**frames** (`@jitgate/http-session`)',
       `${cpu.toFixed(1)} µs`,
       row.cpuUs.map((v) => v.toFixed(0)).join(' / '),
       `${median(row.wallUs).toFixed(1)} µs`,

@@ -44,7 +44,16 @@ export function renderTunnel(result: TunnelResult): string {
   const js = (r: MemoryReading) => r.heapUsedKb + r.externalKb;
   const per = (from: number, to: number, n: number) => `${((to - from) / n).toFixed(1)} KiB`;
   const idleTable = table(
-    ['process', 'measure (after forced GC)', 'before', `with ${idle.sessions} idle sessions`, `with ${2 * idle.sessions}`, `per session, first ${idle.sessions}`, `per session, next ${idle.sessions}`, `per session, all ${2 * idle.sessions}`],
+    [
+      'process',
+      'measure (after forced GC)',
+      'before',
+      `with ${idle.sessions} idle sessions`,
+      `with ${2 * idle.sessions}`,
+      `per session, first ${idle.sessions}`,
+      `per session, next ${idle.sessions}`,
+      `per session, all ${2 * idle.sessions}`,
+    ],
     (['gateway', 'agent'] as const).flatMap((key) => {
       const p = idle[key];
       const row = (label: string, of: (r: MemoryReading) => number, bold: boolean) => {

@@ -10,7 +10,18 @@
 // one-statement authentication, the joined findInForce and the before-commit audit append);
 // measuring them would need pg_stat_statements in shared_preload_libraries (a server restart)
 // or the server log, which the bench does not assume. Keep them in step with the code.
-import { AccessRequestRepository, AccessRequestService, AuditRepository, AuditService, SYSTEM_ACTOR, AuthenticatorService, ConnectionRepository, PrismaService, QueueService, PolicyService } from '@jitgate/gateway/in-process';
+import {
+  AccessRequestRepository,
+  AccessRequestService,
+  AuditRepository,
+  AuditService,
+  SYSTEM_ACTOR,
+  AuthenticatorService,
+  ConnectionRepository,
+  PrismaService,
+  QueueService,
+  PolicyService,
+} from '@jitgate/gateway/in-process';
 import { randomUUID } from 'node:crypto';
 import { startInProcessGateway } from './in-process-gateway.js';
 import type { BenchWorld } from './setup.js';

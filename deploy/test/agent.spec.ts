@@ -27,7 +27,9 @@ function egressPairs(policies: INetworkPolicy[]): string[] {
       // A rule without `to` or without `ports` allows every destination or every port.
       const peers: Array<INetworkPolicyPeer | 'anywhere'> = rule.to?.length ? rule.to : ['anywhere'];
       const ports: Array<INetworkPolicyPort | 'any port'> = rule.ports?.length ? rule.ports : ['any port'];
-      return peers.flatMap((peer) => ports.map((port) => `${JSON.stringify(peer)} ${port === 'any port' ? port : `${port.protocol ?? 'TCP'}/${String(port.port ?? 'any')}${port.endPort ? `-${port.endPort}` : ''}`}`));
+      return peers.flatMap((peer) =>
+        ports.map((port) => `${JSON.stringify(peer)} ${port === 'any port' ? port : `${port.protocol ?? 'TCP'}/${String(port.port ?? 'any')}${port.endPort ? `-${port.endPort}` : ''}`}`),
+      );
     })
     .sort();
 }
@@ -145,7 +147,10 @@ describe.each(OVERLAYS)('overlays/%s: the agent', (overlay) => {
 
   it('has every tunnel-serving Deployment listening on the port the policy allows', () => {
     for (const gateway of tunnelPods()) {
-      expect(listenersOpenedBy(parseModes(env(mainContainer(gateway), 'JITGATE_MODE')?.value)).map((l) => l.port), gateway.name).toContain(tunnelPort());
+      expect(
+        listenersOpenedBy(parseModes(env(mainContainer(gateway), 'JITGATE_MODE')?.value)).map((l) => l.port),
+        gateway.name,
+      ).toContain(tunnelPort());
     }
   });
 });

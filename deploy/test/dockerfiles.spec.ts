@@ -63,7 +63,10 @@ describe.each(IMAGES)('deploy/docker/$file', (spec) => {
       // A full version (or a digest): never `latest`, never a floating `20` or `20-slim`.
       expect(image).toMatch(/^node:20\.\d+\.\d+-bookworm-slim(@sha256:[a-f0-9]{64})?$/);
     }
-    expect(all(final, 'COPY').every((c) => /--from=build\b/.test(c.args)), 'the runtime copies only the build output').toBe(true);
+    expect(
+      all(final, 'COPY').every((c) => /--from=build\b/.test(c.args)),
+      'the runtime copies only the build output',
+    ).toBe(true);
   });
 
   it('uses the pnpm version of package.json, and pnpm deploy --prod of the app', () => {
@@ -78,7 +81,10 @@ describe.each(IMAGES)('deploy/docker/$file', (spec) => {
   it('never ADDs (least of all URLs) and copies only what exists and .dockerignore lets through', () => {
     expect(dockerfile.stages.flatMap((s) => all(s, 'ADD'))).toEqual([]);
     for (const copy of all(build, 'COPY')) {
-      const sources = copy.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+      const sources = copy.args
+        .split(/\s+/)
+        .filter((a) => !a.startsWith('--'))
+        .slice(0, -1);
       for (const source of sources) {
         if (source === '.') continue;
         expect(existsSync(path.join(REPO_ROOT, source)), source).toBe(true);
@@ -111,7 +117,12 @@ describe.each(IMAGES)('deploy/docker/$file', (spec) => {
 
   it('exposes every port the app listens on, sets each to its default, and checks its health on /healthz', () => {
     const exposed = all(final, 'EXPOSE').flatMap((e) => e.args.split(/\s+/).map((p) => Number(p.replace(/\/tcp$/, ''))));
-    expect(exposed.sort()).toEqual(spec.ports().map((p) => p.port).sort());
+    expect(exposed.sort()).toEqual(
+      spec
+        .ports()
+        .map((p) => p.port)
+        .sort(),
+    );
     const envs = all(final, 'ENV').flatMap((e) => [...e.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
     for (const { env, port } of spec.ports()) expect(envs, env).toContainEqual([env, String(port)]);
     const healthchecks = all(final, 'HEALTHCHECK');

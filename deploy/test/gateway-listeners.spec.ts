@@ -12,7 +12,11 @@ const modesOf = (workload: Workload) => parseModes(env(mainContainer(workload), 
 
 describe('the gateway config schema', () => {
   it('lists the listeners the deploy specs check: REST, tunnel, client TCP, Postgres, HTTP', () => {
-    expect(gatewayListeners().map((l) => l.env).sort()).toEqual(['JITGATE_HTTP_PORT', 'JITGATE_PG_PORT', 'JITGATE_TCP_PORT', 'JITGATE_TUNNEL_PORT', 'PORT']);
+    expect(
+      gatewayListeners()
+        .map((l) => l.env)
+        .sort(),
+    ).toEqual(['JITGATE_HTTP_PORT', 'JITGATE_PG_PORT', 'JITGATE_TCP_PORT', 'JITGATE_TUNNEL_PORT', 'PORT']);
   });
 });
 
@@ -38,7 +42,10 @@ describe.each(OVERLAYS)('overlays/%s', (overlay) => {
         const id = `${gateway.name}: ${listener.env}`;
         const value = env(container, listener.env)?.value;
         if (value !== undefined) expect(Number(value), id).toBe(listener.port);
-        expect(container.ports?.some((p) => p.containerPort === listener.port && (p.protocol ?? 'TCP') === 'TCP'), id).toBe(true);
+        expect(
+          container.ports?.some((p) => p.containerPort === listener.port && (p.protocol ?? 'TCP') === 'TCP'),
+          id,
+        ).toBe(true);
       }
       // And nothing it does not open.
       expect(container.ports?.map((p) => p.containerPort).sort(), gateway.name).toEqual(opened.map((l) => l.port).sort());
@@ -51,7 +58,10 @@ describe.each(OVERLAYS)('overlays/%s', (overlay) => {
       const services = servicesSelecting(objects(), gateway);
       for (const listener of listenersOpenedBy(modesOf(gateway))) {
         const exposing = services.filter((s) => s.spec?.ports?.some((p) => servicePortTarget(container, p) === listener.port));
-        expect(exposing.map((s) => s.metadata?.name), `${gateway.name}: ${listener.env} (${listener.port})`).not.toEqual([]);
+        expect(
+          exposing.map((s) => s.metadata?.name),
+          `${gateway.name}: ${listener.env} (${listener.port})`,
+        ).not.toEqual([]);
       }
     }
   });

@@ -33,7 +33,10 @@ describe.each(OVERLAYS)('overlays/%s', (overlay) => {
   it('starts no gateway before the migrations are applied: each Deployment waits in an init container', () => {
     for (const gateway of workloads(objects(), ['Deployment'])) {
       const init = gateway.pod.initContainers ?? [];
-      expect(init.map((c) => c.name), gateway.name).toEqual(['wait-for-migrations']);
+      expect(
+        init.map((c) => c.name),
+        gateway.name,
+      ).toEqual(['wait-for-migrations']);
       const wait = init[0];
       expect(wait?.command, gateway.name).toEqual(['jitgate-wait-for-migrations']);
       expect(wait?.image, gateway.name).toBe(gatewayImage());

@@ -49,9 +49,17 @@ function expectTlsOnEveryListener(objects: K8sObject[]): void {
 
 describe('the gateway config schema', () => {
   it('has TLS settings for every listener but PORT (REST, /healthz, /readyz, /metrics): TLS for it ends at the ingress', () => {
-    expect(gatewayListeners().filter((l) => !l.tlsPrefix).map((l) => l.env)).toEqual(['PORT']);
+    expect(
+      gatewayListeners()
+        .filter((l) => !l.tlsPrefix)
+        .map((l) => l.env),
+    ).toEqual(['PORT']);
     // …and no TLS setting that belongs to no listener.
-    expect(gatewayTlsPrefixes().sort()).toEqual(gatewayListeners().flatMap((l) => (l.tlsPrefix ? [l.tlsPrefix] : [])).sort());
+    expect(gatewayTlsPrefixes().sort()).toEqual(
+      gatewayListeners()
+        .flatMap((l) => (l.tlsPrefix ? [l.tlsPrefix] : []))
+        .sort(),
+    );
   });
 });
 

@@ -12,7 +12,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEPLOY_DIR } from './render.js';
 
 const SCRIPT = path.join(DEPLOY_DIR, 'docker/wait-for-migrations.mjs');
-const MIGRATIONS = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const MIGRATIONS = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
 /** Trust authentication never asks for it, so the password only shows whether the URL leaks. */
 const PASSWORD = 'never-printed-7f3a';
 

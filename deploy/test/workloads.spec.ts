@@ -37,7 +37,10 @@ describe.each(OVERLAYS)('overlays/%s', (overlay) => {
         expect(container.securityContext?.privileged ?? false, id).toBe(false);
       }
       // A read-only root still needs a writable /tmp.
-      expect(pod.containers.every((c) => c.volumeMounts?.some((m) => m.mountPath === '/tmp')), `${kind}/${name} /tmp`).toBe(true);
+      expect(
+        pod.containers.every((c) => c.volumeMounts?.some((m) => m.mountPath === '/tmp')),
+        `${kind}/${name} /tmp`,
+      ).toBe(true);
     }
   });
 
@@ -77,7 +80,10 @@ describe.each(OVERLAYS)('overlays/%s', (overlay) => {
       expect(deployment.replicas, id).toBeGreaterThanOrEqual(2);
       expect((deployment.object.spec as { strategy?: { rollingUpdate?: { maxUnavailable?: unknown } } }).strategy?.rollingUpdate?.maxUnavailable, id).toBe(0);
       const mine = budgets.filter((budget) => selects(budget.spec?.selector, deployment.podLabels));
-      expect(mine.map((b) => b.metadata?.name), id).toHaveLength(1);
+      expect(
+        mine.map((b) => b.metadata?.name),
+        id,
+      ).toHaveLength(1);
       const budget = mine[0];
       // It covers this Deployment's pods only, and still lets a node drain.
       for (const other of deployments.filter((d) => d !== deployment)) expect(selects(budget?.spec?.selector, other.podLabels), `${budget?.metadata?.name} also selects ${other.name}`).toBe(false);

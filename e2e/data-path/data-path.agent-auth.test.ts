@@ -44,7 +44,7 @@ describe('data path: agent authentication and assignment', () => {
     expect((await stack.admin().get(`/v1/agents/${id}`)).body).toMatchObject({ revoked: true, connected: 0 });
   });
 
-  it('a token that is another agent\'s (name mismatch): refused, exit 77', async () => {
+  it("a token that is another agent's (name mismatch): refused, exit 77", async () => {
     const agent = stack.spawnAgent({ name: 'not-the-tokens-agent' });
     expect(await agent.waitForExit(20_000), agent.tail()).toEqual({ code: EXIT_REFUSED, signal: null });
   });
@@ -63,7 +63,9 @@ describe('data path: agent authentication and assignment', () => {
 
   it('refuses in Welcome a connection of another group, and a client asking for it gets 503 no_agent', async () => {
     const agent = stack.agent!;
-    const refused = await agent.waitForOutput(/"connection":"foreign-echo"[^\n]*the gateway refused a connection this agent offered|the gateway refused a connection this agent offered[^\n]*"connection":"foreign-echo"/);
+    const refused = await agent.waitForOutput(
+      /"connection":"foreign-echo"[^\n]*the gateway refused a connection this agent offered|the gateway refused a connection this agent offered[^\n]*"connection":"foreign-echo"/,
+    );
     expect(refused[0]).toBeTruthy();
     await stack.requestGrant(FOREIGN_CONNECTION);
     const targetSockets = stack.echo.sockets.length;

@@ -34,7 +34,7 @@ describe('data path: real clients', () => {
         timeout: 20_000,
       });
 
-    it("runs `select 42` against the local PostgreSQL", async () => {
+    it('runs `select 42` against the local PostgreSQL', async () => {
       const before = cli.sessionIds().length;
       const { stdout } = await psql('select 42');
       expect(stdout.trim()).toBe('42');
@@ -49,7 +49,9 @@ describe('data path: real clients', () => {
 
     it('carries a larger result and a server-side error intact', async () => {
       const { stdout } = await psql("select md5(string_agg(g::text, ',')) from generate_series(1, 200000) g");
-      const expected = createHash('md5').update(Array.from({ length: 200000 }, (_, i) => String(i + 1)).join(',')).digest('hex');
+      const expected = createHash('md5')
+        .update(Array.from({ length: 200000 }, (_, i) => String(i + 1)).join(','))
+        .digest('hex');
       expect(stdout.trim()).toBe(expected);
       await expect(psql('select 1/0')).rejects.toMatchObject({ stderr: expect.stringMatching(/division by zero/) });
     });

@@ -27,7 +27,7 @@ describe('data path: grant enforcement on live sessions', () => {
     return { grant, cli, client, target };
   }
 
-  it('cuts a live session within 1 s of the grant\'s expiresAt; the row says grant_expired with the bytes', async () => {
+  it("cuts a live session within 1 s of the grant's expiresAt; the row says grant_expired with the bytes", async () => {
     const { grant, cli, client, target } = await liveSession(6);
     expect(grant.expiresAt.getTime()).toBeGreaterThan(Date.now());
     const closedAt = await client.closed;

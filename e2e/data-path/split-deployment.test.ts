@@ -101,7 +101,7 @@ describe('split deployment: api + worker + two data replicas', () => {
     }
   });
 
-  it('a grant expires by the worker\'s job: its row says expired, and its live session ends', async () => {
+  it("a grant expires by the worker's job: its row says expired, and its live session ends", async () => {
     const created = await stack.alice.api.post('/v1/access-requests', { connection: 'echo', duration: 3, reason: 'short' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const grantId = created.body.grant.id as string;

@@ -88,8 +88,7 @@ describe('policies from JITGATE_POLICY_FILE', () => {
     return created.body;
   }
 
-  const auditHead = async () =>
-    (await queryDatabase<{ n: string; head: string | null }>(database.url, 'SELECT count(*) AS n, max(seq)::text AS head FROM audit_events'))[0];
+  const auditHead = async () => (await queryDatabase<{ n: string; head: string | null }>(database.url, 'SELECT count(*) AS n, max(seq)::text AS head FROM audit_events'))[0];
 
   const fileLoads = async () => (await admin().get('/v1/audit?action=policy.loaded_from_file')).body.items as Array<{ details: Record<string, unknown> }>;
 
@@ -224,7 +223,10 @@ describe('policies from JITGATE_POLICY_FILE', () => {
   });
 
   it('refuses to take over a policy of the same name created through the API', async () => {
-    const created = await admin().post('/v1/policies', { name: 'break-glass', rules: [{ name: 'oncall', effect: 'require-approval', match: { connection: { labels: { env: 'prod' } } }, approvals: { count: 1, groups: ['dba'] } }] });
+    const created = await admin().post('/v1/policies', {
+      name: 'break-glass',
+      rules: [{ name: 'oncall', effect: 'require-approval', match: { connection: { labels: { env: 'prod' } } }, approvals: { count: 1, groups: ['dba'] } }],
+    });
     expect(created.status).toBe(201);
     await gateway.stop();
     const head = await auditHead();

@@ -110,7 +110,10 @@ describe('gateway process lifecycle', () => {
       const forgedGatewayToken = newBootstrapToken();
       const forgedSignature = 'c2lnbmF0dXJlLXRoYXQtaXMtbm90LXJlYWw';
       // A well-formed JWT nobody signed (no issuer is configured, so it is refused).
-      const forgedJwt = [{ alg: 'RS256', typ: 'JWT' }, { iss: 'https://idp.example', sub: 'mallory', exp: 4_102_444_800 }]
+      const forgedJwt = [
+        { alg: 'RS256', typ: 'JWT' },
+        { iss: 'https://idp.example', sub: 'mallory', exp: 4_102_444_800 },
+      ]
         .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
         .concat(forgedSignature)
         .join('.');
@@ -153,9 +156,7 @@ describe('gateway process lifecycle', () => {
       // JSON lines: every line of stdout is a JSON object, except the one-line notice of the
       // first start that the admin came from JITGATE_BOOTSTRAP_TOKEN (StdoutBootstrapTokenSink
       // prints it straight to stdout, outside the logger).
-      const lines = gateway.runs
-        .flatMap((run) => run.stdout.split('\n'))
-        .filter((line) => line.length > 0 && line !== ENV_TOKEN_NOTICE);
+      const lines = gateway.runs.flatMap((run) => run.stdout.split('\n')).filter((line) => line.length > 0 && line !== ENV_TOKEN_NOTICE);
       expect(lines.length).toBeGreaterThan(sent.length);
       const entries = lines.map((line) => {
         expect(() => JSON.parse(line), line).not.toThrow();
@@ -168,7 +169,10 @@ describe('gateway process lifecycle', () => {
       for (const { requestId, status } of sent) {
         const logged = entries.filter((e) => e.req?.id === requestId);
         expect(logged.length, requestId).toBeGreaterThanOrEqual(1);
-        expect(logged.some((e) => e.res?.statusCode === status), requestId).toBe(true);
+        expect(
+          logged.some((e) => e.res?.statusCode === status),
+          requestId,
+        ).toBe(true);
         for (const entry of logged) expect(entry.req?.headers).toBeUndefined();
       }
     });
@@ -179,7 +183,12 @@ describe('gateway process lifecycle', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       // stderr carries the shutdown notice and nothing else.
       expect(gateway.run.stderr.trim()).toBe('jitgate-gateway: SIGTERM, shutting down');
-      expect(await fetch(`${gateway.baseUrl}/healthz`).then(() => 'answered', () => 'refused')).toBe('refused');
+      expect(
+        await fetch(`${gateway.baseUrl}/healthz`).then(
+          () => 'answered',
+          () => 'refused',
+        ),
+      ).toBe('refused');
     });
   });
 

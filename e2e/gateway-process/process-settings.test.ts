@@ -26,11 +26,26 @@ describe('gateway process settings', () => {
       ['REDIS_URL is not a URL', { DATABASE_URL: databaseUrl, REDIS_URL: `not a url ${SECRET}` }, 'REDIS_URL', /REDIS_URL: .*URL/],
       ['JITGATE_OIDC_ISSUERS is not JSON', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_OIDC_ISSUERS: `not json ${SECRET}` }, 'JITGATE_OIDC_ISSUERS', /JITGATE_OIDC_ISSUERS: must be a JSON array/],
       ['PORT is out of range', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: '99999' }, 'PORT', /PORT: .*65535/],
-      ['JITGATE_BOOTSTRAP_TOKEN is malformed', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_BOOTSTRAP_TOKEN: `jg_${SECRET}!` }, 'JITGATE_BOOTSTRAP_TOKEN', /JITGATE_BOOTSTRAP_TOKEN: must look like/],
-      ['JITGATE_MODE names a mode that does not exist', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'api,proxy' }, 'JITGATE_MODE', /JITGATE_MODE: must be "all" or a comma-separated list of api, worker, data \(unknown: "proxy"\)/],
+      [
+        'JITGATE_BOOTSTRAP_TOKEN is malformed',
+        { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_BOOTSTRAP_TOKEN: `jg_${SECRET}!` },
+        'JITGATE_BOOTSTRAP_TOKEN',
+        /JITGATE_BOOTSTRAP_TOKEN: must look like/,
+      ],
+      [
+        'JITGATE_MODE names a mode that does not exist',
+        { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'api,proxy' },
+        'JITGATE_MODE',
+        /JITGATE_MODE: must be "all" or a comma-separated list of api, worker, data \(unknown: "proxy"\)/,
+      ],
       ['JITGATE_MODE names a mode twice', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'data,data' }, 'JITGATE_MODE', /JITGATE_MODE: names a mode twice/],
       // The data plane opens the agents' tunnel: not in plaintext unless asked for by name.
-      ['JITGATE_MODE=data without the tunnel certificate', { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'data', JITGATE_TUNNEL_INSECURE: 'false' }, 'JITGATE_TUNNEL_TLS_CERT', /JITGATE_TUNNEL_TLS_CERT: required unless JITGATE_TUNNEL_INSECURE=true/],
+      [
+        'JITGATE_MODE=data without the tunnel certificate',
+        { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JITGATE_MODE: 'data', JITGATE_TUNNEL_INSECURE: 'false' },
+        'JITGATE_TUNNEL_TLS_CERT',
+        /JITGATE_TUNNEL_TLS_CERT: required unless JITGATE_TUNNEL_INSECURE=true/,
+      ],
     ])('%s', async ([, env, variable, problem], { expect }) => {
       const gateway = new GatewayProcess({ env });
       gateways.push(gateway);
@@ -56,5 +71,4 @@ describe('gateway process settings', () => {
       expect(gateway.allOutput()).not.toContain(SECRET);
     });
   });
-
 });

@@ -186,7 +186,7 @@ describe('BigQuery and Cloud Storage through jitgate connect', () => {
     await expect(storage.bucket('someone-elses').file('x').download()).rejects.toMatchObject({ code: 403 });
   });
 
-  it("mints for the narrower account the policy maps an AI model to", async () => {
+  it('mints for the narrower account the policy maps an AI model to', async () => {
     const model = await createIdentity(hs.stack.admin(), { subject: 'model-x', kind: 'service', attributes: { model: 'untrusted-7b', trust: 'low' } });
     const granted = await model.api.post('/v1/access-requests', { connection: 'analytics', duration: 600, reason: 'nightly report' });
     expect(granted.body.status).toBe('approved');

@@ -117,7 +117,8 @@ for (const mode of ['sse', 'json'] as const) {
           const queue = await approver.api.get('/v1/access-requests?status=pending');
           return (queue.body.items as Array<Record<string, any>>).find((r) => r.kind === 'statement' && probe(r));
         }, 15_000);
-      const post = (body: string) => httpCall(hs.connectionUrl('tools'), { token: hs.token, method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
+      const post = (body: string) =>
+        httpCall(hs.connectionUrl('tools'), { token: hs.token, method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
 
       it('shows the approver the tool and its arguments as sent; runs exactly that call once; the same request again needs its own approval', async () => {
         const body = JSON.stringify({ jsonrpc: '2.0', id: 'deploy-once', method: 'tools/call', params: { name: 'deploy', arguments: { service: 'ledger', notify: 'ann@example.com' } } });
@@ -155,7 +156,12 @@ for (const mode of ['sse', 'json'] as const) {
         const refused = await post(twice);
         expect(refused.status).toBe(400);
         expect(JSON.parse(refused.body).error.code).toBe(-32600);
-        const notUtf8 = await httpCall(hs.connectionUrl('tools'), { token: hs.token, method: 'POST', body: Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"deploy","arguments":{"service":"'), Buffer.from([0xc0, 0xa2]), Buffer.from('"}}}')]), headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
+        const notUtf8 = await httpCall(hs.connectionUrl('tools'), {
+          token: hs.token,
+          method: 'POST',
+          body: Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"deploy","arguments":{"service":"'), Buffer.from([0xc0, 0xa2]), Buffer.from('"}}}')]),
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        });
         expect(notUtf8.status).toBe(400);
         expect(hs.mcp.calls.length).toBe(before);
         const queue = await approver.api.get('/v1/access-requests?status=pending');
@@ -165,7 +171,13 @@ for (const mode of ['sse', 'json'] as const) {
 
     describe('masking of what an MCP server answers fails closed', () => {
       const request = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'anything', arguments: {} } });
-      const ask = (path: string) => httpCall(`${hs.connectionUrl('tools-hostile')}${path}`, { token: hs.token, method: 'POST', body: request, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } });
+      const ask = (path: string) =>
+        httpCall(`${hs.connectionUrl('tools-hostile')}${path}`, {
+          token: hs.token,
+          method: 'POST',
+          body: request,
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        });
       const result = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }], structuredContent: { secret_code: '4242' } } });
 
       beforeAll(async () => {
@@ -191,15 +203,23 @@ for (const mode of ['sse', 'json'] as const) {
       });
 
       it('ends an event stream at an event it cannot read, passing nothing of it or after it', async () => {
-        const events = [`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'step 1' } })}\n\n`, 'data: secret_code=4242 ann@example.com\n\n', `data: ${result('bob@example.com')}\n\n`];
+        const events = [
+          `data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'step 1' } })}\n\n`,
+          'data: secret_code=4242 ann@example.com\n\n',
+          `data: ${result('bob@example.com')}\n\n`,
+        ];
         for (const broken of [events, [events[0]!, Buffer.from('data: {"x": "caf\xe9 ann@example.com"}\n\n', 'latin1'), events[2]!]]) {
           let received = '';
           const how = await new Promise<string>((resolve) => {
-            const req = http.request(`${hs.connectionUrl('tools-hostile')}${replyPath(broken, { type: 'text/event-stream' })}`, { method: 'POST', headers: { authorization: `Bearer ${hs.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, agent: false }, (res) => {
-              res.on('data', (c: Buffer) => (received += c.toString('latin1')));
-              res.on('end', () => resolve('ended'));
-              res.on('error', () => resolve('cut'));
-            });
+            const req = http.request(
+              `${hs.connectionUrl('tools-hostile')}${replyPath(broken, { type: 'text/event-stream' })}`,
+              { method: 'POST', headers: { authorization: `Bearer ${hs.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, agent: false },
+              (res) => {
+                res.on('data', (c: Buffer) => (received += c.toString('latin1')));
+                res.on('end', () => resolve('ended'));
+                res.on('error', () => resolve('cut'));
+              },
+            );
             req.on('error', () => resolve('cut'));
             req.end(request);
           });
@@ -211,7 +231,12 @@ for (const mode of ['sse', 'json'] as const) {
     });
 
     it('lets one identity have at most 5 calls waiting for approval; a sixth is refused at once', async () => {
-      const calls = Array.from({ length: 6 }, (_, i) => client.callTool({ name: 'deploy', arguments: { service: `svc-${i}` } }).then(() => 'ran', (error: Error) => error.message));
+      const calls = Array.from({ length: 6 }, (_, i) =>
+        client.callTool({ name: 'deploy', arguments: { service: `svc-${i}` } }).then(
+          () => 'ran',
+          (error: Error) => error.message,
+        ),
+      );
       const waiting = await eventually(async () => {
         const queue = await approver.api.get('/v1/access-requests?status=pending');
         const mine = (queue.body.items as Array<Record<string, any>>).filter((r) => r.kind === 'statement' && String(r.statement).includes('svc-'));

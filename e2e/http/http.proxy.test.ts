@@ -104,7 +104,9 @@ describe('HTTP connections through the gateway', () => {
     const none = await call(`${hs.connectionUrl('web')}/x`);
     expect(none.status).toBe(401);
     // Google's JSON error shape, which the official clients read; the jitgate code is the reason.
-    expect(JSON.parse(none.body)).toEqual({ error: { code: 401, status: 'UNAUTHENTICATED', message: expect.stringMatching(/^jitgate: /), errors: [{ reason: 'unauthenticated', domain: 'jitgate', message: expect.any(String) }] } });
+    expect(JSON.parse(none.body)).toEqual({
+      error: { code: 401, status: 'UNAUTHENTICATED', message: expect.stringMatching(/^jitgate: /), errors: [{ reason: 'unauthenticated', domain: 'jitgate', message: expect.any(String) }] },
+    });
     expect(none.headers['x-jitgate-error']).toBe('unauthenticated');
     expect((await call(`${hs.connectionUrl('web')}/x`, { token: 'jg_forged_forged_forged_forged_forged_forged' })).status).toBe(401);
     const bob = await createIdentity(hs.stack.admin(), { subject: 'bob', groups: ['dev'] });
@@ -115,7 +117,7 @@ describe('HTTP connections through the gateway', () => {
     expect((await call(`${hs.gatewayUrl}/somewhere`, { token: hs.token })).status).toBe(404);
   });
 
-  it("reaches a Cloud Run service with an ID token the agent minted for its audience; the caller never sees it", async () => {
+  it('reaches a Cloud Run service with an ID token the agent minted for its audience; the caller never sees it', async () => {
     await hs.stack.requestGrant('reports');
     const seenBefore = hs.plain.seen.length;
     const answer = await call(`${hs.connectionUrl('reports')}/v1/report?month=11`, { token: hs.token });

@@ -25,7 +25,14 @@ describe("HTTP requests across the session's frames", () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const sessionsBefore = (await hs.sessions('web-raw')).length;
     const chunkedGet = await new Promise<Answer>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: hs.stack.gateway.httpPort, path: '/c/web-raw/chunked', method: 'GET', agent, headers: { authorization: `Bearer ${hs.token}`, 'transfer-encoding': 'chunked' } });
+      const req = http.request({
+        host: '127.0.0.1',
+        port: hs.stack.gateway.httpPort,
+        path: '/c/web-raw/chunked',
+        method: 'GET',
+        agent,
+        headers: { authorization: `Bearer ${hs.token}`, 'transfer-encoding': 'chunked' },
+      });
       req.on('response', (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
@@ -62,7 +69,9 @@ describe("HTTP requests across the session's frames", () => {
     socket.write(Array.from({ length: 40 }, (_, i) => request(i)).join(''));
     // Each answer is chunked and ends with its last chunk: 40 of those, the last one complete.
     await eventually(async () => (text.match(/\r\n0\r\n\r\n/g)?.length ?? 0) === 40, 20_000).catch((error: Error) => {
-      throw new Error(`${error.message}: ${JSON.stringify((text.match(/^HTTP\/1\.1 (\d{3})/gm) ?? []).map((line) => line.slice(9)))} ${(text.match(/\r\n0\r\n\r\n/g)?.length ?? 0)} ${JSON.stringify(text.slice(-300))}`);
+      throw new Error(
+        `${error.message}: ${JSON.stringify((text.match(/^HTTP\/1\.1 (\d{3})/gm) ?? []).map((line) => line.slice(9)))} ${text.match(/\r\n0\r\n\r\n/g)?.length ?? 0} ${JSON.stringify(text.slice(-300))}`,
+      );
     });
     socket.destroy();
     expect((text.match(/^HTTP\/1\.1 (\d{3})/gm) ?? []).map((line) => line.slice(9))).toEqual(Array(40).fill('200'));

@@ -42,7 +42,7 @@ describe('the agent logs in to the server with the password it holds', () => {
   it.each([
     ['stock-scram', SCRAM_USER],
     ['stock-md5', MD5_USER],
-  ])('%s: queries run as the connection\'s user', async (connection, user) => {
+  ])("%s: queries run as the connection's user", async (connection, user) => {
     const client = pgs.client({ database: connection });
     await client.connect();
     try {
@@ -57,7 +57,7 @@ describe('the agent logs in to the server with the password it holds', () => {
   });
 
   it('psql works the same way through SCRAM', async () => {
-    const result = await pgs.psql(['-At', '-c', 'select sku || \'=\' || qty from stock order by sku'], { database: 'stock-scram' });
+    const result = await pgs.psql(['-At', '-c', "select sku || '=' || qty from stock order by sku"], { database: 'stock-scram' });
     expect(result.stderr).toBe('');
     expect(result.stdout.trim().split('\n')).toEqual(['A-1=7', 'B-2=0']);
   });

@@ -86,10 +86,10 @@ describe('the baseline, with no guardrail naming it', () => {
   });
 
   it("the server's configuration, and settings only a superuser may change", async () => {
-    expect(await refusal("ALTER SYSTEM SET jit_above_cost = 123456")).toMatch(/^jitgate: /);
+    expect(await refusal('ALTER SYSTEM SET jit_above_cost = 123456')).toMatch(/^jitgate: /);
     expect(await pgs.direct("SELECT 1 FROM pg_file_settings WHERE name = 'jit_above_cost' AND sourcefile LIKE '%postgresql.auto.conf'")).toEqual([]);
     expect(await refusal('SET session_replication_role = replica')).toMatch(/^jitgate: /);
-    expect(await refusal("SELECT pg_reload_conf()")).toMatch(/^jitgate: /);
+    expect(await refusal('SELECT pg_reload_conf()')).toMatch(/^jitgate: /);
     expect(await refusal("LOAD 'auto_explain'")).toMatch(/^jitgate: /);
   });
 
@@ -150,7 +150,7 @@ describe('relaxing the baseline is a decision in the policy', () => {
     const guardrails = [...shop.guardrails, { name: 'allow-do', match: { connection: { names: [SHOP] } }, sql: { allow: ['do_block'] } }];
     const updated = await pgs.stack.admin().put(`/v1/policies/${shop.id}`, { rules: shop.rules, guardrails });
     expect(updated.status, JSON.stringify(updated.body)).toBe(200);
-    expect(await refusal("DO $$ BEGIN PERFORM 1; END $$")).toBe('ran');
+    expect(await refusal('DO $$ BEGIN PERFORM 1; END $$')).toBe('ran');
     expect(await refusal(`CREATE ROLE ${role} LOGIN`)).toMatch(/^jitgate: /);
   });
 });

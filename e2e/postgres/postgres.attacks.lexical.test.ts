@@ -30,7 +30,7 @@ beforeAll(async () => {
   // A function on the server (made by its owner, not through jitgate) that changes how the
   // session reads SQL: the gateway cannot see inside it.
   await pgs.asOwner(`CREATE FUNCTION sneaky_scs() RETURNS text LANGUAGE sql AS $$ SELECT set_config('standard_conforming_strings', 'off', false) $$`);
-  }, 120_000);
+}, 120_000);
 
 afterEach(async () => {
   for (const client of opened.splice(0)) client.destroy();
@@ -131,17 +131,7 @@ describe('the server is the ground truth', () => {
     const offset = client.received.length;
     // "SELECT 'x\'' , 1 --'" reads as one literal under off; the point is only that its reading
     // differs: the gateway cannot know the setting in the middle of a batch.
-    client.write(
-      Buffer.concat([
-        encodeParse('', 'SELECT sneaky_scs()'),
-        encodeBind({}),
-        encodeExecute(''),
-        encodeParse('', "SELECT 'x\\'', 1 --'"),
-        encodeBind({}),
-        encodeExecute(''),
-        encodeSync(),
-      ]),
-    );
+    client.write(Buffer.concat([encodeParse('', 'SELECT sneaky_scs()'), encodeBind({}), encodeExecute(''), encodeParse('', "SELECT 'x\\'', 1 --'"), encodeBind({}), encodeExecute(''), encodeSync()]));
     await client.until(() => client.messages(offset).some((m) => m.type === 0x45), 'an error');
     expect(await victimExists()).toBe(true);
     expect(errorOf(client, offset)?.['M']).toMatch(/^jitgate: /);

@@ -45,13 +45,7 @@ function leaks(received: Buffer): string[] {
   const text = received.toString('latin1');
   const found: string[] = [];
   for (const secret of SECRETS) {
-    const spellings = [
-      secret,
-      Buffer.from(secret).toString('hex'),
-      Buffer.from(secret).toString('base64').slice(0, 12),
-      [...secret].reverse().join(''),
-      shifted(secret.toLowerCase()),
-    ];
+    const spellings = [secret, Buffer.from(secret).toString('hex'), Buffer.from(secret).toString('base64').slice(0, 12), [...secret].reverse().join(''), shifted(secret.toLowerCase())];
     if (spellings.some((s) => text.includes(s) || text.toLowerCase().includes(s.toLowerCase()))) found.push(secret);
   }
   return found;
@@ -186,14 +180,7 @@ describe('other channels', () => {
   it('results in binary format', async () => {
     const client = await loggedIn();
     const offset = client.received.length;
-    client.write(
-      Buffer.concat([
-        encodeParse('', 'SELECT name, email, card_number, name::bytea AS b, ROW(name) AS r FROM customers'),
-        encodeBind({ resultFormats: [1] }),
-        encodeExecute(''),
-        encodeSync(),
-      ]),
-    );
+    client.write(Buffer.concat([encodeParse('', 'SELECT name, email, card_number, name::bytea AS b, ROW(name) AS r FROM customers'), encodeBind({ resultFormats: [1] }), encodeExecute(''), encodeSync()]));
     await client.until(() => client.messages(offset).some((m) => m.type === 0x5a), 'the answer');
     expect(leaks(client.received.subarray(offset))).toEqual([]);
   });

@@ -96,7 +96,7 @@ describe('before login', () => {
   it('a second SSLRequest after the answer N: FATAL 08P01 (as PostgreSQL does)', async () => {
     const client = await raw();
     client.write(encodeSSLRequest());
-    await client.until(() => client.received.length >= 1, "the answer to the SSLRequest");
+    await client.until(() => client.received.length >= 1, 'the answer to the SSLRequest');
     expect(client.received.subarray(0, 1).toString()).toBe('N');
     client.write(encodeSSLRequest());
     expect(await fatal(client, 1)).toMatchObject({ S: 'FATAL', C: '08P01' });
@@ -105,7 +105,7 @@ describe('before login', () => {
   it('a second GSSENCRequest after the answer N: FATAL 08P01', async () => {
     const client = await raw();
     client.write(encodeGSSENCRequest());
-    await client.until(() => client.received.length >= 1, "the answer to the GSSENCRequest");
+    await client.until(() => client.received.length >= 1, 'the answer to the GSSENCRequest');
     expect(client.received.subarray(0, 1).toString()).toBe('N');
     client.write(encodeGSSENCRequest());
     expect(await fatal(client, 1)).toMatchObject({ S: 'FATAL', C: '08P01' });
@@ -114,7 +114,7 @@ describe('before login', () => {
   it('garbage right after an SSLRequest, in the same packet: N, then FATAL 08P01', async () => {
     const client = await raw();
     client.write(Buffer.concat([encodeSSLRequest(), Buffer.from('\x16\x03\x01 not a startup packet at all', 'latin1')]));
-    await client.until(() => client.received.length >= 1, "the answer to the SSLRequest");
+    await client.until(() => client.received.length >= 1, 'the answer to the SSLRequest');
     expect(client.received.subarray(0, 1).toString()).toBe('N');
     expect(await fatal(client, 1)).toMatchObject({ S: 'FATAL', C: '08P01' });
   });

@@ -191,7 +191,10 @@ describe('read-only grants', () => {
     expect(created.body.status).toBe('approved');
     await withClient(async (client) => {
       expect((await client.query('select count(*)::int as n from customers')).rows).toEqual([{ n: 3 }]);
-      await expect(client.query("insert into orders (customer_id, total) values (1, 1)").catch((e: { code: string; message: string }) => e)).resolves.toMatchObject({ code: '42501', message: expect.stringMatching(/read-only|not read only|read only/i) });
+      await expect(client.query('insert into orders (customer_id, total) values (1, 1)').catch((e: { code: string; message: string }) => e)).resolves.toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/read-only|not read only|read only/i),
+      });
     }, carol.token);
   });
 });

@@ -51,7 +51,7 @@ describe('COPY', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe('COPY 1000');
     const [summary] = await pgs.direct<{ n: number; total: string; last: string }>(`SELECT count(*)::int AS n, sum(amount)::text AS total, max(label) FILTER (WHERE id = 1000) AS last FROM copied`);
-    expect(summary).toEqual({ n: 1000, total: (1.25 * (999 * 1000) / 2).toFixed(2), last: 'label 1000' });
+    expect(summary).toEqual({ n: 1000, total: ((1.25 * (999 * 1000)) / 2).toFixed(2), last: 'label 1000' });
 
     const session = await eventually(async () => (await pgs.sessions()).find((s) => !s.active) ?? null);
     const events = await eventually(async () => {
@@ -85,7 +85,10 @@ describe('cancellation', () => {
       expect(processID).toBeGreaterThan(0);
       const started = Date.now();
       const sleeping = client.query('select pg_sleep(30)');
-      const outcome = sleeping.then(() => 'finished', (error: { code?: string }) => error.code);
+      const outcome = sleeping.then(
+        () => 'finished',
+        (error: { code?: string }) => error.code,
+      );
       await sleep(500);
       // A wrong key cancels nothing (and tells the sender nothing).
       await sendCancel(processID, secretKey ^ 1);
@@ -135,7 +138,7 @@ describe('large values and results (many tunnel frames)', () => {
   it('a 200,000-row result arrives whole and in order, and is recorded with its row count', async () => {
     const client = await connected();
     try {
-      const sql = "select g, md5(g::text) as h from generate_series(1, 200000) g";
+      const sql = 'select g, md5(g::text) as h from generate_series(1, 200000) g';
       const result = await client.query<{ g: number; h: string }>(sql);
       expect(result.rows).toHaveLength(200_000);
       expect(result.rows.every((row, i) => row.g === i + 1)).toBe(true);

@@ -172,7 +172,12 @@ describe('who the agent is on the server', () => {
   it('a superuser login is recorded and warned about, by the gateway and by the agent', async () => {
     const { sessionId, details } = await startedEvent({ database: AS_SUPERUSER });
     expect(details['serverRole']).toMatchObject({ role: 'postgres', superuser: true });
-    const warning = await eventually(async () => pgs.stack.gateway.allOutput().split('\n').find((line) => line.includes(sessionId) && line.includes('privileged role')));
+    const warning = await eventually(async () =>
+      pgs.stack.gateway
+        .allOutput()
+        .split('\n')
+        .find((line) => line.includes(sessionId) && line.includes('privileged role')),
+    );
     expect(warning).toContain('superuser');
     await pgs.stack.agent!.waitForOutput(/"privileges":\["superuser"[^\n]*privileged role/);
   });

@@ -23,11 +23,30 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'jitgate-pg-tls-'));
   certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
-  [secured, plain] = await Promise.all([
-    PostgresStack.start('pg_tls_on', { gatewayEnv: { JITGATE_PG_TLS_CERT: certFile, JITGATE_PG_TLS_KEY: keyFile } }),
-    PostgresStack.start('pg_tls_off'),
-  ]);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  [secured, plain] = await Promise.all([PostgresStack.start('pg_tls_on', { gatewayEnv: { JITGATE_PG_TLS_CERT: certFile, JITGATE_PG_TLS_KEY: keyFile } }), PostgresStack.start('pg_tls_off')]);
   await secured.stack.requestGrant(SHOP);
   await plain.stack.requestGrant(SHOP);
 }, 180_000);
@@ -66,7 +85,15 @@ describe('with JITGATE_PG_TLS_CERT and JITGATE_PG_TLS_KEY', () => {
   });
 
   it('a refusal during login reaches the client inside TLS: a replication connection gets 0A000', async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: secured.pgPort, database: SHOP, user: 'alice', password: secured.stack.alice.token, ssl: { ca: readFileSync(certFile, 'utf8') }, replication: 'database' } as pg.ClientConfig);
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: secured.pgPort,
+      database: SHOP,
+      user: 'alice',
+      password: secured.stack.alice.token,
+      ssl: { ca: readFileSync(certFile, 'utf8') },
+      replication: 'database',
+    } as pg.ClientConfig);
     client.on('error', () => {});
     await expect(client.connect()).rejects.toMatchObject({ code: '0A000', message: expect.stringMatching(/replication connections are not supported/) });
   });

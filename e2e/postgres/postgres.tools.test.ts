@@ -84,34 +84,38 @@ describe('pgbench', () => {
     ['simple', /^UPDATE pgbench_accounts SET abalance = abalance \+ -?\d+ WHERE aid = \d+;?$/, false],
     ['extended', /^UPDATE pgbench_accounts SET abalance = abalance \+ \$1 WHERE aid = \$2;$/, true],
     ['prepared', /^UPDATE pgbench_accounts SET abalance = abalance \+ \$1 WHERE aid = \$2;$/, true],
-  ])('pgbench -c 4 -j 2 -T 5 -M %s: no failed transaction, and the statements are recorded', async (mode, update, withParameters) => {
-    const before = await sessionIds();
-    const result = await pgbench(['-c', '4', '-j', '2', '-T', '5', '-M', mode]);
-    expect(result.stderr).not.toMatch(/error|FATAL/i);
-    expect(result.code).toBe(0);
-    const processed = Number(/number of transactions actually processed: (\d+)/.exec(result.stdout)?.[1]);
-    console.log(`pgbench -M ${mode}: ${processed} transactions, ${/tps = ([\d.]+)/.exec(result.stdout)?.[1]} tps`);
-    expect(processed).toBeGreaterThan(0);
-    expect(result.stdout).toMatch(/number of failed transactions: 0 \(0\.000%\)/);
-    // Every transaction committed its history row in the target (pgbench empties the table first).
-    expect(await pgs.direct('SELECT count(*)::int AS n FROM pgbench_history')).toEqual([{ n: processed }]);
+  ])(
+    'pgbench -c 4 -j 2 -T 5 -M %s: no failed transaction, and the statements are recorded',
+    async (mode, update, withParameters) => {
+      const before = await sessionIds();
+      const result = await pgbench(['-c', '4', '-j', '2', '-T', '5', '-M', mode]);
+      expect(result.stderr).not.toMatch(/error|FATAL/i);
+      expect(result.code).toBe(0);
+      const processed = Number(/number of transactions actually processed: (\d+)/.exec(result.stdout)?.[1]);
+      console.log(`pgbench -M ${mode}: ${processed} transactions, ${/tps = ([\d.]+)/.exec(result.stdout)?.[1]} tps`);
+      expect(processed).toBeGreaterThan(0);
+      expect(result.stdout).toMatch(/number of failed transactions: 0 \(0\.000%\)/);
+      // Every transaction committed its history row in the target (pgbench empties the table first).
+      expect(await pgs.direct('SELECT count(*)::int AS n FROM pgbench_history')).toEqual([{ n: processed }]);
 
-    const fresh = await eventually(async () => {
-      const ids = [...(await sessionIds())].filter((id) => !before.has(id));
-      return ids.length >= 4 ? ids : null;
-    });
-    const events = await eventually(async () => {
-      for (const id of fresh) {
-        const list = await pgs.events(id);
-        if (list.some((e) => e.kind === 'statement' && update.test(String(e.statement)))) return list;
-      }
-      return null;
-    });
-    const updates = events.filter((e) => e.kind === 'statement' && update.test(String(e.statement)));
-    expect(updates[0]).toMatchObject({ commandTag: 'UPDATE 1', outcome: 'ok' });
-    if (withParameters) expect(updates[0]!.parameters).toEqual([expect.stringMatching(/^-?\d+$/), expect.stringMatching(/^\d+$/)]);
-    expect(events.some((e) => e.kind === 'statement' && /^INSERT INTO pgbench_history/.test(String(e.statement)) && e.outcome === 'ok')).toBe(true);
-  }, 60_000);
+      const fresh = await eventually(async () => {
+        const ids = [...(await sessionIds())].filter((id) => !before.has(id));
+        return ids.length >= 4 ? ids : null;
+      });
+      const events = await eventually(async () => {
+        for (const id of fresh) {
+          const list = await pgs.events(id);
+          if (list.some((e) => e.kind === 'statement' && update.test(String(e.statement)))) return list;
+        }
+        return null;
+      });
+      const updates = events.filter((e) => e.kind === 'statement' && update.test(String(e.statement)));
+      expect(updates[0]).toMatchObject({ commandTag: 'UPDATE 1', outcome: 'ok' });
+      if (withParameters) expect(updates[0]!.parameters).toEqual([expect.stringMatching(/^-?\d+$/), expect.stringMatching(/^\d+$/)]);
+      expect(events.some((e) => e.kind === 'statement' && /^INSERT INTO pgbench_history/.test(String(e.statement)) && e.outcome === 'ok')).toBe(true);
+    },
+    60_000,
+  );
 });
 
 describe('an ORM: Prisma', () => {
@@ -130,10 +134,7 @@ describe('an ORM: Prisma', () => {
       const created = await prisma.identity.create({ data: { issuer: 'orm-test', subject: 'carol', kind: 'human', displayName: 'Carol', groups: ['ops'], attributes: { team: 'db' } } });
       const found = await prisma.identity.findUnique({ where: { issuer_subject: { issuer: 'orm-test', subject: 'carol' } } });
       expect(found).toMatchObject({ id: created.id, displayName: 'Carol', groups: ['ops'], attributes: { team: 'db' } });
-      await prisma.$transaction([
-        prisma.identity.update({ where: { id: created.id }, data: { displayName: 'Carol D.' } }),
-        prisma.identity.count(),
-      ]);
+      await prisma.$transaction([prisma.identity.update({ where: { id: created.id }, data: { displayName: 'Carol D.' } }), prisma.identity.count()]);
     } finally {
       await prisma.$disconnect();
     }

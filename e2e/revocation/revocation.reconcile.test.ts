@@ -48,7 +48,6 @@ async function connected(who: { identity: TestIdentity }, token: string, replica
 /** A statement straight to the control plane's database: an end no message announces. */
 const controlPlane = (sql: string, values: unknown[]) => queryDatabase(pgs.stack.database.url, sql, values);
 
-
 describe('ends that no message announces', () => {
   it('a token revoked, a grant revoked and an identity disabled in the database alone end their sessions within one period, saying why', async () => {
     const [byToken, byGrant, byIdentity] = [await someone(), await someone(), await someone()];
@@ -143,7 +142,7 @@ describe('with Redis gone', () => {
       for (const revoked of [grantRevoked, tokenRevoked]) expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
 
       // The replica that took the call cuts its own at once; the other finds out by its check.
-      const a = await within(seen.grantOnA, 5_000, 'the grant\'s session on the revoking replica');
+      const a = await within(seen.grantOnA, 5_000, "the grant's session on the revoking replica");
       expect(a.at - grantSentAt).toBeLessThanOrEqual(1000);
       const [b, t] = await within(Promise.all([seen.grantOnB, seen.tokenOnB]), PERIOD_MS + 5_000, 'the sessions on the other replica');
       console.log(`Redis gone: grant cut on A ${a.at - grantSentAt} ms, on B ${b.at - grantSentAt} ms; token cut on B ${t.at - tokenSentAt} ms after the calls were sent`);
@@ -152,7 +151,10 @@ describe('with Redis gone', () => {
       expect(b.at - grantSentAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
       expect(t.at - tokenSentAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
       // Not a bare 200: the answer says the replicas were not told, and by when the sessions end.
-      for (const [at, body] of [[b.at, grantRevoked.body], [t.at, tokenRevoked.body]] as const) {
+      for (const [at, body] of [
+        [b.at, grantRevoked.body],
+        [t.at, tokenRevoked.body],
+      ] as const) {
         expect(body.liveSessions, JSON.stringify(body)).toEqual({ notified: false, endBy: expect.any(String) });
         expect(at).toBeLessThanOrEqual(Date.parse(body.liveSessions.endBy) + SLACK_MS);
       }

@@ -52,11 +52,10 @@ async function serverBackends(pattern: string): Promise<number> {
   return rows[0]!.n;
 }
 
-
 const revokeToken = (who: Person, token: IssuedToken, replica = 0) => pgs.stack.admin(replica).post(`/v1/identities/${who.identity.id}/tokens/${token.id}/revoke`);
 
 describe('revoking a token', () => {
-  it('ends its postgres sessions on both replicas within 1 s with FATAL 57P01 naming why; the statement after it never runs; the other token\'s session goes on', async () => {
+  it("ends its postgres sessions on both replicas within 1 s with FATAL 57P01 naming why; the statement after it never runs; the other token's session goes on", async () => {
     const who = await someone();
     await requestGrant(who.identity, SHOP);
     const tag = `token-${serial}`;
@@ -91,7 +90,10 @@ describe('revoking a token', () => {
       expect(await pgs.direct('SELECT name FROM customers WHERE name LIKE $1 ORDER BY id', [`${tag} %`])).toEqual([{ name: `${tag} before` }]);
       await eventually(async () => (await serverBackends(running)) === 0, 5_000);
 
-      for (const [row, replica] of [[rowA, 0], [rowB, 1]] as const) {
+      for (const [row, replica] of [
+        [rowA, 0],
+        [rowB, 1],
+      ] as const) {
         expect(await pgs.stack.endedSession(row.id as string)).toMatchObject({ gatewayId: `gw-revoke-${replica}`, endReason: 'token_revoked' });
       }
       const closed = await pgs.stack.admin().get(`/v1/audit?action=session.closed&target=${rowB.id as string}`);
@@ -106,7 +108,7 @@ describe('revoking a token', () => {
     }
   }, 60_000);
 
-  it('ends its tcp sessions (jitgate connect) on both replicas within 1 s, and the target\'s sockets close', async () => {
+  it("ends its tcp sessions (jitgate connect) on both replicas within 1 s, and the target's sockets close", async () => {
     const who = await someone();
     await requestGrant(who.identity, 'echo');
     const opened: Array<{ client: LocalClient; target: EchoSocket; replica: number }> = [];

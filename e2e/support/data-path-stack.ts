@@ -259,4 +259,3 @@ export class CliForwarder {
     return [...this.run.stdout.matchAll(/connected: session (\S+)/g)].map((m) => m[1] as string);
   }
 }
-

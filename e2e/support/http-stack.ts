@@ -38,7 +38,13 @@ export const TABLES: Record<string, BigQueryTable> = {
       { id: 2, customer_email: 'bob@example.com', note: 'net 30', amount: 80 },
     ],
   },
-  'hr.salaries': { schema: [{ name: 'name', type: 'STRING' }, { name: 'salary', type: 'INTEGER' }], rows: [{ name: 'ann', salary: 100 }] },
+  'hr.salaries': {
+    schema: [
+      { name: 'name', type: 'STRING' },
+      { name: 'salary', type: 'INTEGER' },
+    ],
+    rows: [{ name: 'ann', salary: 100 }],
+  },
 };
 
 /**
@@ -62,14 +68,17 @@ async function startPlainTarget(): Promise<PlainTarget> {
       const count = Number(url.searchParams.get('count') ?? 5);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       let i = 0;
-      const timer = setInterval(() => {
-        i += 1;
-        res.write(`id: ${i}\ndata: {"step":${i},"owner":"ops${i}@example.com"}\n\n`);
-        if (i >= count) {
-          clearInterval(timer);
-          res.end();
-        }
-      }, Number(url.searchParams.get('everyMs') ?? 200));
+      const timer = setInterval(
+        () => {
+          i += 1;
+          res.write(`id: ${i}\ndata: {"step":${i},"owner":"ops${i}@example.com"}\n\n`);
+          if (i >= count) {
+            clearInterval(timer);
+            res.end();
+          }
+        },
+        Number(url.searchParams.get('everyMs') ?? 200),
+      );
       res.on('close', () => clearInterval(timer));
       return;
     }
@@ -107,10 +116,11 @@ async function startPlainTarget(): Promise<PlainTarget> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -214,7 +224,12 @@ export class HttpStack {
         await createConnection(admin, 'reports', { type: 'cloudrun', agentGroup: AGENT_GROUP, settings: { url: plain.url, targetServiceAccount: RUN_SA }, credentialRef: `gcp-sa:${RUN_SA}` });
         await createConnection(admin, 'files', { type: 'gcs', agentGroup: AGENT_GROUP, settings: { projectId: PROJECT, buckets: [BUCKET], targetServiceAccount: GCS_SA }, credentialRef: `gcp-sa:${GCS_SA}` });
         // No credentialRef: these targets take no credential from the agent.
-        for (const [name, type, settings] of [['tools', 'mcp', { url: mcp.url }], ['tools-hostile', 'mcp', { url: plain.url }], ['web', 'http', { baseUrl: plain.url }], ['web-raw', 'http', { baseUrl: plain.url }]] as const) {
+        for (const [name, type, settings] of [
+          ['tools', 'mcp', { url: mcp.url }],
+          ['tools-hostile', 'mcp', { url: plain.url }],
+          ['web', 'http', { baseUrl: plain.url }],
+          ['web-raw', 'http', { baseUrl: plain.url }],
+        ] as const) {
           const created = await admin.post('/v1/connections', { name, type, agentGroup: AGENT_GROUP, settings });
           if (created.status !== 201) throw new Error(`connection ${name}: ${created.status} ${JSON.stringify(created.body)}`);
         }

@@ -79,4 +79,3 @@ export function spawnNode(label: string, main: string, args: string[], env: Reco
   if (child.pid === undefined) throw new Error(`could not spawn ${label}`);
   return new ChildRun(label, child);
 }
-

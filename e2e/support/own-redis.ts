@@ -22,10 +22,12 @@ export class OwnRedis {
     const port = await freePort();
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
     live.add(child);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => {
-      live.delete(child);
-      resolve();
-    }));
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        live.delete(child);
+        resolve();
+      }),
+    );
     const url = `redis://127.0.0.1:${port}`;
     await eventually(async () => (await pingRedis(url, 500)).up, 10_000);
     return new OwnRedis(url, child, exited);

@@ -66,10 +66,14 @@ export class PsqlSession {
   async run(sql: string): Promise<void> {
     const mark = `psql-mark-${(this.marks += 1)}`;
     this.child.stdin?.write(`${sql}\n\\echo ${mark}\n`);
-    await eventually(async () => {
-      if (this.exit !== undefined) throw new Error(`psql exited (${this.exit}) before running ${sql}\n${this.stderr}`);
-      return this.stdout.includes(mark);
-    }, 15_000, 20);
+    await eventually(
+      async () => {
+        if (this.exit !== undefined) throw new Error(`psql exited (${this.exit}) before running ${sql}\n${this.stderr}`);
+        return this.stdout.includes(mark);
+      },
+      15_000,
+      20,
+    );
   }
 
   /** Sends `sql` without waiting: for the statement after a revoke, which must never run. */
@@ -115,10 +119,11 @@ export async function startRecordingTarget(): Promise<RecordingTarget> {
   return {
     url: `http://127.0.0.1:${port}`,
     paths,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

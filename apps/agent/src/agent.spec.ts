@@ -95,7 +95,12 @@ describe('Agent', () => {
     t.clock.advance(10_000);
     await flush();
     expect(t.transport.to('10.1.0.1:8443')).toHaveLength(1);
-    expect(t.agent.snapshot().map((s) => s.gateway).sort()).toEqual(['10.1.0.2:8443', '10.1.0.3:8443']);
+    expect(
+      t.agent
+        .snapshot()
+        .map((s) => s.gateway)
+        .sort(),
+    ).toEqual(['10.1.0.2:8443', '10.1.0.3:8443']);
   });
 
   it('keeps its tunnels when DNS fails, and retries resolution sooner while it has none', async () => {

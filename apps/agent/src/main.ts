@@ -69,7 +69,11 @@ async function main(): Promise<void> {
   // JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT / _GOOGLE_TOKEN_URL replace Google's addresses (PSC; stand-ins).
   const iamEndpoint = config.google.iamCredentials;
   const iam = iamCredentialsApi(
-    iamEndpoint && { apiEndpoint: isIP(iamEndpoint.host) === 6 ? `[${iamEndpoint.host}]` : iamEndpoint.host, port: iamEndpoint.port, sslCreds: iamEndpoint.insecure ? grpc.credentials.createInsecure() : undefined },
+    iamEndpoint && {
+      apiEndpoint: isIP(iamEndpoint.host) === 6 ? `[${iamEndpoint.host}]` : iamEndpoint.host,
+      port: iamEndpoint.port,
+      sslCreds: iamEndpoint.insecure ? grpc.credentials.createInsecure() : undefined,
+    },
   );
   const gcp = new GcpTokenBroker({ identity: googleAuthIdentity({ tokenUrl: config.google.tokenUrl }), iam, clock: systemClock, logger: logger.child({ component: 'gcp-token-broker' }) });
   const credentials = new LocalCredentialProvider({

@@ -82,8 +82,7 @@ describe('jitgate-agent process', () => {
   it('takes the Google endpoint settings: listed in --help, refused with exit 64 when unsafe', async () => {
     const help = run({}, ['--help']);
     expect(await help.exit).toBe(0);
-    for (const flag of ['--bigquery-endpoint', '--storage-endpoint', '--iam-credentials-endpoint', '--iam-credentials-insecure', '--google-token-url'])
-      expect(help.stdout.join('')).toContain(flag);
+    for (const flag of ['--bigquery-endpoint', '--storage-endpoint', '--iam-credentials-endpoint', '--iam-credentials-insecure', '--google-token-url']) expect(help.stdout.join('')).toContain(flag);
     const agent = run({
       ...settings(AGENT_TOKEN),
       JITGATE_AGENT_IAM_CREDENTIALS_ENDPOINT: '10.1.2.3:443',

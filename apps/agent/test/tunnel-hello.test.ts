@@ -44,12 +44,14 @@ describe('Hello', () => {
     expect(everything.includes(Buffer.from(AGENT_TOKEN))).toBe(false);
 
     // The missing credential is reported at connect time, by reference, and no log line has a secret.
-    await expect.poll(() => parsedLogs(harness?.logs ?? []).find((l) => l.msg === 'credential not available')).toMatchObject({
-      connection: 'other',
-      credentialRef: 'env:NOT_SET_ANYWHERE',
-      gateway: gateway.address,
-      agent: 'edge-1',
-    });
+    await expect
+      .poll(() => parsedLogs(harness?.logs ?? []).find((l) => l.msg === 'credential not available'))
+      .toMatchObject({
+        connection: 'other',
+        credentialRef: 'env:NOT_SET_ANYWHERE',
+        gateway: gateway.address,
+        agent: 'edge-1',
+      });
     expect(parsedLogs(harness.logs).find((l) => l.msg === 'the gateway refused a connection this agent offered')).toMatchObject({ connection: 'unknown-conn' });
     const allLogs = harness.logs.join('\n');
     expect(allLogs).not.toContain(DB_PASSWORD);

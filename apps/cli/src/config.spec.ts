@@ -24,10 +24,7 @@ describe('loadConfig', () => {
   });
 
   it('takes flags over the environment', () => {
-    const config = loadConfig(
-      { JITGATE_URL: 'http://a:1', JITGATE_PROXY: 'b:2', JITGATE_TOKEN: ' jg_x ' },
-      { url: 'http://c:3', proxy: 'd:4' },
-    );
+    const config = loadConfig({ JITGATE_URL: 'http://a:1', JITGATE_PROXY: 'b:2', JITGATE_TOKEN: ' jg_x ' }, { url: 'http://c:3', proxy: 'd:4' });
     expect(config.apiUrl.origin).toBe('http://c:3');
     expect(config.proxy).toEqual({ host: 'd', port: 4 });
     expect(config.token).toBe('jg_x');

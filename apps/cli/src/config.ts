@@ -40,13 +40,9 @@ export interface ConfigFlags {
 export function loadConfig(env: Env, flags: ConfigFlags = {}): CliConfig {
   const apiUrl = parseApiUrl(flags.url ?? nonEmpty(env.JITGATE_URL) ?? DEFAULT_API_URL, flags.url ? '--url' : 'JITGATE_URL');
   const proxyText = flags.proxy ?? nonEmpty(env.JITGATE_PROXY);
-  const proxy = proxyText
-    ? parseHostPort(proxyText, flags.proxy ? '--proxy' : 'JITGATE_PROXY')
-    : { host: stripBrackets(apiUrl.hostname), port: DEFAULT_PROXY_PORT };
+  const proxy = proxyText ? parseHostPort(proxyText, flags.proxy ? '--proxy' : 'JITGATE_PROXY') : { host: stripBrackets(apiUrl.hostname), port: DEFAULT_PROXY_PORT };
   const httpProxyText = flags.httpProxy ?? nonEmpty(env.JITGATE_HTTP_PROXY);
-  const httpProxy = httpProxyText
-    ? parseHttpProxy(httpProxyText, flags.httpProxy ? '--http-proxy' : 'JITGATE_HTTP_PROXY')
-    : new URL(`http://${apiUrl.hostname}:${DEFAULT_HTTP_PROXY_PORT}`);
+  const httpProxy = httpProxyText ? parseHttpProxy(httpProxyText, flags.httpProxy ? '--http-proxy' : 'JITGATE_HTTP_PROXY') : new URL(`http://${apiUrl.hostname}:${DEFAULT_HTTP_PROXY_PORT}`);
   return { apiUrl, token: nonEmpty(env.JITGATE_TOKEN?.trim()), proxy, httpProxy };
 }
 

@@ -26,6 +26,14 @@ describe('format', () => {
   ])('formatBytes(%i) = %s', (bytes, text) => expect(formatBytes(bytes)).toBe(text));
 
   it('pads table columns', () => {
-    expect(formatTable(['A', 'BB'], [['xxx', 'y'], ['z', '']])).toBe('A    BB\nxxx  y\nz\n');
+    expect(
+      formatTable(
+        ['A', 'BB'],
+        [
+          ['xxx', 'y'],
+          ['z', ''],
+        ],
+      ),
+    ).toBe('A    BB\nxxx  y\nz\n');
   });
 });

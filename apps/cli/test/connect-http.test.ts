@@ -60,7 +60,9 @@ describe('jitgate connect (HTTP connections)', () => {
   it('prints the local URL, the type and the grant expiry', async () => {
     const { run, base } = await serve();
     expect(run.stdout.text).toMatch(
-      new RegExp(`^Serving analytics \\(bigquery\\) at ${base} — use it as the client's API endpoint \\(through ${env.JITGATE_HTTP_PROXY}/c/analytics; grant expires \\S+Z, in 59m 5\\ds\\)\\. Ctrl-C to stop\\.\\n`),
+      new RegExp(
+        `^Serving analytics \\(bigquery\\) at ${base} — use it as the client's API endpoint \\(through ${env.JITGATE_HTTP_PROXY}/c/analytics; grant expires \\S+Z, in 59m 5\\ds\\)\\. Ctrl-C to stop\\.\\n`,
+      ),
     );
     expect(run.stdout.text).toContain(`new BigQuery({ projectId, apiEndpoint: '${base}' })`);
     expect(rest.seen.map((r) => r.url)).toContain('/v1/connections?name=analytics');
@@ -144,7 +146,14 @@ describe('jitgate connect (HTTP connections)', () => {
 
   it('stops when the grant expires: the listener closes and a request in progress is cut (exit 3)', async () => {
     const expiresAt = new Date(Date.now() + 1500).toISOString();
-    const { run, base } = await serve([{ allowed: true, expiresAt }, { allowed: false, expiresAt: null }], [], false);
+    const { run, base } = await serve(
+      [
+        { allowed: true, expiresAt },
+        { allowed: false, expiresAt: null },
+      ],
+      [],
+      false,
+    );
     const { res } = await firstChunk(`${base}/stream`);
     const cut = new Promise<string>((resolve) => {
       res.once('error', (error) => resolve(error.message));
@@ -158,7 +167,14 @@ describe('jitgate connect (HTTP connections)', () => {
   });
 
   it('re-checks at once when the gateway answers no_grant, and stops if the grant was revoked (exit 3)', async () => {
-    const { run, base } = await serve([{ allowed: true, expiresAt: inAnHour() }, { allowed: false, expiresAt: null }], [], false);
+    const { run, base } = await serve(
+      [
+        { allowed: true, expiresAt: inAnHour() },
+        { allowed: false, expiresAt: null },
+      ],
+      [],
+      false,
+    );
     const response = await fetch(`${base}/no-grant`);
     expect(response.status).toBe(403);
     expect(await run.exit).toBe(3);

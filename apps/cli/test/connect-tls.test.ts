@@ -46,11 +46,29 @@ describe('jitgate connect --tls', () => {
     env = { JITGATE_URL: await rest.start(), JITGATE_TOKEN: TOKEN };
     dir = mkdtempSync(path.join(tmpdir(), 'jitgate-cli-tls-'));
     // A throwaway self-signed certificate for 127.0.0.1 (openssl is part of Debian's base).
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=jitgate-test', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=jitgate-test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     tlsListener = new GatewayListenerStandIn({
       token: TOKEN,
       connections: { 'echo-db': 'echo', 'reply-db': 'reply-after-fin' },

@@ -66,7 +66,9 @@ describe('jitgate connect', () => {
   it('prints the port it picked for --port 0, with the grant expiry', async () => {
     const { run, port } = await forward('echo-db');
     expect(port).toBeGreaterThan(0);
-    expect(run.stdout.text).toMatch(new RegExp(`^Forwarding 127\\.0\\.0\\.1:${port} → echo-db through ${listener.address} \\(grant expires \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, in 59m 5\\ds\\)\\. Ctrl-C to stop\\.\\n$`));
+    expect(run.stdout.text).toMatch(
+      new RegExp(`^Forwarding 127\\.0\\.0\\.1:${port} → echo-db through ${listener.address} \\(grant expires \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, in 59m 5\\ds\\)\\. Ctrl-C to stop\\.\\n$`),
+    );
     expect(rest.seen.at(-2)).toMatchObject({ method: 'GET', url: '/v1/grants/check?connection=echo-db', authorization: `Bearer ${TOKEN}` });
     // Then the connection's type, which decides TCP forwarding (tcp) or a local URL (HTTP types).
     expect(rest.seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/connections?name=echo-db' });
@@ -82,7 +84,7 @@ describe('jitgate connect', () => {
     expect(listener.handshakes.at(-1)).toBe(`JITGATE/1 CONNECT echo-db ${TOKEN}`);
   });
 
-  it('passes the client\'s FIN to the gateway and still delivers what comes back after it', async () => {
+  it("passes the client's FIN to the gateway and still delivers what comes back after it", async () => {
     const { run, port } = await forward('reply-db');
     const result = await exchange(port, 'x'.repeat(1000));
     expect(result.received.toString()).toBe('got 1000 bytes, bye\n');
@@ -90,7 +92,7 @@ describe('jitgate connect', () => {
     await run.stdout.waitFor(/\[1\] closed by the local client \(1\.0 kB sent, 20 B received\)/);
   });
 
-  it('passes the gateway\'s FIN to the client and still carries what the client sends after it', async () => {
+  it("passes the gateway's FIN to the client and still carries what the client sends after it", async () => {
     const { port } = await forward('fin-db');
     const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
     const received: Buffer[] = [];
@@ -128,7 +130,11 @@ describe('jitgate connect', () => {
   });
 
   it.each([
-    ['revoked-db', 3, /\[1\] 127\.0\.0\.1:\d+ refused: no active grant for revoked-db — request one with POST \/v1\/access-requests .*\(gateway: 403 no_grant "no grant in force for this identity and connection"\)/],
+    [
+      'revoked-db',
+      3,
+      /\[1\] 127\.0\.0\.1:\d+ refused: no active grant for revoked-db — request one with POST \/v1\/access-requests .*\(gateway: 403 no_grant "no grant in force for this identity and connection"\)/,
+    ],
     ['agentless-db', 4, /refused: no agent that serves agentless-db is connected to the gateway \(gateway: 503 no_agent/],
     ['unreachable-db', 4, /refused: the agent could not reach the target of unreachable-db \(gateway: 502 target_unreachable "connect ECONNREFUSED 10\.0\.0\.5:5432"\)/],
     ['missing-db', 1, /refused: no connection named missing-db that jitgate connect can reach .*\(gateway: 404 not_found/],

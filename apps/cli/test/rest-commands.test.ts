@@ -35,9 +35,7 @@ describe('jitgate whoami', () => {
   it('prints who the token belongs to', async () => {
     const result = await cli(['whoami']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(
-      ['report-agent: service identity 0b0e7b1e-0000-4000-8000-000000000001', 'issuer: jitgate', 'groups: analysts', `gateway: ${env.JITGATE_URL}`].join('\n') + '\n',
-    );
+    expect(result.stdout).toBe(['report-agent: service identity 0b0e7b1e-0000-4000-8000-000000000001', 'issuer: jitgate', 'groups: analysts', `gateway: ${env.JITGATE_URL}`].join('\n') + '\n');
     expect(rest.seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/identities/me', authorization: `Bearer ${TOKEN}` });
   });
 

@@ -70,23 +70,12 @@ export class AppModule {
       },
       ...CONTROL_PLANE_SERVICES,
     ];
-    const worker: Provider[] = [
-      ...WORKER_PARTS,
-      ...JOB_PROCESSORS,
-      { provide: JOB_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: JOB_PROCESSORS },
-      WorkerService,
-    ];
+    const worker: Provider[] = [...WORKER_PARTS, ...JOB_PROCESSORS, { provide: JOB_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: JOB_PROCESSORS }, WorkerService];
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config))],
       controllers: [HealthController, ...(runs('api') ? API_CONTROLLERS : [])],
-      providers: [
-        ...platform,
-        ...controlPlane,
-        ...(runs('api') ? API_STARTUP : []),
-        ...(runs('worker') ? worker : []),
-        ...(runs('data') ? DATA_PLANE_PROVIDERS : []),
-      ],
+      providers: [...platform, ...controlPlane, ...(runs('api') ? API_STARTUP : []), ...(runs('worker') ? worker : []), ...(runs('data') ? DATA_PLANE_PROVIDERS : [])],
     };
   }
 }

@@ -37,7 +37,10 @@ function sourceFiles(dir: string): string[] {
 /** Every relative import and re-export of `file`, resolved to a path under src. */
 function importsOf(file: string, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): string[] {
   const { importedFiles } = ts.preProcessFile(read(file), true, true);
-  return importedFiles.map((ref) => ref.fileName).filter((name) => name.startsWith('.')).map((name) => path.resolve(path.dirname(file), name));
+  return importedFiles
+    .map((ref) => ref.fileName)
+    .filter((name) => name.startsWith('.'))
+    .map((name) => path.resolve(path.dirname(file), name));
 }
 
 function crossings(files: string[], read?: (file: string) => string): string[] {

@@ -11,17 +11,57 @@ const NOW = '2026-11-22T14:05:00.000Z';
 const LATER = '2026-11-22T14:35:00.000Z';
 const ID = '0b0e7b1e-0000-4000-8000-000000000001';
 
-const identity = { id: ID, issuer: 'jitgate', subject: 'report-agent', kind: 'service', displayName: null, groups: ['analysts'], attributes: { model: 'claude' }, disabled: false, createdAt: NOW, updatedAt: NOW };
+const identity = {
+  id: ID,
+  issuer: 'jitgate',
+  subject: 'report-agent',
+  kind: 'service',
+  displayName: null,
+  groups: ['analysts'],
+  attributes: { model: 'claude' },
+  disabled: false,
+  createdAt: NOW,
+  updatedAt: NOW,
+};
 const grant = {
-  id: ID, requestId: ID, identityId: ID, identity: 'report-agent', connectionId: ID, connection: 'pg-prod', connectionType: 'postgres', scope: 'read-only',
-  status: 'active', inForce: true, startsAt: NOW, expiresAt: LATER, endedAt: null, endedById: null, endReason: null, createdAt: NOW,
+  id: ID,
+  requestId: ID,
+  identityId: ID,
+  identity: 'report-agent',
+  connectionId: ID,
+  connection: 'pg-prod',
+  connectionType: 'postgres',
+  scope: 'read-only',
+  status: 'active',
+  inForce: true,
+  startsAt: NOW,
+  expiresAt: LATER,
+  endedAt: null,
+  endedById: null,
+  endReason: null,
+  createdAt: NOW,
 };
 const accessRequest = {
-  id: ID, kind: 'access', status: 'approved', requester: { id: ID, subject: 'report-agent' }, connection: { id: ID, name: 'pg-prod', type: 'postgres' },
-  durationSeconds: 1800, reason: 'monthly report', scope: 'read-only', sessionId: null, statement: null, parameters: null, startAt: null,
+  id: ID,
+  kind: 'access',
+  status: 'approved',
+  requester: { id: ID, subject: 'report-agent' },
+  connection: { id: ID, name: 'pg-prod', type: 'postgres' },
+  durationSeconds: 1800,
+  reason: 'monthly report',
+  scope: 'read-only',
+  sessionId: null,
+  statement: null,
+  parameters: null,
+  startAt: null,
   decision: { effect: 'auto-approve', rule: { policy: 'dev', rule: 'analysts-read' }, maxDurationSeconds: 3600 },
-  requiredApprovals: 0, approverGroups: [], approvals: [{ approverId: ID, approver: 'bob', decision: 'approve', comment: '', at: NOW }],
-  expiresAt: null, decidedAt: NOW, createdAt: NOW, grant: { id: ID, status: 'active', startsAt: NOW, expiresAt: LATER },
+  requiredApprovals: 0,
+  approverGroups: [],
+  approvals: [{ approverId: ID, approver: 'bob', decision: 'approve', comment: '', at: NOW }],
+  expiresAt: null,
+  decidedAt: NOW,
+  createdAt: NOW,
+  grant: { id: ID, status: 'active', startsAt: NOW, expiresAt: LATER },
 };
 
 describe('answers the CLI reads', () => {
@@ -60,7 +100,10 @@ describe('answers the CLI reads', () => {
 describe('the body of POST /v1/access-requests', () => {
   it('takes what `jitgate request` sends', () => {
     expect(createAccessRequestBody.parse({ connection: 'pg-prod', duration: '30m', reason: '  monthly report ', scope: 'read-only' })).toEqual({
-      connection: 'pg-prod', duration: '30m', reason: 'monthly report', scope: 'read-only',
+      connection: 'pg-prod',
+      duration: '30m',
+      reason: 'monthly report',
+      scope: 'read-only',
     });
   });
 

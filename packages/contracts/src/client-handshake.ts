@@ -74,7 +74,11 @@ export function formatHandshakeOk(sessionId: string): string {
 
 /** The refusal as one printable line: the message may quote an agent's error, so it is cleaned and cut. */
 export function formatHandshakeRefusal(refusal: { status: HandshakeStatus; code: HandshakeCode; message: string }): string {
-  const message = refusal.message.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, MAX_REFUSAL_MESSAGE_LENGTH) || refusal.code;
+  const message =
+    refusal.message
+      .replace(/[^\x20-\x7e]+/g, ' ')
+      .trim()
+      .slice(0, MAX_REFUSAL_MESSAGE_LENGTH) || refusal.code;
   return `${HANDSHAKE_PROTOCOL} ${refusal.status} ${refusal.code} ${message}\n`;
 }
 

@@ -12,7 +12,4 @@ export const CREDENTIAL_ENV_NAME_PATTERN = /^[A-Z_][A-Z0-9_]{0,127}$/;
 export const credentialRef = z
   .string()
   .max(512)
-  .regex(
-    new RegExp(`^(env:${CREDENTIAL_ENV_NAME_PATTERN.source.slice(1, -1)}|file:/[^\\s\\u0000]{1,500}|gcp-adc|gcp-sa:[^\\s]{3,300})$`),
-    'env:NAME, file:/path, gcp-adc or gcp-sa:<service account>',
-  );
+  .regex(new RegExp(`^(env:${CREDENTIAL_ENV_NAME_PATTERN.source.slice(1, -1)}|file:/[^\\s\\u0000]{1,500}|gcp-adc|gcp-sa:[^\\s]{3,300})$`), 'env:NAME, file:/path, gcp-adc or gcp-sa:<service account>');

@@ -21,6 +21,4 @@ export const LABEL_KEY_PATTERN = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
 export const MAX_LABEL_VALUE_LENGTH = 63;
 export const MAX_LABELS = 32;
 
-export const labels = z
-  .record(z.string().regex(LABEL_KEY_PATTERN), z.string().max(MAX_LABEL_VALUE_LENGTH))
-  .refine((v) => Object.keys(v).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`);
+export const labels = z.record(z.string().regex(LABEL_KEY_PATTERN), z.string().max(MAX_LABEL_VALUE_LENGTH)).refine((v) => Object.keys(v).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`);

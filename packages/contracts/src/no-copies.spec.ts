@@ -61,13 +61,13 @@ describe('the apps hold no copies of a contract', () => {
 describe('the traces it looks for', () => {
   it.each([
     ['cli', '/** Connection names as the gateway validates them (apps/gateway/src/connection/connection.schemas.ts). */'],
-    ['agent', '// The gateway\'s own rules for these names (apps/gateway/src/connection/connection.schemas.ts).'],
-    ['agent', '// A postgres connection\'s settings as the agent reads them (the gateway checks the same shape when'],
-    ['agent', '// Which Google token a connection\'s sessions need (the gateway\'s connection.schemas.ts defines them)'],
-    ['cli', '// The parts of the gateway\'s REST answers the CLI reads (…presenter.ts).'],
+    ['agent', "// The gateway's own rules for these names (apps/gateway/src/connection/connection.schemas.ts)."],
+    ['agent', "// A postgres connection's settings as the agent reads them (the gateway checks the same shape when"],
+    ['agent', "// Which Google token a connection's sessions need (the gateway's connection.schemas.ts defines them)"],
+    ['cli', "// The parts of the gateway's REST answers the CLI reads (…presenter.ts)."],
     ['gateway', ' * same shape (apps/agent/src/targets/postgres-settings.ts).'],
     ['agent', '// Keep this list in sync with the gateway.'],
-    ['cli', '// Mirrors the gateway\'s error codes.'],
+    ['cli', "// Mirrors the gateway's error codes."],
     ['agent', '// Copied from the gateway, do not edit.'],
     ['agent', '/** `jga_` and 256 random bits, as the gateway issues them. */'],
   ])('finds it in %s: %s', (app, line) => {

@@ -138,7 +138,7 @@ it('pins the names, codes and parameters the processes exchange', () => {
   `);
 });
 
-it('keeps the agent\'s HTTP refusals among the codes the gateway answers with', () => {
+it("keeps the agent's HTTP refusals among the codes the gateway answers with", () => {
   for (const code of Object.keys(contracts.AGENT_HTTP_ERRORS)) expect(contracts.HTTP_REFUSAL_CODES).toContain(code);
 });
 

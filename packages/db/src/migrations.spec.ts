@@ -64,10 +64,7 @@ describe('migrations', () => {
   it('apply a failing migration all or nothing', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'jitgate-migrations-'));
     await mkdir(path.join(dir, '20260101000000_half'));
-    await writeFile(
-      path.join(dir, '20260101000000_half', 'migration.sql'),
-      'CREATE TABLE first_half (id int);\n-- a comment; with a semicolon\nCREATE TABLE broken (id no_such_type);\n',
-    );
+    await writeFile(path.join(dir, '20260101000000_half', 'migration.sql'), 'CREATE TABLE first_half (id int);\n-- a comment; with a semicolon\nCREATE TABLE broken (id no_such_type);\n');
     const url = databaseUrl('jgdb_atomic');
     await createDatabaseIfMissing(url);
     try {

@@ -25,7 +25,10 @@ export interface MigrationList {
 
 export async function loadMigrations(baseDir = MIGRATIONS_DIR): Promise<MigrationList> {
   const entries = await readdir(baseDir, { withFileTypes: true });
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const lockPath = path.join(baseDir, 'migration_lock.toml');
   const lockContent = await readFile(lockPath, 'utf8').catch(() => null);
   return {
@@ -45,10 +48,7 @@ export async function loadMigrations(baseDir = MIGRATIONS_DIR): Promise<Migratio
 }
 
 /** Applies every migration not yet applied; returns the names it applied. */
-export async function applyMigrations(
-  databaseUrl: string,
-  options: { migrationsDir?: string; log?: (line: string) => void } = {},
-): Promise<string[]> {
+export async function applyMigrations(databaseUrl: string, options: { migrationsDir?: string; log?: (line: string) => void } = {}): Promise<string[]> {
   const schema = await readFile(SCHEMA_PATH, 'utf8');
   const handle = await openSchemaEngine(databaseUrl, [[SCHEMA_PATH, schema]], options.log);
   try {

@@ -93,18 +93,12 @@ export interface EngineHandle {
 }
 
 /** Opens a schema engine connected to `databaseUrl`, with the given datamodel loaded. */
-export async function openSchemaEngine(
-  databaseUrl: string,
-  datamodels: Array<[path: string, content: string]>,
-  log: (line: string) => void = () => {},
-): Promise<EngineHandle> {
+export async function openSchemaEngine(databaseUrl: string, datamodels: Array<[path: string, content: string]>, log: (line: string) => void = () => {}): Promise<EngineHandle> {
   await initialiseWasm();
   // The engine never disposes the adapters it opens, and their idle pg connections would keep
   // the process alive for seconds: we dispose them in close().
   const opened: Array<{ dispose(): Promise<void> }> = [];
-  const factory = bindMigrationAwareSqlAdapterFactory(
-    wholeScriptFactory(new PrismaPg({ connectionString: databaseUrl, max: 2 }), opened),
-  );
+  const factory = bindMigrationAwareSqlAdapterFactory(wholeScriptFactory(new PrismaPg({ connectionString: databaseUrl, max: 2 }), opened));
   const engine = await bindings.SchemaEngine.new({ datamodels }, (message: string) => log(message), factory);
   return {
     engine,

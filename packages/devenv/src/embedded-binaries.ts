@@ -61,7 +61,10 @@ async function hydrateSymlinks(packageDir: string): Promise<void> {
   );
   for (const { source, target } of list) {
     const targetPath = path.join(packageDir, target);
-    const exists = await lstat(targetPath).then(() => true, () => false);
+    const exists = await lstat(targetPath).then(
+      () => true,
+      () => false,
+    );
     if (exists) continue;
     try {
       // Relative, like the package's own script, so that moving node_modules keeps them valid.

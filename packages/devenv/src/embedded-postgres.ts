@@ -43,7 +43,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
     return { port: running.port, owned: false, stop: async () => {} };
   }
 
-  const initialised = await stat(path.join(dataDir, 'PG_VERSION')).then(() => true, () => false);
+  const initialised = await stat(path.join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
   if (!initialised) await initdb(binaries.initdb, dataDir, runAs, log);
 
   const port = await findFreePort();
@@ -101,10 +104,14 @@ async function initdb(initdbPath: string, dataDir: string, runAs: RunAs | undefi
 
 async function waitForServer(server: ServerProcess, port: number): Promise<void> {
   const url = embeddedUrl(port, 'postgres');
-  const up = await waitUntil(async () => {
-    if (server.hasExited()) return true;
-    return (await probePostgres(url, 1_000)).up;
-  }, START_TIMEOUT_MS, 200);
+  const up = await waitUntil(
+    async () => {
+      if (server.hasExited()) return true;
+      return (await probePostgres(url, 1_000)).up;
+    },
+    START_TIMEOUT_MS,
+    200,
+  );
   if (server.hasExited()) {
     throw new Error(`the embedded PostgreSQL ${await server.exited} before it was ready:\n${server.recentOutput()}`);
   }

@@ -6,7 +6,10 @@ export async function findExecutable(name: string, searchPath: string): Promise<
   for (const dir of searchPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
-    const ok = await access(candidate, constants.X_OK).then(() => true, () => false);
+    const ok = await access(candidate, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
     if (ok) return candidate;
   }
   return undefined;

@@ -9,7 +9,11 @@ import path from 'node:path';
 export async function hashDirectory(dir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const relative of await listFiles(dir, '')) {
-    hash.update(relative).update('\0').update(await readFile(path.join(dir, relative))).update('\0');
+    hash
+      .update(relative)
+      .update('\0')
+      .update(await readFile(path.join(dir, relative)))
+      .update('\0');
   }
   return hash.digest('hex');
 }

@@ -44,9 +44,7 @@ describe('ensurePostgres', () => {
 
   it('fails with the URL in the message when fallback is off and nothing answers', async () => {
     const url = `postgresql://postgres@127.0.0.1:${await findFreePort()}/jitgate`;
-    await expect(ensurePostgres({ url, dataDir: path.join(parent, 'unused'), log: noLog, fallback: false })).rejects.toThrow(
-      /does not answer at postgresql:\/\/postgres@127\.0\.0\.1:\d+\/jitgate/,
-    );
+    await expect(ensurePostgres({ url, dataDir: path.join(parent, 'unused'), log: noLog, fallback: false })).rejects.toThrow(/does not answer at postgresql:\/\/postgres@127\.0\.0\.1:\d+\/jitgate/);
   });
 
   it('starts the embedded PostgreSQL 18 when the URL does not answer, and keeps its data across restarts', async () => {

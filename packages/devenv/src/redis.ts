@@ -21,8 +21,7 @@ export interface EnsureRedisOptions {
   searchPath?: string;
 }
 
-export const REDIS_INSTALL_HINT =
-  'install Redis (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_URL to a Redis that runs';
+export const REDIS_INSTALL_HINT = 'install Redis (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_URL to a Redis that runs';
 
 /**
  * A Redis to develop against: the one at `url` when it answers PING, otherwise a throwaway
@@ -47,11 +46,7 @@ async function spawnRedis(redisServer: string): Promise<LocalService> {
   const port = await findFreePort();
   // Its working folder, in case something asks it to save anyway; removed on stop.
   const dir = await mkdtemp(path.join(os.tmpdir(), 'jitgate-redis-'));
-  const server = startServerProcess(
-    redisServer,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
-    { stopSignal: 'SIGTERM' },
-  );
+  const server = startServerProcess(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'], { stopSignal: 'SIGTERM' });
   const url = `redis://127.0.0.1:${port}`;
   const cleanUp = async (): Promise<void> => {
     await server.stop();

@@ -18,16 +18,10 @@ export async function postgresRunAs(): Promise<RunAs | undefined> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const user = 'postgres';
   try {
-    const [uid, gid] = await Promise.all([
-      execFileAsync('id', ['-u', user]).then((r) => Number.parseInt(r.stdout, 10)),
-      execFileAsync('id', ['-g', user]).then((r) => Number.parseInt(r.stdout, 10)),
-    ]);
+    const [uid, gid] = await Promise.all([execFileAsync('id', ['-u', user]).then((r) => Number.parseInt(r.stdout, 10)), execFileAsync('id', ['-g', user]).then((r) => Number.parseInt(r.stdout, 10))]);
     return { user, uid, gid };
   } catch {
-    throw new Error(
-      'the embedded PostgreSQL cannot run as root and there is no `postgres` user to run it as: ' +
-        'create one (`useradd --system --user-group postgres`) or run as a normal user',
-    );
+    throw new Error('the embedded PostgreSQL cannot run as root and there is no `postgres` user to run it as: ' + 'create one (`useradd --system --user-group postgres`) or run as a normal user');
   }
 }
 
@@ -43,8 +37,7 @@ export async function assertReachable(dir: string, runAs: RunAs): Promise<void> 
     if ((bits & 1) === 0) {
       const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
       throw new Error(
-        `the embedded PostgreSQL runs as user ${runAs.user}, which cannot enter ${current} (mode ${mode}, owner uid ${info.uid}); ` +
-          `allow it (chmod o+x ${current}) or choose a data directory elsewhere`,
+        `the embedded PostgreSQL runs as user ${runAs.user}, which cannot enter ${current} (mode ${mode}, owner uid ${info.uid}); ` + `allow it (chmod o+x ${current}) or choose a data directory elsewhere`,
       );
     }
     const parent = path.dirname(current);

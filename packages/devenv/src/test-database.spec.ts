@@ -20,8 +20,7 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
-const databaseExists = (name: string): Promise<boolean> =>
-  withClient(withDatabase(SERVER, 'postgres'), async (c) => Boolean((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount));
+const databaseExists = (name: string): Promise<boolean> => withClient(withDatabase(SERVER, 'postgres'), async (c) => Boolean((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount));
 
 describe('createTestDatabase', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -38,9 +37,7 @@ describe('createTestDatabase', () => {
     const migrations = (await loadMigrations(MIGRATIONS_DIR)).migrationDirectories.map((d) => d.path);
     for (const db of [a, b]) {
       const applied = await withClient(db.url, async (c) =>
-        (await c.query('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name')).rows.map(
-          (r: { migration_name: string }) => r.migration_name,
-        ),
+        (await c.query('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name')).rows.map((r: { migration_name: string }) => r.migration_name),
       );
       expect(applied).toEqual(migrations);
     }

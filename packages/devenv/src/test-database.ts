@@ -48,7 +48,12 @@ export async function createTestDatabase(prefix: string, options: TestDatabaseOp
 }
 
 function databaseName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'test';
+  const clean =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 40) || 'test';
   // 63 bytes is PostgreSQL's limit; 40 + 1 + 12 stays well under it.
   return `${clean}_${randomBytes(6).toString('hex')}`;
 }
@@ -110,16 +115,20 @@ export async function ensureTemplate(baseUrl: string, migrationsDir: string): Pr
 async function whileInUse<T>(action: () => Promise<T>): Promise<T> {
   let result: { value: T } | undefined;
   let lastError: unknown;
-  await waitUntil(async () => {
-    try {
-      result = { value: await action() };
-      return true;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== OBJECT_IN_USE) throw error;
-      lastError = error;
-      return false;
-    }
-  }, 10_000, 50);
+  await waitUntil(
+    async () => {
+      try {
+        result = { value: await action() };
+        return true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== OBJECT_IN_USE) throw error;
+        lastError = error;
+        return false;
+      }
+    },
+    10_000,
+    50,
+  );
   if (result) return result.value;
   throw lastError;
 }

@@ -19,9 +19,7 @@ export interface BigQueryTable {
 
 export type StatementKind = 'select' | 'dml' | 'ddl';
 
-export type ParsedStatement =
-  | { kind: 'select'; table: string; columns: readonly string[] | '*'; limit: number | undefined }
-  | { kind: 'dml' | 'ddl'; verb: string };
+export type ParsedStatement = { kind: 'select'; table: string; columns: readonly string[] | '*'; limit: number | undefined } | { kind: 'dml' | 'ddl'; verb: string };
 
 const SELECT = /^SELECT\s+(\*|[A-Za-z_][\w]*(?:\s*,\s*[A-Za-z_][\w]*)*)\s+FROM\s+(`[^`]+`|[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*){1,2})(?:\s+LIMIT\s+(\d+))?$/i;
 const DML = /^(INSERT|UPDATE|DELETE|MERGE)\b/i;

@@ -87,7 +87,7 @@ describe('BigQuery stand-in with @google-cloud/bigquery', () => {
   });
 
   it('records DML and DDL statements and answers numDmlAffectedRows', async () => {
-    const [, , response] = await client().query("DELETE FROM finance.invoices WHERE id = 1");
+    const [, , response] = await client().query('DELETE FROM finance.invoices WHERE id = 1');
     expect(response).toMatchObject({ numDmlAffectedRows: '0', jobComplete: true });
     await client().query('DROP TABLE finance.invoices');
     expect(bq.statements.slice(-2).map((s) => [s.kind, s.sql, s.principal])).toEqual([

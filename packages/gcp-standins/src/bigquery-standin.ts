@@ -117,9 +117,7 @@ export async function startBigQueryStandin(options: BigQueryStandinOptions): Pro
       jobComplete: true,
       totalBytesProcessed: '0',
       cacheHit: false,
-      ...(job.kind === 'select'
-        ? { schema: schemaJson(job.result.fields), totalRows: String(job.result.rows.length), rows: rowsJson(job.result.fields, page, int64) }
-        : { totalRows: '0' }),
+      ...(job.kind === 'select' ? { schema: schemaJson(job.result.fields), totalRows: String(job.result.rows.length), rows: rowsJson(job.result.fields, page, int64) } : { totalRows: '0' }),
       ...(job.affectedRows !== undefined ? { numDmlAffectedRows: String(job.affectedRows) } : {}),
       ...(next ? { pageToken: next } : {}),
     };

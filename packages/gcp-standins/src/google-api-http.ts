@@ -71,22 +71,12 @@ export function sendGoogleError(res: ServerResponse, error: GoogleApiError): voi
 export function authenticate(req: IncomingMessage, iam: TokenIntrospector, scopes: readonly string[]): AccessTokenInfo {
   const header = req.headers.authorization;
   if (!header) {
-    throw new GoogleApiError(
-      401,
-      'UNAUTHENTICATED',
-      'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
-      'required',
-    );
+    throw new GoogleApiError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'required');
   }
   const info = /^Bearer (\S+)$/i.exec(header)?.[1];
   const token = info ? iam.tokenInfo(info) : undefined;
   if (!token) {
-    throw new GoogleApiError(
-      401,
-      'UNAUTHENTICATED',
-      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
-      'authError',
-    );
+    throw new GoogleApiError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'authError');
   }
   if (!token.scopes.some((scope) => scopes.includes(scope))) {
     throw new GoogleApiError(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.', 'insufficientPermissions', [
@@ -133,11 +123,7 @@ export interface HttpStandin {
  * Serves `handle` on 127.0.0.1, recording each call with the status it was answered with. A
  * GoogleApiError becomes Google's error body; anything else is a bug in the stand-in (500).
  */
-export async function serveGoogleApi(
-  iam: TokenIntrospector,
-  calls: GoogleApiCall[],
-  handle: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>,
-): Promise<HttpStandin> {
+export async function serveGoogleApi(iam: TokenIntrospector, calls: GoogleApiCall[], handle: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>): Promise<HttpStandin> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     res.once('finish', () => calls.push({ method: req.method ?? '', path: url.pathname, principal: principalOf(req, iam), status: res.statusCode }));

@@ -131,8 +131,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
   /** Authenticates the caller and walks the delegation chain; returns the caller and target. */
   function authorize(metadata: grpc.Metadata, name: string, delegates: string[], permission: string): { caller: string; target: string } {
     const header = metadata.get('authorization').map(String);
-    if (header.length !== 1 || !header[0]?.startsWith('Bearer '))
-      throw new Refusal(grpc.status.UNAUTHENTICATED, 'Request is missing required authentication credential. Expected OAuth 2 access token.');
+    if (header.length !== 1 || !header[0]?.startsWith('Bearer ')) throw new Refusal(grpc.status.UNAUTHENTICATED, 'Request is missing required authentication credential. Expected OAuth 2 access token.');
     const principal = options.principalOf(header[0].slice('Bearer '.length));
     if (!principal) throw new Refusal(grpc.status.UNAUTHENTICATED, 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
     const target = account(name, 'name');
@@ -203,9 +202,7 @@ export async function startIamCredentialsStandin(options: IamCredentialsStandinO
 
   const server = new grpc.Server();
   server.addService(service, implementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
 
   return {
     host: '127.0.0.1',

@@ -131,9 +131,7 @@ export async function startOAuthTokenStandin(options: OAuthTokenStandinOptions =
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const form = (request.headers['content-type'] ?? '').includes('application/json')
-      ? new URLSearchParams(Object.entries(JSON.parse(text) as Record<string, string>))
-      : new URLSearchParams(text);
+    const form = (request.headers['content-type'] ?? '').includes('application/json') ? new URLSearchParams(Object.entries(JSON.parse(text) as Record<string, string>)) : new URLSearchParams(text);
     try {
       const { status, body } = grant(form);
       send(status, body);

@@ -31,8 +31,10 @@ export async function mintAccessToken(g: GoogleStandins, account: string, scopes
   metadata.set('authorization', `Bearer ${bearer}`);
   try {
     return await new Promise<string>((resolve, reject) =>
-      client['GenerateAccessToken']!({ name: `projects/-/serviceAccounts/${account}`, scope: scopes, lifetime: { seconds: lifetimeSeconds } }, metadata, (error: Error | null, response: { accessToken: string }) =>
-        error ? reject(error) : resolve(response.accessToken),
+      client['GenerateAccessToken']!(
+        { name: `projects/-/serviceAccounts/${account}`, scope: scopes, lifetime: { seconds: lifetimeSeconds } },
+        metadata,
+        (error: Error | null, response: { accessToken: string }) => (error ? reject(error) : resolve(response.accessToken)),
       ),
     );
   } finally {

@@ -63,9 +63,7 @@ describe('IAM Credentials stand-in', () => {
     const metadata = new grpc.Metadata();
     if (bearer) metadata.set('authorization', `Bearer ${bearer}`);
     return new Promise((resolve) =>
-      client()['GenerateAccessToken']!(request, metadata, (error: grpc.ServiceError | null, response: Record<string, unknown>) =>
-        resolve(error ? { code: error.code } : { code: grpc.status.OK, response }),
-      ),
+      client()['GenerateAccessToken']!(request, metadata, (error: grpc.ServiceError | null, response: Record<string, unknown>) => resolve(error ? { code: error.code } : { code: grpc.status.OK, response })),
     );
   }
   let bearer = '';

@@ -10,17 +10,7 @@
 // carry the CRC32C/MD5 the client verifies; ranged reads answer 206.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import {
-  authenticate,
-  CLOUD_PLATFORM,
-  CLOUD_PLATFORM_READ_ONLY,
-  GoogleApiError,
-  notFound,
-  sendJson,
-  serveGoogleApi,
-  type GoogleApiCall,
-  type TokenIntrospector,
-} from './google-api-http.js';
+import { authenticate, CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY, GoogleApiError, notFound, sendJson, serveGoogleApi, type GoogleApiCall, type TokenIntrospector } from './google-api-http.js';
 import { objectResource, parseRange, readObject, UploadHasher, type StoredObject } from './storage-objects.js';
 import { checkPreconditions, Uploads } from './storage-upload.js';
 
@@ -85,7 +75,12 @@ export async function startStorageStandin(options: StorageStandinOptions): Promi
     const token = authenticate(req, iam, write ? WRITE_SCOPES : READ_SCOPES);
     const bucket = buckets.get(bucketName);
     if (bucket?.members && !bucket.members.includes(token.serviceAccount)) {
-      throw new GoogleApiError(403, 'PERMISSION_DENIED', `${token.serviceAccount} does not have ${permission} access to the Google Cloud Storage bucket. Permission '${permission}' denied on resource (or it may not exist).`, 'forbidden');
+      throw new GoogleApiError(
+        403,
+        'PERMISSION_DENIED',
+        `${token.serviceAccount} does not have ${permission} access to the Google Cloud Storage bucket. Permission '${permission}' denied on resource (or it may not exist).`,
+        'forbidden',
+      );
     }
     if (!bucket) throw notFound('The specified bucket does not exist.');
     return bucket;

@@ -8,20 +8,20 @@ const schema = {
     { name: 'id', type: 'INTEGER', mode: 'NULLABLE' },
     { name: 'note', type: 'STRING' },
     { name: 'ssn', type: 'INTEGER' },
-    { name: 'contact', type: 'RECORD', fields: [{ name: 'email', type: 'STRING' }, { name: 'city', type: 'STRING' }] },
+    {
+      name: 'contact',
+      type: 'RECORD',
+      fields: [
+        { name: 'email', type: 'STRING' },
+        { name: 'city', type: 'STRING' },
+      ],
+    },
     { name: 'tags', type: 'STRING', mode: 'REPEATED' },
     { name: 'card', type: 'INT64' },
   ],
 };
 const row = {
-  f: [
-    { v: '1' },
-    { v: 'mail bob@example.com now' },
-    { v: '123456789' },
-    { v: { f: [{ v: 'a@b.co' }, { v: 'Paris' }] } },
-    { v: [{ v: 'x' }, { v: 'c@d.io' }] },
-    { v: '4111111111111111' },
-  ],
+  f: [{ v: '1' }, { v: 'mail bob@example.com now' }, { v: '123456789' }, { v: { f: [{ v: 'a@b.co' }, { v: 'Paris' }] } }, { v: [{ v: 'x' }, { v: 'c@d.io' }] }, { v: '4111111111111111' }],
 };
 
 describe('maskBigQueryRows', () => {
@@ -33,14 +33,7 @@ describe('maskBigQueryRows', () => {
       ...response,
       rows: [
         {
-          f: [
-            { v: '1' },
-            { v: 'mail [REDACTED:email] now' },
-            { v: null },
-            { v: { f: [{ v: '[REDACTED]' }, { v: 'Paris' }] } },
-            { v: [{ v: 'x' }, { v: '[REDACTED:email]' }] },
-            { v: null },
-          ],
+          f: [{ v: '1' }, { v: 'mail [REDACTED:email] now' }, { v: null }, { v: { f: [{ v: '[REDACTED]' }, { v: 'Paris' }] } }, { v: [{ v: 'x' }, { v: '[REDACTED:email]' }] }, { v: null }],
         },
       ],
     });
@@ -51,13 +44,13 @@ describe('maskBigQueryRows', () => {
 
   it('takes the schema as a parameter for tabledata.list', () => {
     const { body } = maskBigQueryRows({ kind: 'bigquery#tableDataList', rows: [row] }, masker, schema);
-    expect((body as { rows: typeof row[] }).rows[0]!.f[2]).toEqual({ v: null });
+    expect((body as { rows: (typeof row)[] }).rows[0]!.f[2]).toEqual({ v: null });
   });
 
   it('masks a whole RECORD whose name matches, and every value when there is no schema', () => {
     const m = compileMasker({ columns: ['contact'], detectors: [] });
     const { body } = maskBigQueryRows({ schema, rows: [row] }, m);
-    expect((body as { rows: typeof row[] }).rows[0]!.f[3]).toEqual({ v: { f: [{ v: '[REDACTED]' }, { v: '[REDACTED]' }] } });
+    expect((body as { rows: (typeof row)[] }).rows[0]!.f[3]).toEqual({ v: { f: [{ v: '[REDACTED]' }, { v: '[REDACTED]' }] } });
     const blind = maskBigQueryRows({ rows: [row] }, m);
     expect(JSON.stringify(blind.body)).not.toContain('Paris');
   });

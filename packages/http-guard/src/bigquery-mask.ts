@@ -92,8 +92,7 @@ class RowMasking {
     if (depth > MAX_DEPTH) return this.redactAll(v, depth);
     if (v === null || v === undefined) return v;
     const dotted = field === undefined ? '' : prefix === '' ? field.name : `${prefix}.${field.name}`;
-    const whole =
-      inherited || (field !== undefined && (this.masker.columnRule(field.name) === 'mask' || this.masker.columnRule(dotted) === 'mask'));
+    const whole = inherited || (field !== undefined && (this.masker.columnRule(field.name) === 'mask' || this.masker.columnRule(dotted) === 'mask'));
     if (field?.mode === 'REPEATED' && !inList) {
       if (!Array.isArray(v)) return this.redactAll(v, depth);
       return v.map((item) => (isRecord(item) ? { ...item, v: this.value(item['v'], field, prefix, whole, depth + 1, true) } : this.redactAll(item, depth)));

@@ -8,15 +8,7 @@ import { analyzeBigQueryBody, type BigQueryBodyAnalysis } from './bigquery-reque
 import { routeRequest, type Route } from './confine.js';
 import { echo } from './echo.js';
 import { matchDatasetGlob, matchPathGlob } from './globs.js';
-import {
-  READ_ONLY_BIGQUERY_CLASSES,
-  SAFE_METHODS,
-  type HttpDecision,
-  type HttpGuardrails,
-  type HttpRequestFacts,
-  type RequestSummary,
-  type RuleRef,
-} from './types.js';
+import { READ_ONLY_BIGQUERY_CLASSES, SAFE_METHODS, type HttpDecision, type HttpGuardrails, type HttpRequestFacts, type RequestSummary, type RuleRef } from './types.js';
 
 /** Longest SQL kept in a summary (for the session record). */
 export const MAX_SUMMARY_SQL = 16 * 1024;
@@ -112,7 +104,7 @@ function decide(facts: HttpRequestFacts, http: HttpGuardrails, body: unknown): H
     if (http.approvals === null || rule === undefined) return block(`${what} approval, and no approvers are configured.`);
     // An approver approves what they read: SQL too long to show whole is not put before them.
     if (bq?.sql !== undefined && bq.sql.length > MAX_SUMMARY_SQL) return block(`${what} approval, and this SQL is longer than the ${MAX_SUMMARY_SQL} characters shown whole to approvers.`);
-    const why = approving !== undefined ? `guardrail ${ruleName(rule)}` : 'the session\'s guardrails';
+    const why = approving !== undefined ? `guardrail ${ruleName(rule)}` : "the session's guardrails";
     return { action: 'hold', reason: `${what} approval (${why}).`, rule, summary };
   }
   return { action: 'forward', summary };

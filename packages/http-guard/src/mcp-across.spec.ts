@@ -5,8 +5,22 @@ import { decideMcpAcross, filterListsAcross, type McpAcrossDecision } from './mc
 const a = { policy: 'p', rule: 'a' };
 const b = { policy: 'p', rule: 'b' };
 const permissive: McpPolicy = mcpPolicySchema.parse({ tools: [{ name: 'deploy', action: 'approve' }], default: 'allow', otherMethods: 'allow' });
-const strict: McpPolicy = mcpPolicySchema.parse({ tools: [{ name: 'drop_*', action: 'deny' }, { name: 'deploy', action: 'approve' }, { name: '*', action: 'allow' }], resources: [{ uri: 'file:///etc/*', action: 'deny' }, { uri: '*', action: 'allow' }], prompts: [{ name: '*', action: 'allow' }] });
-const policies = [{ policy: permissive, rule: a }, { policy: strict, rule: b }];
+const strict: McpPolicy = mcpPolicySchema.parse({
+  tools: [
+    { name: 'drop_*', action: 'deny' },
+    { name: 'deploy', action: 'approve' },
+    { name: '*', action: 'allow' },
+  ],
+  resources: [
+    { uri: 'file:///etc/*', action: 'deny' },
+    { uri: '*', action: 'allow' },
+  ],
+  prompts: [{ name: '*', action: 'allow' }],
+});
+const policies = [
+  { policy: permissive, rule: a },
+  { policy: strict, rule: b },
+];
 
 const call = (name: string, id = 1) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
 const req = (method: string, params: Record<string, unknown> = {}) => JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });

@@ -29,7 +29,44 @@ const strict: HttpGuardrails = {
   approvals: { count: 1, groups: ['x'], rule: { policy: 'p', rule: 'r' } },
 };
 
-const SQL_BITS = ['SELECT', 'FROM', 'ds.t', '`p.d.t`', "'", '"""', "r'\\''", '--', '#', '/*', '*/', '(', ')', ';', ',', 'WITH', 'AS', 'JOIN', 'UNNEST', 'BEGIN', 'END', 'IF', 'THEN', 'INSERT', 'INTO', 'DELETE', 'CREATE TEMP TABLE', 'EXECUTE IMMEDIATE', '.', '-', ' ', '\n', 'TABLE', 'MODEL', '|>', 'x'];
+const SQL_BITS = [
+  'SELECT',
+  'FROM',
+  'ds.t',
+  '`p.d.t`',
+  "'",
+  '"""',
+  "r'\\''",
+  '--',
+  '#',
+  '/*',
+  '*/',
+  '(',
+  ')',
+  ';',
+  ',',
+  'WITH',
+  'AS',
+  'JOIN',
+  'UNNEST',
+  'BEGIN',
+  'END',
+  'IF',
+  'THEN',
+  'INSERT',
+  'INTO',
+  'DELETE',
+  'CREATE TEMP TABLE',
+  'EXECUTE IMMEDIATE',
+  '.',
+  '-',
+  ' ',
+  '\n',
+  'TABLE',
+  'MODEL',
+  '|>',
+  'x',
+];
 const sqlish = fc.array(fc.constantFrom(...SQL_BITS), { maxLength: 40 }).map((a) => a.join(' '));
 
 describe('never throws', () => {
@@ -75,7 +112,46 @@ describe('never throws', () => {
   });
 });
 
-const PIECES = ['bigquery', 'v2', 'projects', 'acme', 'other', 'datasets', 'd', 'tables', 't', 'data', 'jobs', 'queries', 'upload', 'storage', 'b', 'o', 'ok', 'secret', 'iam', 'batch', 'download', 'copyTo', '..', '.', '%2e%2e', '%2E.', '%2F', 'a%2Fb', '%252e%252e', '%5C', '\\', '', 'x;y', ':getIamPolicy', 'd:setIamPolicy', '%3AtestIamPermissions', '%00', '%C0%AE'];
+const PIECES = [
+  'bigquery',
+  'v2',
+  'projects',
+  'acme',
+  'other',
+  'datasets',
+  'd',
+  'tables',
+  't',
+  'data',
+  'jobs',
+  'queries',
+  'upload',
+  'storage',
+  'b',
+  'o',
+  'ok',
+  'secret',
+  'iam',
+  'batch',
+  'download',
+  'copyTo',
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E.',
+  '%2F',
+  'a%2Fb',
+  '%252e%252e',
+  '%5C',
+  '\\',
+  '',
+  'x;y',
+  ':getIamPolicy',
+  'd:setIamPolicy',
+  '%3AtestIamPermissions',
+  '%00',
+  '%C0%AE',
+];
 const trickyPath = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 12 }).map((p) => `/${p.join('/')}`);
 const methods = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE');
 

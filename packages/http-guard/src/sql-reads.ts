@@ -31,20 +31,15 @@ export interface ReadScan {
 
 // Words that end a FROM item's optional alias, or a FROM clause.
 const NOT_ALIAS = new Set(
-  'WHERE JOIN INNER LEFT RIGHT FULL CROSS OUTER ON USING GROUP ORDER LIMIT WINDOW HAVING QUALIFY UNION INTERSECT EXCEPT TABLESAMPLE PIVOT UNPIVOT FOR WITH AS SELECT FROM SET WHEN THEN ELSE END LATERAL NATURAL AND OR NOT IN IS MATCH_RECOGNIZE OPTIONS'.split(' '),
+  'WHERE JOIN INNER LEFT RIGHT FULL CROSS OUTER ON USING GROUP ORDER LIMIT WINDOW HAVING QUALIFY UNION INTERSECT EXCEPT TABLESAMPLE PIVOT UNPIVOT FOR WITH AS SELECT FROM SET WHEN THEN ELSE END LATERAL NATURAL AND OR NOT IN IS MATCH_RECOGNIZE OPTIONS'.split(
+    ' ',
+  ),
 );
 const CLAUSE_END = new Set('WHERE GROUP HAVING QUALIFY WINDOW ORDER LIMIT SELECT SET WHEN VALUES OPTIONS RETURNS LANGUAGE'.split(' '));
 // Table functions of BigQuery itself: their TABLE / MODEL arguments are found on their own.
 const BUILTIN_TVF = new Set('UNNEST ML AI VECTOR_SEARCH APPENDS CHANGES GAP_FILL EXTERNAL_QUERY FILES OBJ EXTERNAL_OBJECT_TRANSFORM RANGE KEYS'.split(' '));
 
-export function scanReads(
-  toks: readonly Token[],
-  start: number,
-  end: number,
-  skip: ReadonlySet<number>,
-  ctx: QualifyContext,
-  temps: ReadonlySet<string>,
-): ReadScan {
+export function scanReads(toks: readonly Token[], start: number, end: number, skip: ReadonlySet<number>, ctx: QualifyContext, temps: ReadonlySet<string>): ReadScan {
   const reads: string[] = [];
   const problems: string[] = [];
   const stack: Group[] = [newGroup('')];

@@ -16,24 +16,7 @@ export interface RuleRef {
  * What a BigQuery statement (or REST operation) does. `script` is procedural language (DECLARE,
  * SET, BEGIN…END, IF, LOOP…); `unknown` is what the analyser could not classify.
  */
-export const BIGQUERY_CLASSES = [
-  'select',
-  'insert',
-  'update',
-  'delete',
-  'merge',
-  'truncate',
-  'create',
-  'drop',
-  'alter',
-  'grant',
-  'revoke',
-  'export',
-  'load',
-  'call',
-  'script',
-  'unknown',
-] as const;
+export const BIGQUERY_CLASSES = ['select', 'insert', 'update', 'delete', 'merge', 'truncate', 'create', 'drop', 'alter', 'grant', 'revoke', 'export', 'load', 'call', 'script', 'unknown'] as const;
 export type BigQueryClass = (typeof BIGQUERY_CLASSES)[number];
 
 /** Classes that neither change data nor send it elsewhere: what `readOnly` lets through. */

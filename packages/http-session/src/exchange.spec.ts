@@ -222,11 +222,15 @@ describe('breaches close the session', () => {
     ['an unreadable head', [encodeFrame(FrameType.REQUEST_HEAD, 1, Buffer.from([0xff, 0xff, 0xff]))], /unreadable request head/],
     ['more body than declared', [encodeFrame(FrameType.REQUEST_HEAD, 1, head('POST', [['content-length', '3']])), encodeFrame(FrameType.BODY, 1, Buffer.from('four'))], /4 body bytes where 3/],
     ['a body where none was declared', [encodeFrame(FrameType.REQUEST_HEAD, 1, head('GET', [])), encodeFrame(FrameType.BODY, 1, Buffer.from('x'))], /1 body bytes where 0/],
-    ['less body than declared', [encodeFrame(FrameType.REQUEST_HEAD, 1, head('POST', [['content-length', '9']])), encodeFrame(FrameType.BODY, 1, Buffer.from('x')), encodeFrame(FrameType.END, 1)], /after 1 of 9/],
+    [
+      'less body than declared',
+      [encodeFrame(FrameType.REQUEST_HEAD, 1, head('POST', [['content-length', '9']])), encodeFrame(FrameType.BODY, 1, Buffer.from('x')), encodeFrame(FrameType.END, 1)],
+      /after 1 of 9/,
+    ],
     ['a frame for an exchange never opened', [encodeFrame(FrameType.BODY, 5, Buffer.from('x'))], /never opened/],
     ['exchanges out of order', [encodeFrame(FrameType.REQUEST_HEAD, 2, head('GET', [])), encodeFrame(FrameType.REQUEST_HEAD, 1, head('GET', []))], /out of order/],
     ['a response frame sent to the agent', [encodeFrame(FrameType.REQUEST_HEAD, 1, head('GET', [])), encodeFrame(FrameType.RESPONSE_HEAD, 1, Buffer.alloc(0))], /under way/],
-    ['too many exchanges at once', [1, 2, 3, 4, 5].map((n) => encodeFrame(FrameType.REQUEST_HEAD, n, head('GET', [])) ), /more than 4 exchanges/],
+    ['too many exchanges at once', [1, 2, 3, 4, 5].map((n) => encodeFrame(FrameType.REQUEST_HEAD, n, head('GET', []))), /more than 4 exchanges/],
   ])('%s', async (_name, frames, expected) => {
     const { breaches } = await agentAfter(frames);
     expect(breaches).toEqual([expect.stringMatching(expected)]);
@@ -269,7 +273,10 @@ describe('breaches close the session', () => {
       });
       exchange.exchange.body.end();
       misbehave(agentSide);
-      const outcome = await exchange.response.then(() => cut, (error: Error) => error.message);
+      const outcome = await exchange.response.then(
+        () => cut,
+        (error: Error) => error.message,
+      );
       expect(outcome).toMatch(/broke the HTTP session protocol/);
       expect(breaches).toHaveLength(1);
       expect(gatewaySide.destroyed).toBe(true);

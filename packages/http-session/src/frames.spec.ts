@@ -3,7 +3,12 @@ import { encodeFrame, FrameDecoder, FrameError, FrameType, MAX_BODY_FRAME_BYTES,
 
 describe('frames', () => {
   it('decodes frames however the bytes are cut', () => {
-    const frames = [encodeFrame(FrameType.REQUEST_HEAD, 1, Buffer.from('head')), encodeFrame(FrameType.BODY, 1, Buffer.from('body bytes')), encodeFrame(FrameType.END, 1), encodeFrame(FrameType.RESET, 7, Buffer.from('why'))];
+    const frames = [
+      encodeFrame(FrameType.REQUEST_HEAD, 1, Buffer.from('head')),
+      encodeFrame(FrameType.BODY, 1, Buffer.from('body bytes')),
+      encodeFrame(FrameType.END, 1),
+      encodeFrame(FrameType.RESET, 7, Buffer.from('why')),
+    ];
     const bytes = Buffer.concat(frames);
     for (let cut = 0; cut <= bytes.length; cut++) {
       const decoder = new FrameDecoder();

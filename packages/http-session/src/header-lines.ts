@@ -27,9 +27,24 @@ export function rawHeaders(lines: readonly HttpHeader[]): string[] {
 // IncomingMessage's folding (Node's documentation of message.headers): for these a repeat is
 // dropped; set-cookie is always an array; cookie repeats join with "; "; others with ", ".
 const FIRST_ONLY: ReadonlySet<string> = new Set([
-  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
-  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after',
-  'server', 'user-agent',
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
 ]);
 
 export function foldedHeaders(lines: readonly HttpHeader[]): IncomingHttpHeaders {

@@ -14,13 +14,7 @@ const cases = {
     'Shipped 3 items on 2026-11-22 10:30:00 via carrier 7 (tracking pending)',
     'Reminder: renew the subscription before the end of the month.',
   ],
-  'short, match': [
-    'bob@example.com',
-    '4111 1111 1111 1111',
-    '+44 20 7946 0958',
-    '123-45-6789',
-    `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: '1' })}.c2ln`,
-  ],
+  'short, match': ['bob@example.com', '4111 1111 1111 1111', '+44 20 7946 0958', '123-45-6789', `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: '1' })}.c2ln`],
   'sentence, one match': ['Order 8842 shipped to 1 Main St; contact bob@example.com or (415) 555-2671 for questions.'],
 };
 

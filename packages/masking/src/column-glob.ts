@@ -66,10 +66,7 @@ function validatePattern(p: unknown, i: number): asserts p is string {
     if (c < 32 || c === 127) throw new MaskingConfigError('invalid_column_pattern', `columns[${i}] ${quoted}: control characters are not allowed`);
   }
   if (p.includes('.')) {
-    throw new MaskingConfigError(
-      'invalid_column_pattern',
-      `columns[${i}] ${quoted}: table-qualified patterns are not supported; use the column name alone`,
-    );
+    throw new MaskingConfigError('invalid_column_pattern', `columns[${i}] ${quoted}: table-qualified patterns are not supported; use the column name alone`);
   }
   if (/[[\]{}\\]/.test(p)) {
     throw new MaskingConfigError('invalid_column_pattern', `columns[${i}] ${quoted}: only * and ? are special; [ ] { } \\ are not allowed`);

@@ -15,8 +15,7 @@ const SERVICE_ACCOUNT = {
 };
 
 const b64url = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-const jwt = (header: unknown, payload: unknown, signature = b64url('not-a-real-signature')): string =>
-  `${b64url(header)}.${b64url(payload)}.${signature}`;
+const jwt = (header: unknown, payload: unknown, signature = b64url('not-a-real-signature')): string => `${b64url(header)}.${b64url(payload)}.${signature}`;
 const JWT = jwt({ alg: 'RS256', typ: 'JWT', kid: 'k1' }, { sub: 'alice@example.com', exp: 1_800_000_000 });
 
 describe('gcp_private_key detector', () => {
@@ -49,14 +48,12 @@ describe('gcp_private_key detector', () => {
     }
   });
 
-  it.each([
-    ['-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----'],
-    ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'],
-    ['{"private_key_id":"abc"}'],
-    ['the private_key is in the vault'],
-  ])('leaves %j alone', (text) => {
-    expect(masker.scanText(text)).toBeUndefined();
-  });
+  it.each([['-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----'], ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'], ['{"private_key_id":"abc"}'], ['the private_key is in the vault']])(
+    'leaves %j alone',
+    (text) => {
+      expect(masker.scanText(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('jwt detector', () => {

@@ -3,15 +3,7 @@
  * What each one matches (and deliberately does not) is documented in README.md and pinned by
  * the `detect-*.spec.ts` tables.
  */
-export const DETECTORS = [
-  'email',
-  'phone',
-  'payment_card',
-  'national_id',
-  'gcp_api_key',
-  'gcp_private_key',
-  'jwt',
-] as const;
+export const DETECTORS = ['email', 'phone', 'payment_card', 'national_id', 'gcp_api_key', 'gcp_private_key', 'jwt'] as const;
 
 export type DetectorName = (typeof DETECTORS)[number];
 
@@ -22,6 +14,4 @@ export function isDetectorName(s: unknown): s is DetectorName {
 }
 
 /** Index of a detector in `DETECTORS`; spans carry this number instead of the name. */
-export const DETECTOR_INDEX: Readonly<Record<DetectorName, number>> = Object.fromEntries(
-  DETECTORS.map((name, i) => [name, i]),
-) as Record<DetectorName, number>;
+export const DETECTOR_INDEX: Readonly<Record<DetectorName, number>> = Object.fromEntries(DETECTORS.map((name, i) => [name, i])) as Record<DetectorName, number>;

@@ -1,9 +1,4 @@
-export type MaskingConfigErrorCode =
-  | 'invalid_config'
-  | 'invalid_column_pattern'
-  | 'unknown_detector'
-  | 'invalid_replacement'
-  | 'invalid_json_path';
+export type MaskingConfigErrorCode = 'invalid_config' | 'invalid_column_pattern' | 'unknown_detector' | 'invalid_replacement' | 'invalid_json_path';
 
 /**
  * The package's one error type. Thrown only while compiling a config (`compileMasker`) or

@@ -47,8 +47,7 @@ export class Scanner {
     this.privateKey = idx('gcp_private_key');
     this.jwt = idx('jwt');
     this.minDigits = this.nationalId >= 0 ? 6 : this.phone >= 0 ? 8 : this.card >= 0 ? 13 : Infinity;
-    this.numeric =
-      this.minDigits === Infinity ? undefined : new NumericScanner({ phone: this.phone, card: this.card, nationalId: this.nationalId });
+    this.numeric = this.minDigits === Infinity ? undefined : new NumericScanner({ phone: this.phone, card: this.card, nationalId: this.nationalId });
     this.enabled = on.size > 0;
   }
 

@@ -19,11 +19,13 @@ const policy: McpPolicy = mcpPolicySchema.parse({
     { uri: 'file:///etc/*', action: 'deny' },
     { uri: 'file:///*', action: 'allow' },
   ],
-  prompts: [{ name: 'secret*', action: 'deny' }, { name: '*', action: 'allow' }],
+  prompts: [
+    { name: 'secret*', action: 'deny' },
+    { name: '*', action: 'allow' },
+  ],
 });
 
-const call = (name: string, args?: Record<string, unknown>): string =>
-  JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: args === undefined ? { name } : { name, arguments: args } });
+const call = (name: string, args?: Record<string, unknown>): string => JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: args === undefined ? { name } : { name, arguments: args } });
 const req = (method: string, params?: Record<string, unknown>): string => JSON.stringify({ jsonrpc: '2.0', id: 7, method, params });
 
 type Expected = 'forward' | `hold:${string}` | `reject:${string}`;
@@ -138,7 +140,10 @@ describe('mcpPolicySchema', () => {
   it('accepts the README example', () => {
     expect(
       mcpPolicySchema.parse({
-        tools: [{ name: 'query', action: 'allow', when: { arguments: { database: ['dev', 'staging-*'] } } }, { name: 'deploy_*', action: 'approve' }],
+        tools: [
+          { name: 'query', action: 'allow', when: { arguments: { database: ['dev', 'staging-*'] } } },
+          { name: 'deploy_*', action: 'approve' },
+        ],
         resources: [{ uri: 'file:///srv/docs/*', action: 'allow' }],
         prompts: [{ name: '*', action: 'allow' }],
         default: 'deny',

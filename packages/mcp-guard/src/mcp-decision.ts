@@ -98,9 +98,7 @@ export function decideMcpMessage(message: McpMessage, policy: McpPolicy): McpMes
       return o.action === 'allow' ? FORWARD : deny(`completion for resource "${echo(call.ref.uri)}"`, o.rule, { uri: echo(call.ref.uri) });
     }
     case 'other':
-      return (policy.otherMethods ?? 'deny') === 'allow'
-        ? FORWARD
-        : deny(`method "${echo(call.method)}"`, 'otherMethods', { method: echo(call.method) });
+      return (policy.otherMethods ?? 'deny') === 'allow' ? FORWARD : deny(`method "${echo(call.method)}"`, 'otherMethods', { method: echo(call.method) });
     default:
       return rejectUnknown();
   }

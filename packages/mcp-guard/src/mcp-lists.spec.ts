@@ -1,9 +1,4 @@
-import {
-  ListPromptsResultSchema,
-  ListResourcesResultSchema,
-  ListToolsResultSchema,
-  type ListToolsResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ListPromptsResultSchema, ListResourcesResultSchema, ListToolsResultSchema, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { APPROVAL_META_KEY, filterPromptsList, filterResourcesList, filterToolsList } from './mcp-lists.js';
 import { mcpPolicySchema, type McpPolicy } from './mcp-policy.js';
@@ -84,8 +79,14 @@ describe('filterToolsList', () => {
 
 describe('filterPromptsList and filterResourcesList', () => {
   const p: McpPolicy = mcpPolicySchema.parse({
-    prompts: [{ name: 'secret*', action: 'deny' }, { name: 'review', action: 'allow' }],
-    resources: [{ uri: 'file:///etc/*', action: 'deny' }, { uri: 'file:///*', action: 'allow' }],
+    prompts: [
+      { name: 'secret*', action: 'deny' },
+      { name: 'review', action: 'allow' },
+    ],
+    resources: [
+      { uri: 'file:///etc/*', action: 'deny' },
+      { uri: 'file:///*', action: 'allow' },
+    ],
   });
   it('prompts', () => {
     const input = ListPromptsResultSchema.parse({ prompts: [{ name: 'secret_x' }, { name: 'review' }, { name: 'other' }] });

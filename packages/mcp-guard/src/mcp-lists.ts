@@ -22,12 +22,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * expected array yields an empty list (fail closed); other result fields (`nextCursor`, `_meta`)
  * are kept.
  */
-function filterList<T>(
-  result: unknown,
-  field: 'tools' | 'prompts' | 'resources',
-  keyOf: (item: Listed) => unknown,
-  keep: (key: string, item: Listed) => Listed | undefined,
-): FilteredList<T> {
+function filterList<T>(result: unknown, field: 'tools' | 'prompts' | 'resources', keyOf: (item: Listed) => unknown, keep: (key: string, item: Listed) => Listed | undefined): FilteredList<T> {
   const base: Record<string, unknown> = isRecord(result) ? { ...result } : {};
   const items = base[field];
   const kept: Listed[] = [];
@@ -49,19 +44,27 @@ function filterList<T>(
  * any arguments are removed; tools that need approval stay, with `_meta["jitgate/approval"]` set.
  */
 export function filterToolsList<T = unknown>(result: T, policy: McpPolicy): FilteredList<T> {
-  return filterList<T>(result, 'tools', (t) => t['name'], (name, tool) => {
-    const v = namedVisibility(policy.tools, name, policy);
-    if (v === 'hidden') return undefined;
-    if (v === 'visible') return tool;
-    const meta = isRecord(tool['_meta']) ? tool['_meta'] : {};
-    return { ...tool, _meta: { ...meta, [APPROVAL_META_KEY]: v === 'approval' ? 'required' : 'conditional' } };
-  });
+  return filterList<T>(
+    result,
+    'tools',
+    (t) => t['name'],
+    (name, tool) => {
+      const v = namedVisibility(policy.tools, name, policy);
+      if (v === 'hidden') return undefined;
+      if (v === 'visible') return tool;
+      const meta = isRecord(tool['_meta']) ? tool['_meta'] : {};
+      return { ...tool, _meta: { ...meta, [APPROVAL_META_KEY]: v === 'approval' ? 'required' : 'conditional' } };
+    },
+  );
 }
 
 /** Filters a `prompts/list` result (`ListPromptsResult`) by the prompt rules. */
 export function filterPromptsList<T = unknown>(result: T, policy: McpPolicy): FilteredList<T> {
-  return filterList<T>(result, 'prompts', (p) => p['name'], (name, prompt) =>
-    namedVisibility(policy.prompts, name, policy) === 'hidden' ? undefined : prompt,
+  return filterList<T>(
+    result,
+    'prompts',
+    (p) => p['name'],
+    (name, prompt) => (namedVisibility(policy.prompts, name, policy) === 'hidden' ? undefined : prompt),
   );
 }
 
@@ -71,7 +74,10 @@ export function filterPromptsList<T = unknown>(result: T, policy: McpPolicy): Fi
  * matched against; reads of the expanded URIs are still decided one by one.
  */
 export function filterResourcesList<T = unknown>(result: T, policy: McpPolicy): FilteredList<T> {
-  return filterList<T>(result, 'resources', (r) => r['uri'], (uri, resource) =>
-    matchResourceRule(policy, uri).action === 'allow' ? resource : undefined,
+  return filterList<T>(
+    result,
+    'resources',
+    (r) => r['uri'],
+    (uri, resource) => (matchResourceRule(policy, uri).action === 'allow' ? resource : undefined),
   );
 }

@@ -30,8 +30,18 @@ describe('maskToolResult', () => {
     ],
     [
       'image and blob pass unchanged',
-      { content: [{ type: 'image', data: 'YWJj', mimeType: 'image/png' }, { type: 'resource', resource: { uri: 'x://b', blob: 'YWJj' } }] },
-      { content: [{ type: 'image', data: 'YWJj', mimeType: 'image/png' }, { type: 'resource', resource: { uri: 'x://b', blob: 'YWJj' } }] },
+      {
+        content: [
+          { type: 'image', data: 'YWJj', mimeType: 'image/png' },
+          { type: 'resource', resource: { uri: 'x://b', blob: 'YWJj' } },
+        ],
+      },
+      {
+        content: [
+          { type: 'image', data: 'YWJj', mimeType: 'image/png' },
+          { type: 'resource', resource: { uri: 'x://b', blob: 'YWJj' } },
+        ],
+      },
       [],
     ],
   ];

@@ -36,23 +36,11 @@ describe('parseMcpMessage: classification of SDK-built requests', () => {
       request('a', CallToolRequestSchema.parse({ method: 'tools/call', params: { name: 'query', arguments: { sql: 'select 1' } } })),
       { kind: 'tools/call', name: 'query', arguments: { sql: 'select 1' } },
     ],
-    [
-      'tools/call without arguments',
-      request(4, CallToolRequestSchema.parse({ method: 'tools/call', params: { name: 'now' } })),
-      { kind: 'tools/call', name: 'now', arguments: {} },
-    ],
+    ['tools/call without arguments', request(4, CallToolRequestSchema.parse({ method: 'tools/call', params: { name: 'now' } })), { kind: 'tools/call', name: 'now', arguments: {} }],
     ['resources/list', request(5, { method: 'resources/list' }), { kind: 'resources/list' }],
     ['resources/templates/list', request(6, { method: 'resources/templates/list' }), { kind: 'resources/templates/list' }],
-    [
-      'resources/read',
-      request(7, ReadResourceRequestSchema.parse({ method: 'resources/read', params: { uri: 'file:///etc/hosts' } })),
-      { kind: 'resources/read', uri: 'file:///etc/hosts' },
-    ],
-    [
-      'resources/subscribe',
-      request(8, SubscribeRequestSchema.parse({ method: 'resources/subscribe', params: { uri: 'db://x' } })),
-      { kind: 'resources/subscribe', uri: 'db://x' },
-    ],
+    ['resources/read', request(7, ReadResourceRequestSchema.parse({ method: 'resources/read', params: { uri: 'file:///etc/hosts' } })), { kind: 'resources/read', uri: 'file:///etc/hosts' }],
+    ['resources/subscribe', request(8, SubscribeRequestSchema.parse({ method: 'resources/subscribe', params: { uri: 'db://x' } })), { kind: 'resources/subscribe', uri: 'db://x' }],
     ['resources/unsubscribe', request(9, { method: 'resources/unsubscribe', params: { uri: 'db://x' } }), { kind: 'resources/unsubscribe', uri: 'db://x' }],
     ['prompts/list', request(10, { method: 'prompts/list' }), { kind: 'prompts/list' }],
     [
@@ -149,7 +137,19 @@ describe('parseMcpMessage: bad input', () => {
     ['too long (text)', `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":"${'x'.repeat(5 * 1024 * 1024)}"}}`, INVALID_REQUEST, null],
     ['too deep (value)', JSON.parse(`{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":${deep(100)}}}`), INVALID_REQUEST, null],
     ['too many values', { jsonrpc: '2.0', id: 1, method: 'ping', params: { a: new Array(1_000_001).fill(0) } }, INVALID_REQUEST, null],
-    ['a throwing getter', { jsonrpc: '2.0', id: 1, method: 'ping', get params(): never { throw new Error('boom'); } }, INVALID_REQUEST, null],
+    [
+      'a throwing getter',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'ping',
+        get params(): never {
+          throw new Error('boom');
+        },
+      },
+      INVALID_REQUEST,
+      null,
+    ],
   ];
   it.each(cases)('%s', (_name, body, code, id) => {
     const parsed = parseMcpMessage(body);
@@ -186,10 +186,20 @@ describe('parseMcpMessage: bad input', () => {
 describe('parseMcpMessage: never throws (property)', () => {
   const limits = { numRuns: 2000, interruptAfterTimeLimit: 4000 };
   it('on random strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => { parseMcpMessage(s); }), limits);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => {
+        parseMcpMessage(s);
+      }),
+      limits,
+    );
   });
   it('on random JSON text', () => {
-    fc.assert(fc.property(fc.json({ maxDepth: 6 }), (s) => { parseMcpMessage(s); }), limits);
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 6 }), (s) => {
+        parseMcpMessage(s);
+      }),
+      limits,
+    );
   });
   it('on random JSON-RPC-shaped values', () => {
     const field = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(undefined));
@@ -204,15 +214,19 @@ describe('parseMcpMessage: never throws (property)', () => {
       },
       { requiredKeys: [] },
     );
-    fc.assert(fc.property(fc.oneof(msg, fc.array(msg, { maxLength: 4 })), (v) => { parseMcpMessage(v); parseMcpMessage(JSON.stringify(v)); }), limits);
+    fc.assert(
+      fc.property(fc.oneof(msg, fc.array(msg, { maxLength: 4 })), (v) => {
+        parseMcpMessage(v);
+        parseMcpMessage(JSON.stringify(v));
+      }),
+      limits,
+    );
   });
 });
 
 describe('parseMcpMessage: already-parsed values', () => {
   it('an undefined member counts as absent (as JSON.stringify would drop it)', () => {
-    expect(parseMcpMessage({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: undefined })).toEqual(
-      parseMcpMessage('{"jsonrpc":"2.0","id":1,"method":"tools/list"}'),
-    );
+    expect(parseMcpMessage({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: undefined })).toEqual(parseMcpMessage('{"jsonrpc":"2.0","id":1,"method":"tools/list"}'));
     expect(parseMcpMessage({ jsonrpc: '2.0', id: undefined, method: 'notifications/initialized' })).toMatchObject({
       kind: 'message',
       message: { type: 'notification' },

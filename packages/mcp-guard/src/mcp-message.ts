@@ -1,12 +1,4 @@
-import {
-  INVALID_PARAMS,
-  INVALID_REQUEST,
-  jsonRpcError,
-  PARSE_ERROR,
-  type JsonRpcError,
-  type JsonRpcErrorResponse,
-  type JsonRpcId,
-} from './json-rpc.js';
+import { INVALID_PARAMS, INVALID_REQUEST, jsonRpcError, PARSE_ERROR, type JsonRpcError, type JsonRpcErrorResponse, type JsonRpcId } from './json-rpc.js';
 
 /**
  * What an MCP method is, for policy purposes. Methods that name a tool, prompt or resource carry
@@ -92,9 +84,7 @@ export function parseMcpMessage(body: unknown, limits: ParseLimits = {}): McpPar
     return { kind: 'batch', messages: value.map(parseElement) };
   }
   const message = parseElement(value);
-  return message.type === 'invalid'
-    ? { kind: 'invalid', error: message.error, response: message.response }
-    : { kind: 'message', message };
+  return message.type === 'invalid' ? { kind: 'invalid', error: message.error, response: message.response } : { kind: 'message', message };
 }
 
 function invalid(code: number, message: string): McpParsed {

@@ -56,4 +56,3 @@ export type McpPromptRule = z.infer<typeof mcpPromptRuleSchema>;
 export type McpResourceRule = z.infer<typeof mcpResourceRuleSchema>;
 export type McpMaskingPolicy = z.infer<typeof mcpMaskingSchema>;
 export type McpPolicy = z.infer<typeof mcpPolicySchema>;
-

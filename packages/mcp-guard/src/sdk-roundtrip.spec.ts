@@ -33,15 +33,11 @@ const maskOptions = { paths: policy.masking?.paths ?? [] };
 function buildServer(): { server: McpServer; calls: string[] } {
   const calls: string[] = [];
   const server = new McpServer({ name: 'upstream', version: '1.0.0' });
-  server.registerTool(
-    'lookup',
-    { description: 'find a user', inputSchema: { user: z.string() }, outputSchema: { owner: z.object({ email: z.string(), phone: z.string() }) } },
-    async ({ user }) => {
-      calls.push(`lookup:${user}`);
-      const owner = { email: `${user}@example.com`, phone: '555-0100' };
-      return { content: [{ type: 'text', text: `owner is ${owner.email}` }], structuredContent: { owner } };
-    },
-  );
+  server.registerTool('lookup', { description: 'find a user', inputSchema: { user: z.string() }, outputSchema: { owner: z.object({ email: z.string(), phone: z.string() }) } }, async ({ user }) => {
+    calls.push(`lookup:${user}`);
+    const owner = { email: `${user}@example.com`, phone: '555-0100' };
+    return { content: [{ type: 'text', text: `owner is ${owner.email}` }], structuredContent: { owner } };
+  });
   server.registerTool('drop_table', { inputSchema: { table: z.string() } }, async ({ table }) => {
     calls.push(`drop_table:${table}`);
     return { content: [{ type: 'text', text: 'dropped' }] };
@@ -84,12 +80,17 @@ function relay(clientSide: InMemoryTransport, serverSide: InMemoryTransport): { 
       const method = pending.get(id);
       pending.delete(id);
       const out =
-        method === 'tools/list' ? filterToolsList(result, policy).result
-        : method === 'prompts/list' ? filterPromptsList(result, policy).result
-        : method === 'resources/list' ? filterResourcesList(result, policy).result
-        : method === 'tools/call' ? maskToolResult(result, masker, maskOptions).result
-        : method === 'resources/read' ? maskResourceResult(result, masker, maskOptions).result
-        : result;
+        method === 'tools/list'
+          ? filterToolsList(result, policy).result
+          : method === 'prompts/list'
+            ? filterPromptsList(result, policy).result
+            : method === 'resources/list'
+              ? filterResourcesList(result, policy).result
+              : method === 'tools/call'
+                ? maskToolResult(result, masker, maskOptions).result
+                : method === 'resources/read'
+                  ? maskResourceResult(result, masker, maskOptions).result
+                  : result;
       void clientSide.send({ jsonrpc: '2.0', id, result: out } as JSONRPCMessage);
       return;
     }

@@ -71,7 +71,12 @@ describe('ClientAuthenticator', () => {
     const salt = Buffer.from([1, 2, 3, 4]);
     const sent = decodePasswordMessage(a.onAuthentication(auth(encodeAuthenticationMD5Password(salt)))!.subarray(5));
     const inner = createHash('md5').update('pwalice').digest('hex');
-    expect(sent).toBe('md5' + createHash('md5').update(Buffer.concat([Buffer.from(inner), salt])).digest('hex'));
+    expect(sent).toBe(
+      'md5' +
+        createHash('md5')
+          .update(Buffer.concat([Buffer.from(inner), salt]))
+          .digest('hex'),
+    );
     expect(sent).toBe(md5Password('alice', 'pw', salt));
   });
 

@@ -2,14 +2,7 @@
 // message names what was wrong with the bytes, never their content (it may hold a password).
 
 /** Why a frame, message or login was refused. */
-export type PgWireErrorCode =
-  | 'too_large'
-  | 'bad_length'
-  | 'malformed'
-  | 'unknown_type'
-  | 'auth_failed'
-  | 'unsupported_auth'
-  | 'protocol_violation';
+export type PgWireErrorCode = 'too_large' | 'bad_length' | 'malformed' | 'unknown_type' | 'auth_failed' | 'unsupported_auth' | 'protocol_violation';
 
 /** Every failure raised by this package; anything else thrown from here is a bug. */
 export class PgWireError extends Error {

@@ -81,23 +81,24 @@ function feed(chunks: Buffer[], expectStartup: boolean): PgMessage[] {
 }
 
 /** Frames with a valid header and an arbitrary body: reaches the decoders far more often. */
-const framed = fc
-  .array(fc.record({ type: fc.integer({ min: 0, max: 255 }), body: fc.uint8Array({ maxLength: 80 }) }), { maxLength: 12 })
-  .map((frames) =>
-    Buffer.concat(
-      frames.map(({ type, body }) => {
-        const b = Buffer.alloc(5 + body.length);
-        b[0] = type;
-        b.writeInt32BE(4 + body.length, 1);
-        b.set(body, 5);
-        return b;
-      }),
-    ),
-  );
+const framed = fc.array(fc.record({ type: fc.integer({ min: 0, max: 255 }), body: fc.uint8Array({ maxLength: 80 }) }), { maxLength: 12 }).map((frames) =>
+  Buffer.concat(
+    frames.map(({ type, body }) => {
+      const b = Buffer.alloc(5 + body.length);
+      b[0] = type;
+      b.writeInt32BE(4 + body.length, 1);
+      b.set(body, 5);
+      return b;
+    }),
+  ),
+);
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => !s.includes('\0'));
 const cuts = fc.array(fc.nat(), { maxLength: 8 });
-const value = fc.option(fc.uint8Array({ maxLength: 32 }).map((a) => Buffer.from(a)), { nil: null });
+const value = fc.option(
+  fc.uint8Array({ maxLength: 32 }).map((a) => Buffer.from(a)),
+  { nil: null },
+);
 
 describe('fuzz: framing and decoding never fail other than with PgWireError', () => {
   it('random bytes, random chunking', () => {
@@ -175,10 +176,17 @@ describe('fuzz: encode → frame → decode round trips', () => {
       { numRuns: 300 },
     );
     fc.assert(
-      fc.property(fc.dictionary(text.filter((k) => k !== ''), text, { maxKeys: 5 }), (params) => {
-        const parsed = parseStartupPacket(encodeStartupMessage(params).subarray(4));
-        expect(parsed.kind === 'startup' && { ...parsed.params }).toEqual({ ...params });
-      }),
+      fc.property(
+        fc.dictionary(
+          text.filter((k) => k !== ''),
+          text,
+          { maxKeys: 5 },
+        ),
+        (params) => {
+          const parsed = parseStartupPacket(encodeStartupMessage(params).subarray(4));
+          expect(parsed.kind === 'startup' && { ...parsed.params }).toEqual({ ...params });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,15 +1,7 @@
 // The codec and ClientAuthenticator against a real PostgreSQL 15 (a throwaway cluster with one
 // role per authentication method).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeCommandComplete,
-  decodeDataRow,
-  decodeErrorResponse,
-  decodeParameterDescription,
-  decodeReadyForQuery,
-  decodeRowDescription,
-  summarizeNotice,
-} from './backend-decoders.js';
+import { decodeCommandComplete, decodeDataRow, decodeErrorResponse, decodeParameterDescription, decodeReadyForQuery, decodeRowDescription, summarizeNotice } from './backend-decoders.js';
 import { decodeBackendMessage } from './backend-message.js';
 import { encodeCancelRequest } from './startup.js';
 import { encodeBind, encodeDescribe, encodeExecute, encodeParse, encodeQuery, encodeSync, encodeTerminate } from './frontend-encoders.js';
@@ -116,15 +108,7 @@ describe('queries against PostgreSQL 15', () => {
     expect(row[0]!.readInt32BE(0)).toBe(42);
     expect(row[1]).toBeNull();
     expect(decodeCommandComplete(frames[5]!.body)).toBe('SELECT 1');
-    expect(frames.map((f) => decodeBackendMessage(f.type, f.body).type)).toEqual([
-      'ParseComplete',
-      'ParameterDescription',
-      'RowDescription',
-      'BindComplete',
-      'DataRow',
-      'CommandComplete',
-      'ReadyForQuery',
-    ]);
+    expect(frames.map((f) => decodeBackendMessage(f.type, f.body).type)).toEqual(['ParseComplete', 'ParameterDescription', 'RowDescription', 'BindComplete', 'DataRow', 'CommandComplete', 'ReadyForQuery']);
   });
 
   it('decodes a syntax error and a failed transaction status', async () => {

@@ -37,8 +37,7 @@ function serve(socket: Socket): void {
         if (p.kind === 'ssl' || p.kind === 'gssenc') {
           seen.push(p.kind);
           socket.write('N');
-        }
-        else if (p.kind === 'startup') {
+        } else if (p.kind === 'startup') {
           user = p.params.user ?? '';
           socket.write(encodeAuthenticationCleartextPassword());
         } else socket.destroy();

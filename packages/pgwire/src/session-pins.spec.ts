@@ -1,15 +1,6 @@
 import { READ_ONLY_SESSION_PARAMETER } from '@jitgate/contracts';
 import { describe, expect, it } from 'vitest';
-import {
-  acceptsClientEncoding,
-  clientEncodingRefusal,
-  isReadOnlySession,
-  keepsPin,
-  PINNED_SETTINGS,
-  pinnedSettings,
-  READ_ONLY_PINNED_SETTINGS,
-  withPins,
-} from './session-pins.js';
+import { acceptsClientEncoding, clientEncodingRefusal, isReadOnlySession, keepsPin, PINNED_SETTINGS, pinnedSettings, READ_ONLY_PINNED_SETTINGS, withPins } from './session-pins.js';
 
 describe('pinned settings', () => {
   it('pins UTF8 and standard_conforming_strings in every session, and read-only transactions in read-only ones', () => {

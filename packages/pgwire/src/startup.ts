@@ -30,11 +30,7 @@ export function isStartupModeCode(code: number): boolean {
 }
 
 /** A decoded startup packet. */
-export type StartupPacket =
-  | { kind: 'ssl' }
-  | { kind: 'gssenc' }
-  | { kind: 'cancel'; processId: number; secretKey: Buffer }
-  | { kind: 'startup'; protocolVersion: number; params: Record<string, string> };
+export type StartupPacket = { kind: 'ssl' } | { kind: 'gssenc' } | { kind: 'cancel'; processId: number; secretKey: Buffer } | { kind: 'startup'; protocolVersion: number; params: Record<string, string> };
 
 /**
  * Decodes the body of a startup packet (after its length). Protocol major versions other than 3

@@ -44,7 +44,7 @@ describe('compileCondition', () => {
     "'dba' in identity.groups",
     "identity.groups.exists(g, g.startsWith('db'))",
     "identity.groups.all(g, size(g) > 1) && connection.labels.exists(k, k == 'env')",
-    "[1, 2].map(x, x * 2).size() == 2",
+    '[1, 2].map(x, x * 2).size() == 2',
     "has(identity.attributes.team) && identity.attributes.team == 'payments'",
     'type(request.durationSeconds) == int',
     "identity.subject.lowerAscii().endsWith('@corp.com')",
@@ -59,7 +59,7 @@ describe('compileCondition', () => {
   });
 
   it.each<[string, string, RegExp]>([
-    ['a syntax error', "identity.kind ==", /^invalid CEL: /],
+    ['a syntax error', 'identity.kind ==', /^invalid CEL: /],
     ['an unclosed string', "identity.kind == 'human", /^invalid CEL: /],
     ['an unknown variable', "user.kind == 'human'", /unknown variable "user"/],
     ['a misspelt variable', "identiy.kind == 'human'", /unknown variable "identiy"/],

@@ -20,7 +20,15 @@ describe('compilePolicies', () => {
   it('summarises what it compiled', () => {
     const compiled = compilePolicies([
       { name: 'a', document: allow },
-      { name: 'b', document: { rules: [{ name: 'x', effect: 'deny' }, { name: 'y', effect: 'deny' }] } },
+      {
+        name: 'b',
+        document: {
+          rules: [
+            { name: 'x', effect: 'deny' },
+            { name: 'y', effect: 'deny' },
+          ],
+        },
+      },
     ]);
     expect([compiled.policies, compiled.ruleCount]).toEqual([['a', 'b'], 3]);
     expect(Object.isFrozen(compiled)).toBe(true);
@@ -28,7 +36,15 @@ describe('compilePolicies', () => {
 
   it.each<[string, Array<{ name: string; document: unknown }>, string, RegExp]>([
     ['an invalid policy name', [{ name: 'Base Policy', document: allow }], '[0].name', /invalid policy name "Base Policy"/],
-    ['a duplicate policy name', [{ name: 'a', document: allow }, { name: 'a', document: allow }], '[1].name', /duplicate policy name "a"/],
+    [
+      'a duplicate policy name',
+      [
+        { name: 'a', document: allow },
+        { name: 'a', document: allow },
+      ],
+      '[1].name',
+      /duplicate policy name "a"/,
+    ],
     ['an invalid document (prefixed with the policy name)', [{ name: 'base', document: { rules: [{ name: 'x', effect: 'allow' }] } }], 'base.rules[0].effect', /expected one of/],
     ['a stored condition that no longer compiles', [{ name: 'base', document: { rules: [{ name: 'x', effect: 'deny', condition: 'foo' }] } }], 'base.rules[0].condition', /unknown variable "foo"/],
   ])('rejects %s', (_label, policies, path, message) => {
@@ -40,9 +56,7 @@ describe('compilePolicies', () => {
   // good compiled set in the caller's hands.
   it('refuses the whole set when one policy is broken', () => {
     const broken = { name: 'freeze', document: { rules: [{ name: 'x', effect: 'deny', condition: 'now >' }] } };
-    expect(() => compilePolicies([{ name: 'a', document: allow }, broken as { name: string; document: PolicyDocument }])).toThrow(
-      /invalid policies: freeze\.rules\[0\]\.condition/,
-    );
+    expect(() => compilePolicies([{ name: 'a', document: allow }, broken as { name: string; document: PolicyDocument }])).toThrow(/invalid policies: freeze\.rules\[0\]\.condition/);
   });
 
   it('does not share state between compiled sets', () => {

@@ -34,7 +34,12 @@ describe('docs/policies.md example', () => {
   });
 
   it('lets read-only agents in during office hours only', () => {
-    const agent = { ...base, identity: { ...base.identity, kind: 'service' as const, groups: [], attributes: { model: 'claude-sonnet' } }, connection: { ...base.connection, labels: { env: 'dev' } }, request: { ...base.request, durationSeconds: 600 } };
+    const agent = {
+      ...base,
+      identity: { ...base.identity, kind: 'service' as const, groups: [], attributes: { model: 'claude-sonnet' } },
+      connection: { ...base.connection, labels: { env: 'dev' } },
+      request: { ...base.request, durationSeconds: 600 },
+    };
     expect(evaluate(compiled, agent)).toMatchObject({ effect: 'auto-approve', rule: { rule: 'read-only-agents-in-office-hours' } });
     expect(evaluate(compiled, { ...agent, now: new Date('2026-11-23T22:00:00Z') }).effect).toBe('deny');
   });
@@ -90,11 +95,19 @@ describe('docs/policies.md HTTP guardrails example', () => {
     const rule = { policy: 'warehouse', rule: 'bigquery-prod' };
     expect(http).toMatchObject({
       readOnly: false,
-      bigquery: { block: ['drop', 'truncate', 'grant', 'revoke'], requireApproval: ['update', 'delete', 'merge'], datasets: [{ read: ['finance.*', 'bigquery-public-data.*.*'], write: ['scratch.*'], rule }], unparseable: 'refuse' },
+      bigquery: {
+        block: ['drop', 'truncate', 'grant', 'revoke'],
+        requireApproval: ['update', 'delete', 'merge'],
+        datasets: [{ read: ['finance.*', 'bigquery-public-data.*.*'], write: ['scratch.*'], rule }],
+        unparseable: 'refuse',
+      },
       approvals: { count: 1, groups: ['data-owners'], rule },
       approvalTimeoutSeconds: 300,
     });
-    expect(http.rules.map((r) => [r.methods, r.action])).toEqual([[['DELETE'], 'block'], [null, 'approve']]);
+    expect(http.rules.map((r) => [r.methods, r.action])).toEqual([
+      [['DELETE'], 'block'],
+      [null, 'approve'],
+    ]);
     expect(masking.jsonPaths).toEqual(['$.items[*].metadata.owner']);
   });
 

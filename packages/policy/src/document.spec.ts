@@ -117,26 +117,12 @@ describe('parsePolicyDocument: errors carry the path of each problem', () => {
   });
 
   it('reports every problem at once, in document order', () => {
-    const issues = issuesOf(
-      doc(
-        { ...ok, condition: 'nope ==' },
-        { name: 'Bad', effect: 'allow', extra: 1 },
-        { ...ok, effect: 'deny' },
-      ),
-    );
-    expect(issues.map((i) => i.path)).toEqual([
-      'rules[0].condition',
-      'rules[1].name',
-      'rules[1].effect',
-      'rules[1].extra',
-      'rules[2].name',
-    ]);
+    const issues = issuesOf(doc({ ...ok, condition: 'nope ==' }, { name: 'Bad', effect: 'allow', extra: 1 }, { ...ok, effect: 'deny' }));
+    expect(issues.map((i) => i.path)).toEqual(['rules[0].condition', 'rules[1].name', 'rules[1].effect', 'rules[1].extra', 'rules[2].name']);
   });
 
   it('gives each issue its path as segments too', () => {
-    expect(issuesOf(doc({ ...ok, match: { identity: { kinds: ['robot'] } } }))[0]?.segments).toEqual([
-      'rules', 0, 'match', 'identity', 'kinds', 0,
-    ]);
+    expect(issuesOf(doc({ ...ok, match: { identity: { kinds: ['robot'] } } }))[0]?.segments).toEqual(['rules', 0, 'match', 'identity', 'kinds', 0]);
   });
 
   it('throws a PolicyError whose message summarises the first issues', () => {

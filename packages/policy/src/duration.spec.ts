@@ -86,10 +86,7 @@ describe('formatDuration', () => {
     expect(() => formatDuration(seconds)).toThrow(PolicyError);
   });
 
-  it.each([1, 59, 61, 3599, 3601, 86_399, 86_401, 1_000_000, MAX_DURATION_SECONDS])(
-    'round-trips %i through parseDuration',
-    (seconds) => {
-      expect(parseDuration(formatDuration(seconds))).toBe(seconds);
-    },
-  );
+  it.each([1, 59, 61, 3599, 3601, 86_399, 86_401, 1_000_000, MAX_DURATION_SECONDS])('round-trips %i through parseDuration', (seconds) => {
+    expect(parseDuration(formatDuration(seconds))).toBe(seconds);
+  });
 });

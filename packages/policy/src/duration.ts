@@ -41,10 +41,7 @@ function num(part: string | undefined): number {
 
 function invalidDuration(input: unknown): PolicyError {
   const shown = typeof input === 'string' ? JSON.stringify(input.slice(0, 40)) : String(input);
-  return new PolicyError(
-    'invalid_duration',
-    `invalid duration ${shown}: expected a whole number of seconds or a duration such as "90s", "15m", "1h30m", "2d" (more than 0, at most 366d)`,
-  );
+  return new PolicyError('invalid_duration', `invalid duration ${shown}: expected a whole number of seconds or a duration such as "90s", "15m", "1h30m", "2d" (more than 0, at most 366d)`);
 }
 
 /** Formats seconds as the canonical text `parseDuration` accepts: 5400 → "1h30m", 0 → "0s". */

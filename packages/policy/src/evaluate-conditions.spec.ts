@@ -53,7 +53,6 @@ describe('evaluate: maxDuration', () => {
   });
 });
 
-
 describe('evaluate: CEL conditions', () => {
   it.each<[string, RuleSpec[], Overrides, string]>([
     ['a true condition applies the rule', [auto('inc', { condition: "request.reason.startsWith('INC-')" })], {}, 'auto-approve:inc'],
@@ -66,8 +65,18 @@ describe('evaluate: CEL conditions', () => {
     ['a deny whose condition returns a non-bool fails closed', [deny('odd', { condition: "request.scope == '' ? true : 'x'" }), auto('ok')], { request: { scope: 'read' } }, 'deny:condition_error:odd'],
     ['an allow whose condition errors does not apply', [approval('clearance', 1, { condition: 'identity.attributes.clearance > 2' })], {}, 'deny:no_matching_rule'],
     ['an allow whose condition errors falls through to another rule', [auto('clearance', { condition: 'identity.attributes.clearance > 2' }), approval('fallback')], {}, 'require-approval:fallback'],
-    ['an erroring deny whose matchers do not match is ignored', [deny('svc', { match: { identity: { kinds: ['service'] } }, condition: 'identity.attributes.clearance < 2' }), auto('ok')], {}, 'auto-approve:ok'],
-    ['a clean deny is reported over a less specific erroring one', [deny('broken', { condition: 'identity.attributes.clearance < 2' }), deny('named', { match: { connection: { names: ['prod-orders'] } } })], {}, 'deny:denied_by_rule:named'],
+    [
+      'an erroring deny whose matchers do not match is ignored',
+      [deny('svc', { match: { identity: { kinds: ['service'] } }, condition: 'identity.attributes.clearance < 2' }), auto('ok')],
+      {},
+      'auto-approve:ok',
+    ],
+    [
+      'a clean deny is reported over a less specific erroring one',
+      [deny('broken', { condition: 'identity.attributes.clearance < 2' }), deny('named', { match: { connection: { names: ['prod-orders'] } } })],
+      {},
+      'deny:denied_by_rule:named',
+    ],
     ['a condition on the scope', [auto('ro', { condition: "request.scope == 'read'" })], { request: { scope: 'read' } }, 'auto-approve:ro'],
     ['a condition on a label', [auto('prod', { condition: "connection.labels.env == 'prod'" })], {}, 'auto-approve:prod'],
     ['a condition on the start time', [auto('later', { condition: 'request.startAt != null && request.startAt > now' })], { request: { startAt: new Date('2024-05-02T00:00:00Z') } }, 'auto-approve:later'],
@@ -85,4 +94,3 @@ describe('evaluate: CEL conditions', () => {
     expect(d.effect === 'deny' ? d.reason : '').toMatch(/the condition of policy "p" rule "clearance" failed/);
   });
 });
-

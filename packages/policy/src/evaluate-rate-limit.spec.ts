@@ -49,4 +49,3 @@ describe('evaluate: rate limits', () => {
     expect([maxRateWindowSeconds(compiled), maxRateWindowSeconds(compile({ c: [auto('c')] }))]).toEqual([86_400, 0]);
   });
 });
-

@@ -45,4 +45,3 @@ export function outcome(d: Decision): string {
   if (d.effect !== 'deny') return `${d.effect}:${d.rule.rule}`;
   return d.rule === null ? `deny:${d.code}` : `deny:${d.code}:${d.rule.rule}`;
 }
-

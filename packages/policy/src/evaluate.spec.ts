@@ -51,12 +51,15 @@ describe('evaluate: decisions', () => {
   });
 });
 
-
 describe('evaluate: deny wins', () => {
   it.each<[string, RuleSpec[], string]>([
     ['a broad deny beats a specific auto-approve', [auto('alice', { match: { identity: { subjects: ['alice@corp.com'] } } }), deny('all')], 'deny:denied_by_rule:all'],
     ['a broad deny beats a specific require-approval', [approval('alice', 1, { match: { identity: { subjects: ['alice@corp.com'] } } }), deny('all')], 'deny:denied_by_rule:all'],
-    ['the most specific deny is reported', [deny('broad'), deny('by-name', { match: { connection: { names: ['prod-orders'] } } }), deny('by-type', { match: { connection: { types: ['postgres'] } } })], 'deny:denied_by_rule:by-name'],
+    [
+      'the most specific deny is reported',
+      [deny('broad'), deny('by-name', { match: { connection: { names: ['prod-orders'] } } }), deny('by-type', { match: { connection: { types: ['postgres'] } } })],
+      'deny:denied_by_rule:by-name',
+    ],
     ['equal denies are reported in rule-name order', [deny('zeta'), deny('alpha')], 'deny:denied_by_rule:alpha'],
     ['a deny that does not match is ignored', [deny('svc', { match: { identity: { kinds: ['service'] } } }), auto('ok')], 'auto-approve:ok'],
     ['a deny ignores the request duration', [deny('all'), auto('ok', { maxDuration: '1d' })], 'deny:denied_by_rule:all'],
@@ -75,19 +78,34 @@ describe('evaluate: deny wins', () => {
   });
 });
 
-
 describe('evaluate: specificity', () => {
   it.each<[string, RuleSpec[], string]>([
-    ['a subject beats a group', [auto('by-group', { match: { identity: { groups: ['dba'] } } }), approval('by-subject', 1, { match: { identity: { subjects: ['alice@corp.com'] } } })], 'require-approval:by-subject'],
-    ['a connection name beats a label', [approval('by-label', 1, { match: { connection: { labels: { env: 'prod' } } } }), auto('by-name', { match: { connection: { names: ['prod-orders'] } } })], 'auto-approve:by-name'],
+    [
+      'a subject beats a group',
+      [auto('by-group', { match: { identity: { groups: ['dba'] } } }), approval('by-subject', 1, { match: { identity: { subjects: ['alice@corp.com'] } } })],
+      'require-approval:by-subject',
+    ],
+    [
+      'a connection name beats a label',
+      [approval('by-label', 1, { match: { connection: { labels: { env: 'prod' } } } }), auto('by-name', { match: { connection: { names: ['prod-orders'] } } })],
+      'auto-approve:by-name',
+    ],
     ['a group beats a kind', [approval('by-kind', 1, { match: { identity: { kinds: ['human'] } } }), auto('by-group', { match: { identity: { groups: ['dba'] } } })], 'auto-approve:by-group'],
-    ['an attribute beats a connection type', [approval('by-type', 1, { match: { connection: { types: ['postgres'] } } }), auto('by-attr', { match: { identity: { attributes: { team: 'payments' } } } })], 'auto-approve:by-attr'],
+    [
+      'an attribute beats a connection type',
+      [approval('by-type', 1, { match: { connection: { types: ['postgres'] } } }), auto('by-attr', { match: { identity: { attributes: { team: 'payments' } } } })],
+      'auto-approve:by-attr',
+    ],
     ['a scope beats a kind', [approval('by-kind', 1, { match: { identity: { kinds: ['human'] } } }), auto('by-scope', { match: { request: { scopes: ['*'] } } })], 'auto-approve:by-scope'],
     ['a kind beats a condition alone', [approval('by-cond', 1, { condition: 'true' }), auto('by-kind', { match: { identity: { kinds: ['human'] } } })], 'auto-approve:by-kind'],
     ['a condition beats nothing', [approval('catch-all'), auto('by-cond', { condition: "request.reason.startsWith('INC-')" })], 'auto-approve:by-cond'],
     ['an exact name beats a glob name', [approval('glob', 1, { match: { connection: { names: ['prod-*'] } } }), auto('exact', { match: { connection: { names: ['prod-orders'] } } })], 'auto-approve:exact'],
     ['an exact group beats a glob group', [approval('glob', 1, { match: { identity: { groups: ['db*'] } } }), auto('exact', { match: { identity: { groups: ['dba'] } } })], 'auto-approve:exact'],
-    ['more matchers beat fewer', [approval('group', 1, { match: { identity: { groups: ['dba'] } } }), auto('group-and-type', { match: { identity: { groups: ['dba'] }, connection: { types: ['postgres'] } } })], 'auto-approve:group-and-type'],
+    [
+      'more matchers beat fewer',
+      [approval('group', 1, { match: { identity: { groups: ['dba'] } } }), auto('group-and-type', { match: { identity: { groups: ['dba'] }, connection: { types: ['postgres'] } } })],
+      'auto-approve:group-and-type',
+    ],
     [
       'one exact subject beats every lower-tier matcher combined',
       [
@@ -108,7 +126,6 @@ describe('evaluate: specificity', () => {
   });
 });
 
-
 describe('evaluate: ties between allowing rules', () => {
   it.each<[string, RuleSpec[], string]>([
     ['require-approval beats auto-approve', [auto('a'), approval('b')], 'require-approval:b'],
@@ -125,7 +142,6 @@ describe('evaluate: ties between allowing rules', () => {
     expect(evaluate(compiled, input())).toMatchObject({ rule: { policy: 'first', rule: 'y' } });
   });
 });
-
 
 describe('evaluate: invalid input', () => {
   const compiled = compile({ p: [auto('ok')] });

@@ -102,11 +102,7 @@ function rateLimited(allows: readonly CompiledRule[], input: EvaluationInput): D
     const since = now - windowSeconds * 1000;
     const count = input.recentRequests.filter((d) => d.getTime() > since).length;
     if (count >= max) {
-      return deny(
-        rule.ref,
-        'rate_limited',
-        `rate limited by ${label(rule.ref)}: ${count} request(s) in the last ${formatDuration(windowSeconds)}, at most ${max} allowed`,
-      );
+      return deny(rule.ref, 'rate_limited', `rate limited by ${label(rule.ref)}: ${count} request(s) in the last ${formatDuration(windowSeconds)}, at most ${max} allowed`);
     }
   }
   return null;

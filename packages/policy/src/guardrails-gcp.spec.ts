@@ -17,11 +17,19 @@ function resolve(guardrails: unknown[], identity: { kind: 'human' | 'service'; g
 describe('gcp guardrails', () => {
   const guardrails = [
     { name: 'everyone', match: { connection: { names: ['analytics'] } }, gcp: { serviceAccount: READER } },
-    { name: 'ai-models', match: { connection: { names: ['analytics'] }, identity: { kinds: ['service'], groups: ['ai'] } }, gcp: { serviceAccount: NARROW, scopes: ['https://www.googleapis.com/auth/bigquery.readonly'] } },
+    {
+      name: 'ai-models',
+      match: { connection: { names: ['analytics'] }, identity: { kinds: ['service'], groups: ['ai'] } },
+      gcp: { serviceAccount: NARROW, scopes: ['https://www.googleapis.com/auth/bigquery.readonly'] },
+    },
   ];
 
   it('maps a group to a narrower account; the most specific guardrail wins', () => {
-    expect(resolve(guardrails, { kind: 'service', groups: ['ai'] }).gcp).toEqual({ serviceAccount: NARROW, scopes: ['https://www.googleapis.com/auth/bigquery.readonly'], rule: { policy: 'gcp', rule: 'ai-models' } });
+    expect(resolve(guardrails, { kind: 'service', groups: ['ai'] }).gcp).toEqual({
+      serviceAccount: NARROW,
+      scopes: ['https://www.googleapis.com/auth/bigquery.readonly'],
+      rule: { policy: 'gcp', rule: 'ai-models' },
+    });
     expect(resolve(guardrails, { kind: 'human', groups: ['dev'] }).gcp).toEqual({ serviceAccount: READER, scopes: null, rule: { policy: 'gcp', rule: 'everyone' } });
   });
 

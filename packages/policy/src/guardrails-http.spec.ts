@@ -44,7 +44,15 @@ describe('HTTP guardrail validation', () => {
       guardrails: [
         {
           name: 'g',
-          http: { readOnly: false, rules: [{ methods: ['DELETE'], paths: ['/storage/v1/b/*/o/**'], action: 'block' }, { paths: ['/admin/**'], action: 'approve' }], approvals, approvalTimeout: '5m' },
+          http: {
+            readOnly: false,
+            rules: [
+              { methods: ['DELETE'], paths: ['/storage/v1/b/*/o/**'], action: 'block' },
+              { paths: ['/admin/**'], action: 'approve' },
+            ],
+            approvals,
+            approvalTimeout: '5m',
+          },
           bigquery: { block: ['drop'], requireApproval: ['update'], datasets: { read: ['finance.*', 'bigquery-public-data.*.*'], write: ['scratch.*'] }, unparseable: 'flag' },
           mcp: { tools: [{ name: 'deploy_*', action: 'approve' }], default: 'allow' },
           masking: { jsonPaths: ['$.items[*].email'] },
@@ -58,7 +66,12 @@ describe('HTTP guardrail validation', () => {
 describe('resolveGuardrails: the http part', () => {
   it('combines towards the stricter', () => {
     const resolved = resolve([
-      { name: 'broad', http: { rules: [{ paths: ['/admin/**'], action: 'approve' }], approvals: { count: 1, groups: ['ops'] }, approvalTimeout: '10m' }, bigquery: { block: ['drop'], datasets: { read: ['finance.*'] }, unparseable: 'flag' }, mcp: { default: 'allow' } },
+      {
+        name: 'broad',
+        http: { rules: [{ paths: ['/admin/**'], action: 'approve' }], approvals: { count: 1, groups: ['ops'] }, approvalTimeout: '10m' },
+        bigquery: { block: ['drop'], datasets: { read: ['finance.*'] }, unparseable: 'flag' },
+        mcp: { default: 'allow' },
+      },
       {
         name: 'narrow',
         match: { identity: { subjects: ['alice'] }, connection: { types: ['bigquery'] } },
@@ -97,7 +110,12 @@ describe('resolveGuardrails: the http part', () => {
   });
 
   it('refuses unparseable BigQuery SQL unless every guardrail that speaks of it says flag', () => {
-    expect(resolve([{ name: 'a', bigquery: { unparseable: 'flag' } }, { name: 'b', bigquery: { unparseable: 'refuse' } }]).http.bigquery.unparseable).toBe('refuse');
+    expect(
+      resolve([
+        { name: 'a', bigquery: { unparseable: 'flag' } },
+        { name: 'b', bigquery: { unparseable: 'refuse' } },
+      ]).http.bigquery.unparseable,
+    ).toBe('refuse');
     expect(resolve([{ name: 'a', bigquery: { block: ['drop'] } }]).http.bigquery.unparseable).toBe('refuse');
   });
 

@@ -101,11 +101,7 @@ interface HoldingParts {
 
 /** Whether a guardrail holds anything for approval over HTTP (then `http.approvals` is required). */
 export function holdsHttp(g: HoldingParts): boolean {
-  return (
-    (g.http?.rules ?? []).some((r) => r.action === 'approve') ||
-    (g.bigquery?.requireApproval ?? []).length > 0 ||
-    (g.mcp?.tools ?? []).some((t) => t.action === 'approve')
-  );
+  return (g.http?.rules ?? []).some((r) => r.action === 'approve') || (g.bigquery?.requireApproval ?? []).length > 0 || (g.mcp?.tools ?? []).some((t) => t.action === 'approve');
 }
 
 /** Cross-part checks of one guardrail (zod superRefine on the guardrail object). */

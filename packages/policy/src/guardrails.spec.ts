@@ -16,7 +16,13 @@ describe('guardrail validation', () => {
     [[{ name: 'g', sql: { approvals: { count: 1, groups: ['dba'] } } }], /only with requireApproval/],
     [[{ name: 'g', masking: { detectors: ['iban'] } }], /masking\.detectors\[0\]/],
     [[{ name: 'g' }], /needs sql, masking, http, bigquery, mcp or gcp/],
-    [[{ name: 'g', sql: {} }, { name: 'g', sql: {} }], /duplicate guardrail name/],
+    [
+      [
+        { name: 'g', sql: {} },
+        { name: 'g', sql: {} },
+      ],
+      /duplicate guardrail name/,
+    ],
     [[{ name: 'g', sql: { requireApproval: ['delete'], approvals: { count: 1, groups: ['db*'] } } }], /exact names/],
     [[{ name: 'g', sql: { allow: ['copy_nonsense'] } }], /guardrails\[0\]\.sql\.allow\[0\]: 'copy_nonsense' is not a statement class, nor one of the built-in baseline/],
     [[{ name: 'g', sql: { allow: ['create_function', 'ddl'] } }], /guardrails\[0\]\.sql\.allow\[1\]: 'ddl' is not a class of the built-in baseline: sql\.allow only relaxes the baseline/],
@@ -43,7 +49,10 @@ describe('resolveGuardrails', () => {
   it('refuses unparseable SQL unless every guardrail that speaks of it says flag', () => {
     const flagOnly = compile([{ name: 'a', sql: { unparseable: 'flag' } }]);
     expect(resolveGuardrails(flagOnly, { identity, connection: shop, scope: null }).sql.unparseable).toBe('flag');
-    const mixed = compile([{ name: 'a', sql: { unparseable: 'flag' } }, { name: 'b', sql: { unparseable: 'refuse' } }]);
+    const mixed = compile([
+      { name: 'a', sql: { unparseable: 'flag' } },
+      { name: 'b', sql: { unparseable: 'refuse' } },
+    ]);
     expect(resolveGuardrails(mixed, { identity, connection: shop, scope: null }).sql.unparseable).toBe('refuse');
     expect(resolveGuardrails(compile([]), { identity, connection: shop, scope: null }).sql.unparseable).toBe('refuse');
   });

@@ -74,7 +74,6 @@ export interface GuardrailSpec {
   };
 }
 
-
 export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMatch>, duration: z.ZodType<string | number>) {
   return z
     .strictObject({
@@ -85,7 +84,10 @@ export function guardrailSchema(name: z.ZodType<string>, match: z.ZodType<RuleMa
         .strictObject({
           readOnly: z.boolean().optional(),
           block: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
-          allow: z.array(z.enum(BASELINE_BLOCKED_CLASSES, { error: (issue) => notBaseline(issue.input) })).max(MAX_LIST).optional(),
+          allow: z
+            .array(z.enum(BASELINE_BLOCKED_CLASSES, { error: (issue) => notBaseline(issue.input) }))
+            .max(MAX_LIST)
+            .optional(),
           requireApproval: z.array(z.enum(STATEMENT_CLASSES)).max(MAX_LIST).optional(),
           approvals: approvalsSchema.optional(),
           approvalTimeout: duration.optional(),

@@ -99,9 +99,7 @@ const ruleSchema = z
         groups: z.array(approverGroup).min(1).max(MAX_LIST),
       })
       .optional(),
-    rateLimit: z
-      .strictObject({ max: z.number().int().min(1).max(10_000), window: durationSchema })
-      .optional(),
+    rateLimit: z.strictObject({ max: z.number().int().min(1).max(10_000), window: durationSchema }).optional(),
   })
   .superRefine((rule, ctx) => {
     // Cross-field rules. Zod runs this only once the rule's own fields are valid.
@@ -123,7 +121,10 @@ const ruleSchema = z
 export const documentSchema = z
   .strictObject({
     rules: z.array(ruleSchema).max(MAX_RULES),
-    guardrails: z.array(guardrailSchema(nameSchema, matchSchema, durationSchema)).max(MAX_RULES).optional(),
+    guardrails: z
+      .array(guardrailSchema(nameSchema, matchSchema, durationSchema))
+      .max(MAX_RULES)
+      .optional(),
   })
   .superRefine((doc, ctx) => {
     const seen = new Set<string>();

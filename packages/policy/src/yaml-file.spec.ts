@@ -82,13 +82,7 @@ describe('parsePolicyFile', () => {
       /not allowed when effect is deny/,
       8,
     ],
-    [
-      'a bad CEL condition',
-      'policies:\n  - name: a\n    rules:\n      - name: c\n        effect: auto-approve\n        condition: "now >"\n',
-      'policies[0].rules[0].condition',
-      /^invalid CEL: /,
-      6,
-    ],
+    ['a bad CEL condition', 'policies:\n  - name: a\n    rules:\n      - name: c\n        effect: auto-approve\n        condition: "now >"\n', 'policies[0].rules[0].condition', /^invalid CEL: /, 6],
     [
       'a duplicate rule name',
       'policies:\n  - name: a\n    rules:\n      - name: x\n        effect: deny\n      - name: x\n        effect: deny\n',
@@ -119,7 +113,12 @@ describe('parsePolicyFile', () => {
 
   it('refuses alias bombs', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     lines.push('policies: []');
     expect(issuesOf(lines.join('\n'))[0]?.message).toMatch(/invalid YAML: .*alias/i);
   });

@@ -22,9 +22,7 @@ const MAX_POLICIES = 200;
 // The envelope only (rules are optional here): each policy's rules go through checkDocument,
 // which also reports a missing `rules`, so the messages match the API's.
 const fileSchema = z.strictObject({
-  policies: z
-    .array(z.strictObject({ name: nameSchema, description: z.string().max(1024).optional(), rules: z.unknown().optional(), guardrails: z.unknown().optional() }))
-    .max(MAX_POLICIES),
+  policies: z.array(z.strictObject({ name: nameSchema, description: z.string().max(1024).optional(), rules: z.unknown().optional(), guardrails: z.unknown().optional() })).max(MAX_POLICIES),
 });
 
 export function parsePolicyFile(yamlText: string): PolicyFileEntry[] {
@@ -66,7 +64,11 @@ export function parsePolicyFile(yamlText: string): PolicyFileEntry[] {
       entries.push({ name, description, document: checked.value.document });
     }
   });
-  if (issues.length > 0) throw invalidPolicy(issues.map((i) => withLine(i, doc, lineCounter)), 'policy file');
+  if (issues.length > 0)
+    throw invalidPolicy(
+      issues.map((i) => withLine(i, doc, lineCounter)),
+      'policy file',
+    );
   return entries;
 }
 

@@ -17,10 +17,7 @@ describe('generated code', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'jitgate-proto-'));
     try {
       const template = path.join(out, 'buf.gen.yaml');
-      writeFileSync(
-        template,
-        `version: v2\nplugins:\n  - local: ${bin('protoc-gen-es')}\n    out: ${out}\n    opt: [target=ts, import_extension=js]\n`,
-      );
+      writeFileSync(template, `version: v2\nplugins:\n  - local: ${bin('protoc-gen-es')}\n    out: ${out}\n    opt: [target=ts, import_extension=js]\n`);
       execFileSync(bin('buf'), ['lint'], { cwd: protoDir });
       execFileSync(bin('buf'), ['generate', '--template', template], { cwd: protoDir });
       for (const rel of ['jitgate/tunnel/v1/tunnel_pb.ts', 'jitgate/http/v1/exchange_pb.ts']) {
@@ -46,9 +43,7 @@ describe('tunnel service definition', () => {
   });
 
   it('rejects truncated frames', () => {
-    const bytes = tunnelServiceDefinition.connect.requestSerialize(
-      create(ConnectRequestSchema, { msg: { case: 'data', value: create(DataSchema, { sid: 1, payload: new Uint8Array(100) }) } }),
-    );
+    const bytes = tunnelServiceDefinition.connect.requestSerialize(create(ConnectRequestSchema, { msg: { case: 'data', value: create(DataSchema, { sid: 1, payload: new Uint8Array(100) }) } }));
     expect(() => tunnelServiceDefinition.connect.requestDeserialize(bytes.subarray(0, bytes.length - 10))).toThrow();
   });
 });

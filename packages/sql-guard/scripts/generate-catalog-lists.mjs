@@ -88,7 +88,10 @@ where o.oprnamespace = 'pg_catalog'::regnamespace`;
 
 function psql(db, sql) {
   const out = execFileSync('psql', ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', sql], { encoding: 'utf8' });
-  return out.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+  return out
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'));
 }
 
 function byCodeUnit(a, b) {
@@ -98,7 +101,10 @@ function byCodeUnit(a, b) {
 const SETTINGS_SQL = `select name from pg_settings where context = 'superuser'`;
 
 function quoted(names) {
-  return [...names].sort(byCodeUnit).map((n) => `  '${n.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}',`).join('\n');
+  return [...names]
+    .sort(byCodeUnit)
+    .map((n) => `  '${n.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}',`)
+    .join('\n');
 }
 
 function serverMajor(db) {

@@ -114,7 +114,7 @@ describe('the baseline', () => {
   });
 
   it('is applied in every statement of a string', () => {
-    expect(evaluateGuardrails(analyzeSql("select 1; select lo_get(16384)"), SILENT)).toMatchObject({ action: 'block', class: 'large_object' });
+    expect(evaluateGuardrails(analyzeSql('select 1; select lo_get(16384)'), SILENT)).toMatchObject({ action: 'block', class: 'large_object' });
   });
 
   it('gives every dangerous function a baseline class of its own', () => {

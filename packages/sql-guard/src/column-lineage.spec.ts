@@ -39,7 +39,7 @@ describe('column lineage', () => {
     ['SELECT c.name, c.id FROM customers c', ['M', '.']],
     ['SELECT public.customers.name FROM public.customers', ['M']],
     ['SELECT array_agg(name ORDER BY id), count(*) FROM customers', ['M', '.']],
-    ['SELECT string_agg(id::text, \',\' ORDER BY name) FROM customers', ['.']],
+    ["SELECT string_agg(id::text, ',' ORDER BY name) FROM customers", ['.']],
     ['SELECT lag(name) OVER (ORDER BY id) FROM customers', ['M']],
     ['SELECT x FROM (SELECT name AS x, id FROM customers) s', ['M']],
     ['SELECT id FROM (SELECT name AS x, id FROM customers) s', ['.']],
@@ -68,7 +68,7 @@ describe('column lineage', () => {
     ['SELECT name::varchar(100) AS x FROM customers', ['M']],
     ['SELECT CASE WHEN name = $1 THEN 1 ELSE 0 END FROM customers', ['M']],
     ["SELECT table_to_xml('customers', true, false, '')", ['M']],
-    ["SELECT xmlelement(name x, name) FROM customers", ['M']],
+    ['SELECT xmlelement(name x, name) FROM customers', ['M']],
     ["SELECT json_build_object('n', name) FROM customers", ['M']],
     ['VALUES ((SELECT name FROM customers LIMIT 1), 1)', ['M', '.']],
     ['UPDATE customers SET balance = balance WHERE id > 0 RETURNING name AS x, id', ['M', '.']],
@@ -82,7 +82,7 @@ describe('column lineage', () => {
   });
 
   it('has no result shape for statements whose rows are not known here', () => {
-    for (const sql of ['FETCH 2 FROM c', 'EXECUTE p(1)', 'CALL p()', 'SELECT name INTO t FROM customers', "DECLARE c CURSOR FOR SELECT name FROM customers"]) expect(shape(sql), sql).toBeNull();
+    for (const sql of ['FETCH 2 FROM c', 'EXECUTE p(1)', 'CALL p()', 'SELECT name INTO t FROM customers', 'DECLARE c CURSOR FOR SELECT name FROM customers']) expect(shape(sql), sql).toBeNull();
   });
 
   it('lists every column read, WHERE included, for error messages that may quote one', () => {

@@ -105,4 +105,3 @@ function nested(query: unknown, walk: Walk): Flow {
   const columns = statementColumns(query, walk);
   return columns ? union(columns) : Flow.unknown();
 }
-

@@ -62,5 +62,4 @@ describe('analyzeSql: functions anywhere in the tree', () => {
     expect(s.functions).toEqual([fn]);
     expect(s.readOnly).toBe(false);
   });
-
 });

@@ -20,10 +20,7 @@ const TYPICAL: GuardrailRules = {
   unparseable: 'refuse',
 };
 
-type Expect =
-  | { action: 'allow'; flagged?: RegExp }
-  | { action: 'block'; class: string; command: string | null; reason: RegExp }
-  | { action: 'approve'; classes: string[]; commands: string[] };
+type Expect = { action: 'allow'; flagged?: RegExp } | { action: 'block'; class: string; command: string | null; reason: RegExp } | { action: 'approve'; classes: string[]; commands: string[] };
 
 const CASES: Array<[name: string, sql: string, rules: GuardrailRules, expected: Expect]> = [
   ['empty string is allowed', '', READ_ONLY, { action: 'allow' }],
@@ -43,7 +40,12 @@ const CASES: Array<[name: string, sql: string, rules: GuardrailRules, expected: 
   ['a kind that is not a read kind, in read-only', 'notify c', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'NOTIFY', reason: /\(statement NOTIFY, class 'other'\)/ }],
   ['a user function in read-only', 'select audit.log(1)', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'SELECT', reason: /function audit\.log/ }],
   ['BEGIN READ WRITE in read-only', 'begin read write', READ_ONLY, { action: 'block', class: 'not_read_only', command: 'BEGIN', reason: /read-write transaction/ }],
-  ['baseline with silent rules: COPY TO PROGRAM', "copy t to program 'sh'", SILENT, { action: 'block', class: 'copy_to_program', command: 'COPY', reason: /COPY is blocked: class 'copy_to_program' is blocked by the built-in baseline/ }],
+  [
+    'baseline with silent rules: COPY TO PROGRAM',
+    "copy t to program 'sh'",
+    SILENT,
+    { action: 'block', class: 'copy_to_program', command: 'COPY', reason: /COPY is blocked: class 'copy_to_program' is blocked by the built-in baseline/ },
+  ],
   ['baseline with silent rules: CREATE FUNCTION', 'create function f() returns int return 1', SILENT, { action: 'block', class: 'create_function', command: 'CREATE FUNCTION', reason: /built-in baseline/ }],
   ['baseline before read-only', 'load $$x$$', { ...READ_ONLY, allow: [] }, { action: 'block', class: 'load', command: 'LOAD', reason: /built-in baseline/ }],
   ['a constant-true WHERE is no WHERE', 'update t set a = 1 where 1 = 1', TYPICAL, { action: 'block', class: 'update_without_where', command: 'UPDATE', reason: /update_without_where/ }],
@@ -65,7 +67,12 @@ const CASES: Array<[name: string, sql: string, rules: GuardrailRules, expected: 
   ['approval: CREATE TABLE', 'create table x (a int)', TYPICAL, { action: 'approve', classes: ['ddl'], commands: ['CREATE TABLE'] }],
   ['approval: GRANT and ALTER OWNER together', 'grant select on t to u; alter table t owner to u', TYPICAL, { action: 'approve', classes: ['grant', 'ddl', 'alter_owner'], commands: ['GRANT', 'ALTER TABLE'] }],
   ['approval: CREATE FUNCTION', 'create function f() returns int language sql as $$ select 1 $$', TYPICAL, { action: 'approve', classes: ['ddl', 'create_function'], commands: ['CREATE FUNCTION'] }],
-  ['pgbench write transaction', 'BEGIN; UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 2; INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, CURRENT_TIMESTAMP); END;', TYPICAL, { action: 'allow' }],
+  [
+    'pgbench write transaction',
+    'BEGIN; UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 2; INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, CURRENT_TIMESTAMP); END;',
+    TYPICAL,
+    { action: 'allow' },
+  ],
   ['unparseable refused', 'selec 1', TYPICAL, { action: 'block', class: 'unparseable', command: null, reason: /could not be parsed \(syntax error at or near "selec" at character 1\)/ }],
   ['unparseable flagged', 'selec 1', { ...TYPICAL, unparseable: 'flag' }, { action: 'allow', flagged: /^unparseable: syntax error/ }],
   ['lone $$ refused', '$$', READ_ONLY, { action: 'block', class: 'unparseable', command: null, reason: /unterminated dollar-quoted/ }],

@@ -30,9 +30,7 @@ export function evaluateGuardrails(analysis: SqlAnalysis, rules: GuardrailRules)
     const classes = statement.classes.length > 0 ? statement.classes : (['other'] as const);
     const blocked = classes.find((c) => block.has(c) || baseline.has(c));
     if (blocked !== undefined) {
-      const why = baseline.has(blocked)
-        ? `is blocked by the built-in baseline (a guardrail's sql.allow can allow it)`
-        : 'is in the block list';
+      const why = baseline.has(blocked) ? `is blocked by the built-in baseline (a guardrail's sql.allow can allow it)` : 'is in the block list';
       return { action: 'block', statement, class: blocked, reason: `${statement.command} is blocked: class '${blocked}' ${why}` };
     }
     if (readOnly && statement.readOnly !== true) {

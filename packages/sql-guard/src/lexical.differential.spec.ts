@@ -68,7 +68,7 @@ const FRAGMENTS = [
 ];
 
 /** Literals whose end depends on how backslashes and quotes are read. */
-const OPENERS = ["'\\''", "'\\'", "'a\\'", "E'\\'", "E'\\''", "'\\\\'", "$$\\$$", "'é\\'", "U&'\\0041'", "'\\", "'"];
+const OPENERS = ["'\\''", "'\\'", "'a\\'", "E'\\'", "E'\\''", "'\\\\'", '$$\\$$', "'é\\'", "U&'\\0041'", "'\\", "'"];
 /** What may hide after one: a statement the server would run. */
 const HIDDEN = ["; SELECT 'hidden'", '; CREATE TEMP TABLE IF NOT EXISTS canary (x int)', ' UNION SELECT 2', '; VALUES (1)'];
 /** What may close the rest again: a comment, a quote. */

@@ -100,7 +100,7 @@ export function figureName(val: unknown): string | null {
       return names[names.length - 1] ?? null;
     }
     case 'TypeCast':
-      return figureName(n['arg']) ?? (nameList(isObj(n['typeName']) ? n['typeName']['names'] : undefined).pop() ?? null);
+      return figureName(n['arg']) ?? nameList(isObj(n['typeName']) ? n['typeName']['names'] : undefined).pop() ?? null;
     default:
       return null;
   }
@@ -141,4 +141,3 @@ export function aliasOf(n: Obj): string | undefined {
 export function aliasColumns(n: Obj): string[] {
   return isObj(n['alias']) ? nameList(n['alias']['colnames']) : [];
 }
-

@@ -144,7 +144,6 @@ export function renameDerived(item: Extract<FromItem, { kind: 'derived' }>, n: O
   return { ...item, columns: item.columns.map((c, i) => (i < renamed.length ? { ...c, name: renamed[i]!.toLowerCase(), certain: true } : c)) };
 }
 
-
 // ---- INSERT, UPDATE, DELETE, MERGE --------------------------------------------------------
 
 export function modifyColumns(key: string, n: Obj, parent: Scope | undefined, walk: Walk): Column[] | null {
@@ -259,7 +258,6 @@ export function exprFlow(node: unknown, scope: Scope, walk: Walk): Flow {
   return flow;
 }
 
-
 /** Statements this walk has no case for: every column reference counts as read. */
 export function genericReads(node: unknown, walk: Walk): void {
   const stack: unknown[] = [node];
@@ -286,4 +284,3 @@ export function genericReads(node: unknown, walk: Walk): void {
     }
   }
 }
-

@@ -27,7 +27,6 @@ export function itemColumns(item: FromItem): Column[] {
   }
 }
 
-
 /** A column reference, resolved against the FROM items in scope (innermost first). */
 export function columnRef(fields: unknown[], scope: Scope, walk: Walk): Flow {
   const last = fields[fields.length - 1];
@@ -102,4 +101,3 @@ export function findItem(scope: Scope, name: string | undefined): FromItem | und
   }
   return undefined;
 }
-

@@ -67,10 +67,7 @@ function renumber(sql: string, values: readonly string[]): string {
   return sql.replace(/(?<![A-Za-z0-9_$.])\d{1,9}(?![A-Za-z0-9_$.])/g, () => values[i++ % values.length]!);
 }
 
-const numberText = fc.oneof(
-  fc.integer({ min: 0, max: 999_999_999 }).map(String),
-  fc.constantFrom('0', '00', '007', '1', '999999999', '2147483647'.slice(0, 9)),
-);
+const numberText = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }).map(String), fc.constantFrom('0', '00', '007', '1', '999999999', '2147483647'.slice(0, 9)));
 
 describe('numericShapeKey', () => {
   it('gives statements that differ only in integer literals one key', () => {

@@ -22,4 +22,3 @@ export function nameList(list: unknown): string[] {
 
 /** Settings whose change is a change of identity: SET ROLE, SET SESSION AUTHORIZATION. */
 export const ROLE_SETTINGS: ReadonlySet<string> = new Set(['role', 'session_authorization']);
-

@@ -28,9 +28,7 @@ describe('the lists generated from the catalogue', () => {
     for (const name of ['lower', 'count', 'sum', 'now', 'to_char', 'jsonb_build_object', 'random', 'pg_sleep', 'clock_timestamp', 'gen_random_uuid', 'current_setting']) {
       expect(READ_ONLY_FUNCTION_NAMES).toContain(name);
     }
-    const forbidden = READ_ONLY_FUNCTION_NAMES.filter(
-      (name) => DANGEROUS_FUNCTIONS.has(name) || SIDE_EFFECT_FUNCTIONS.has(name) || functionClasses(name).length > 0,
-    );
+    const forbidden = READ_ONLY_FUNCTION_NAMES.filter((name) => DANGEROUS_FUNCTIONS.has(name) || SIDE_EFFECT_FUNCTIONS.has(name) || functionClasses(name).length > 0);
     expect(forbidden).toEqual([]);
     for (const name of ['nextval', 'setval', 'set_config', 'query_to_xml', 'table_to_xml', 'ts_stat', 'ts_rewrite', 'txid_current', 'fmgr_c_validator', 'lo_get', 'pg_read_file']) {
       expect(READ_ONLY_FUNCTION_NAMES).not.toContain(name);

@@ -47,9 +47,7 @@ export interface StatementInfo {
   readonly objects?: SessionObjects;
 }
 
-export type SqlAnalysis =
-  | { readonly ok: true; readonly statements: readonly StatementInfo[] }
-  | { readonly ok: false; readonly error: string };
+export type SqlAnalysis = { readonly ok: true; readonly statements: readonly StatementInfo[] } | { readonly ok: false; readonly error: string };
 
 export interface GuardrailRules {
   readonly readOnly: boolean;

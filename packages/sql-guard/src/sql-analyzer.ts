@@ -120,7 +120,11 @@ function sourceSlicer(sql: string): (location: number, len: number) => string {
     return (loc, len) => (len > 0 ? sql.slice(loc, loc + len) : sql.slice(loc)).trim();
   }
   const buf = Buffer.from(sql, 'utf8');
-  return (loc, len) => buf.subarray(loc, len > 0 ? loc + len : buf.length).toString('utf8').trim();
+  return (loc, len) =>
+    buf
+      .subarray(loc, len > 0 ? loc + len : buf.length)
+      .toString('utf8')
+      .trim();
 }
 
 function deepFreeze<T>(value: T): T {

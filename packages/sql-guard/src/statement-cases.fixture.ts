@@ -28,12 +28,7 @@ export const SINGLE_STATEMENTS: Row[] = [
   ['DELETE FROM t', 'DELETE', ['write', 'delete', 'delete_without_where'], false],
   ['delete from t using u', 'DELETE', ['write', 'delete', 'delete_without_where'], false],
   ['delete from t where current of c', 'DELETE', ['write', 'delete'], false],
-  [
-    'merge into t using s on t.a = s.a when matched then update set b = s.b when not matched then insert values (s.a, s.b)',
-    'MERGE',
-    ['write', 'insert', 'update', 'merge'],
-    false,
-  ],
+  ['merge into t using s on t.a = s.a when matched then update set b = s.b when not matched then insert values (s.a, s.b)', 'MERGE', ['write', 'insert', 'update', 'merge'], false],
   ['truncate t, u restart identity', 'TRUNCATE', ['write', 'truncate'], false],
   ['with d as (delete from t returning *) select * from d', 'SELECT', ['read', 'write', 'delete', 'delete_without_where'], false],
   ['with u as (update t set a = 1 where b = 2 returning *) select count(*) from u', 'SELECT', ['read', 'write', 'update'], false],
@@ -171,10 +166,5 @@ export const SINGLE_STATEMENTS: Row[] = [
   ['SELECT abalance FROM pgbench_accounts WHERE aid = $1', 'SELECT', ['read'], true],
   ['UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2', 'UPDATE', ['write', 'update'], false],
   ['UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2', 'UPDATE', ['write', 'update'], false],
-  [
-    'INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)',
-    'INSERT',
-    ['write', 'insert'],
-    false,
-  ],
+  ['INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)', 'INSERT', ['write', 'insert'], false],
 ];

@@ -125,11 +125,4 @@ export function isBaselineClass(value: unknown): value is BaselineClass {
  * the inner statement's own classes are merged into PREPARE's, so `PREPARE p AS DELETE …`
  * is still not read-only.
  */
-export const READ_ONLY_CLASSES: ReadonlySet<StatementClass> = new Set<StatementClass>([
-  'read',
-  'copy_out',
-  'transaction',
-  'session',
-  'prepare',
-  'explain',
-]);
+export const READ_ONLY_CLASSES: ReadonlySet<StatementClass> = new Set<StatementClass>(['read', 'copy_out', 'transaction', 'session', 'prepare', 'explain']);

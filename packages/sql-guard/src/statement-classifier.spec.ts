@@ -53,4 +53,3 @@ describe('analyzeSql: tables and functions', () => {
     expect(s.functions).toEqual(functions);
   });
 });
-

@@ -181,4 +181,3 @@ function recordOperator(name: unknown, facts: StatementFacts): void {
   const parts = nameList(name);
   if (parts.length > 0 && !isReadOnlyOperator(parts)) offList(facts, `operator ${parts.join('.')}`);
 }
-

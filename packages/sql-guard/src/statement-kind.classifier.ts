@@ -1,12 +1,4 @@
-import {
-  ALTER_TABLE_CLASSES,
-  CODE_OBJECTS,
-  DEFINE_CODE_KINDS,
-  isUntrustedLanguage,
-  languageOf,
-  NODE_CLASSES,
-  OBJECT_CLASSES,
-} from './baseline-objects.js';
+import { ALTER_TABLE_CLASSES, CODE_OBJECTS, DEFINE_CODE_KINDS, isUntrustedLanguage, languageOf, NODE_CLASSES, OBJECT_CLASSES } from './baseline-objects.js';
 import { isObj, nameList, ROLE_SETTINGS, str, type Obj } from './parse-tree.util.js';
 import { recordDiscard, recordSettingsViewWrite, recordTransactionOptions, recordVariableSet } from './session-settings.js';
 import type { StatementClass } from './statement-class.js';
@@ -34,7 +26,6 @@ function nonEmpty(list: unknown): boolean {
   return Array.isArray(list) && list.length > 0;
 }
 
-
 /**
  * Adds the classes of one statement node (not its children) and returns the walk mode for
  * its children. Node kinds without a case fall to the default: `other` (never read-only),
@@ -47,8 +38,7 @@ export function classifyNode(key: string, n: Obj, facts: StatementFacts): 'execu
       else if (Array.isArray(n['valuesLists'])) {
         // A nested VALUES list (INSERT … VALUES) reads nothing; a top-level one is a query.
         if (facts.command === undefined) add(facts, 'VALUES', 'read');
-      }
-      else add(facts, 'SELECT', 'read');
+      } else add(facts, 'SELECT', 'read');
       // FOR UPDATE/SHARE takes row locks (and needs UPDATE privilege): not read-only.
       if (Array.isArray(n['lockingClause']) && n['lockingClause'].length > 0) facts.classes.add('lock');
       return 'execute';

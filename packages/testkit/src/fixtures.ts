@@ -10,10 +10,7 @@ export interface TestIdentity {
   api: ApiClient;
 }
 
-export async function createIdentity(
-  admin: ApiClient,
-  input: { subject: string; kind?: 'human' | 'service'; groups?: string[]; attributes?: Record<string, string | number | boolean> },
-): Promise<TestIdentity> {
+export async function createIdentity(admin: ApiClient, input: { subject: string; kind?: 'human' | 'service'; groups?: string[]; attributes?: Record<string, string | number | boolean> }): Promise<TestIdentity> {
   const created = await admin.post('/v1/identities', { kind: input.kind ?? 'human', subject: input.subject, groups: input.groups ?? [], attributes: input.attributes ?? {} });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const issued = await admin.post(`/v1/identities/${created.body.id}/tokens`, { name: `${input.subject}-token` });

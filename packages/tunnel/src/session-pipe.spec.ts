@@ -8,11 +8,7 @@ import { CloseReason } from '@jitgate/proto';
 import type { LocalEnd, LocalSink } from './local-end.js';
 import { SessionPipe, type PeerFrames, type SessionEnd, type SessionStats } from './session-pipe.js';
 
-type Frame =
-  | { kind: 'data'; payload: Uint8Array }
-  | { kind: 'window'; increment: number }
-  | { kind: 'half' }
-  | { kind: 'close'; reason: CloseReason; message: string };
+type Frame = { kind: 'data'; payload: Uint8Array } | { kind: 'window'; increment: number } | { kind: 'half' } | { kind: 'close'; reason: CloseReason; message: string };
 
 /** Delivers frames to the other pipe asynchronously, in order, and counts bytes in flight. */
 class Channel implements PeerFrames {
@@ -286,4 +282,3 @@ describe('SessionPipe', () => {
     for (const confirm of confirmations) confirm();
   });
 });
-

@@ -59,16 +59,7 @@ describe('parseConfig', () => {
   });
 
   it('lets flags override the environment', () => {
-    const config = run({ ...minimal, LOG_LEVEL: 'warn', JITGATE_AGENT_HEALTH_PORT: '9000' }, [
-      '--name',
-      'edge-2',
-      '--gateway=127.0.0.1:1234',
-      '--insecure',
-      '--log-level',
-      'debug',
-      '--connections',
-      'a,b',
-    ]);
+    const config = run({ ...minimal, LOG_LEVEL: 'warn', JITGATE_AGENT_HEALTH_PORT: '9000' }, ['--name', 'edge-2', '--gateway=127.0.0.1:1234', '--insecure', '--log-level', 'debug', '--connections', 'a,b']);
     expect(config.agent.name).toBe('edge-2');
     expect(config.gateway.setting).toEqual({ kind: 'static', addresses: [{ host: '127.0.0.1', port: 1234 }] });
     expect(config.gateway.insecure).toBe(true);

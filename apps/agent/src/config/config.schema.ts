@@ -59,9 +59,7 @@ export const settingsSchema = z
     JITGATE_GATEWAY: required('must be a string').pipe(from(parseGatewaySetting)),
     JITGATE_GATEWAY_CA: z.string().min(1).optional(),
     JITGATE_AGENT_INSECURE: bool.default(false),
-    JITGATE_GATEWAY_RESOLVE_INTERVAL: from(parseDurationMs)
-      .pipe(z.number().min(1000, 'must be at least 1s'))
-      .default(30_000),
+    JITGATE_GATEWAY_RESOLVE_INTERVAL: from(parseDurationMs).pipe(z.number().min(1000, 'must be at least 1s')).default(30_000),
     JITGATE_AGENT_CONNECTIONS: required('must be a string').pipe(from(parseConnections)),
     JITGATE_AGENT_LABELS: from(parseLabels).default({}),
     JITGATE_AGENT_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
@@ -133,8 +131,7 @@ export function parseConfig(source: ConfigSource): ParsedCommandLine {
   if (flags.settings.JITGATE_AGENT_TOKEN_FILE !== undefined) delete env.JITGATE_AGENT_TOKEN;
   // google-auth-library and @google-cloud/iam-credentials print every response, access tokens
   // included, to stderr when this is set: the agent would leak the tokens it mints (README).
-  if (env.GOOGLE_SDK_NODE_LOGGING !== undefined)
-    throw new ConfigError(['GOOGLE_SDK_NODE_LOGGING: Google client debug logging prints the access tokens the agent mints; unset it']);
+  if (env.GOOGLE_SDK_NODE_LOGGING !== undefined) throw new ConfigError(['GOOGLE_SDK_NODE_LOGGING: Google client debug logging prints the access tokens the agent mints; unset it']);
   const result = settingsSchema.safeParse({ ...env, ...flags.settings });
   if (!result.success) {
     throw new ConfigError(
@@ -155,10 +152,7 @@ export function parseConfig(source: ConfigSource): ParsedCommandLine {
         labels: s.JITGATE_AGENT_LABELS,
         connections: s.JITGATE_AGENT_CONNECTIONS,
       },
-      token:
-        s.JITGATE_AGENT_TOKEN_FILE !== undefined
-          ? { source: 'file', path: s.JITGATE_AGENT_TOKEN_FILE }
-          : { source: 'value', value: new SecretValue(s.JITGATE_AGENT_TOKEN as string) },
+      token: s.JITGATE_AGENT_TOKEN_FILE !== undefined ? { source: 'file', path: s.JITGATE_AGENT_TOKEN_FILE } : { source: 'value', value: new SecretValue(s.JITGATE_AGENT_TOKEN as string) },
       gateway: {
         setting: s.JITGATE_GATEWAY,
         caFile: s.JITGATE_GATEWAY_CA,

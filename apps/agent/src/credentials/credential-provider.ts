@@ -66,8 +66,7 @@ export function parseCredentialRef(ref: string): CredentialRef {
       if (!CREDENTIAL_ENV_NAME_PATTERN.test(rest)) throw new CredentialError('invalid_ref', 'env: needs an upper-case variable name (env:NAME)');
       return { kind: 'env', name: rest };
     case 'file':
-      if (!isAbsolute(rest) || normalize(rest) !== rest || rest.includes('\0'))
-        throw new CredentialError('invalid_ref', 'file: needs an absolute, normalised path (file:/path)');
+      if (!isAbsolute(rest) || normalize(rest) !== rest || rest.includes('\0')) throw new CredentialError('invalid_ref', 'file: needs an absolute, normalised path (file:/path)');
       return { kind: 'file', path: rest };
     case 'gcp-sa':
       if (rest.length < 3) throw new CredentialError('invalid_ref', 'gcp-sa: needs a service account (gcp-sa:<account>)');
@@ -150,8 +149,7 @@ export class LocalCredentialProvider implements CredentialProvider {
   }
 
   private async fromFile(path: string): Promise<SecretValue> {
-    if (this.protectedFiles.has(path) || FORBIDDEN_DIRS.some((dir) => path.startsWith(dir)))
-      throw new CredentialError('forbidden', `file:${path} is not a place the agent reads credentials from`);
+    if (this.protectedFiles.has(path) || FORBIDDEN_DIRS.some((dir) => path.startsWith(dir))) throw new CredentialError('forbidden', `file:${path} is not a place the agent reads credentials from`);
     try {
       const info = await stat(path);
       if (!info.isFile()) throw new CredentialError('missing', `${path} is not a regular file`);

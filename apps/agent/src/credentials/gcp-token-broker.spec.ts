@@ -2,17 +2,7 @@
 // against the local Google stand-ins, which refuse what Google would refuse.
 import { createVerify } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ADMIN_SA,
-  AGENT_SA,
-  BIGQUERY_READONLY,
-  CLOUD_PLATFORM,
-  DEEP_SA,
-  HOP_SA,
-  READER_SA,
-  startBrokerHarness,
-  type BrokerHarness,
-} from '../../test/support/gcp-broker-harness.js';
+import { ADMIN_SA, AGENT_SA, BIGQUERY_READONLY, CLOUD_PLATFORM, DEEP_SA, HOP_SA, READER_SA, startBrokerHarness, type BrokerHarness } from '../../test/support/gcp-broker-harness.js';
 import { CredentialError } from './credential-error.js';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './gcp-token-broker.js';
 import { SecretValue } from './secret-value.js';
@@ -157,9 +147,7 @@ describe('refusals', () => {
 
   it('an account that would change the resource name, or a scope that is not one', async () => {
     expect((await refusal(h.freshBroker().accessToken({ account: `x/../${READER_SA}`, grantExpiresAtUnixMs: h.clock.now() + 60_000 }))).code).toBe('invalid_ref');
-    expect((await refusal(h.freshBroker().accessToken({ account: READER_SA, scopes: ['cloud-platform'], grantExpiresAtUnixMs: h.clock.now() + 60_000 }))).code).toBe(
-      'invalid_ref',
-    );
+    expect((await refusal(h.freshBroker().accessToken({ account: READER_SA, scopes: ['cloud-platform'], grantExpiresAtUnixMs: h.clock.now() + 60_000 }))).code).toBe('invalid_ref');
     expect(newCalls()).toHaveLength(0);
   });
 

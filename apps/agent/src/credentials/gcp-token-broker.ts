@@ -92,9 +92,7 @@ export class GcpTokenBroker {
     return this.cached(key, grantEnd, async () => {
       const requestedAt = this.deps.clock.now();
       const bearer = await this.agentBearer();
-      const minted = await this.callIam(account, () =>
-        this.deps.iam.generateAccessToken({ name: resource(account), delegates: delegates.map(resource), scope: scopes, lifetimeSeconds }, bearer),
-      );
+      const minted = await this.callIam(account, () => this.deps.iam.generateAccessToken({ name: resource(account), delegates: delegates.map(resource), scope: scopes, lifetimeSeconds }, bearer));
       // What we asked for bounds it by our clock; an earlier expiry from the server wins.
       const bound = requestedAt + lifetimeSeconds * 1000;
       const expiresAtUnixMs = Math.min(bound, minted.expireTimeUnixMs ?? bound);
@@ -197,8 +195,9 @@ function validAccounts(request: ServiceAccountTokenRequest): { account: string; 
 function validScopes(scopes: readonly string[] | undefined): string[] {
   const wanted = [...new Set(scopes && scopes.length > 0 ? scopes : DEFAULT_GCP_SCOPES)].sort();
   if (wanted.length > MAX_SCOPES) throw new CredentialError('invalid_ref', `at most ${MAX_SCOPES} scopes`);
-  for (const scope of wanted) if (!/^https:\/\/www\.googleapis\.com\/auth\/[a-z0-9._-]+$/.test(scope) && scope !== 'openid' && scope !== 'email')
-    throw new CredentialError('invalid_ref', `${JSON.stringify(scope.slice(0, 120))} is not a Google OAuth scope`);
+  for (const scope of wanted)
+    if (!/^https:\/\/www\.googleapis\.com\/auth\/[a-z0-9._-]+$/.test(scope) && scope !== 'openid' && scope !== 'email')
+      throw new CredentialError('invalid_ref', `${JSON.stringify(scope.slice(0, 120))} is not a Google OAuth scope`);
   return wanted;
 }
 

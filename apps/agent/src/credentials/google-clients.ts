@@ -140,10 +140,7 @@ export function iamCredentialsApi(options: IamCredentialsApiOptions = {}): IamCr
     },
     async generateIdToken(call, bearer) {
       try {
-        const [response] = await get().generateIdToken(
-          { name: call.name, delegates: [...call.delegates], audience: call.audience, includeEmail: call.includeEmail },
-          callOptions(bearer),
-        );
+        const [response] = await get().generateIdToken({ name: call.name, delegates: [...call.delegates], audience: call.audience, includeEmail: call.includeEmail }, callOptions(bearer));
         if (!response.token) throw new IamApiError('INTERNAL', 'the answer carries no ID token');
         return { token: new SecretValue(response.token) };
       } catch (error) {

@@ -103,7 +103,13 @@ describe('access tokens, only to the Google endpoints', () => {
   });
 
   it('fails the dial with a clear error when IAM refuses, or when the grant has already ended', async () => {
-    const options = (grantExpiresAtUnixMs: number) => ({ signal: new AbortController().signal, timeoutMs: 5000, scope: '', clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs });
+    const options = (grantExpiresAtUnixMs: number) => ({
+      signal: new AbortController().signal,
+      timeoutMs: 5000,
+      scope: '',
+      clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL },
+      grantExpiresAtUnixMs,
+    });
     const dialer = httpDialer('bigquery', deps);
     const refused = dialer.dial(assignment('bigquery', { projectId: 'proj-12345' }, `gcp-sa:${ADMIN_SA}`), options(h.clock.now() + 60_000));
     await expect(refused).rejects.toThrowError(TargetDialError);
@@ -127,7 +133,7 @@ describe('ID tokens for Cloud Run and MCP', () => {
     expect(claims(bearerSeen())).toMatchObject({ aud: audience.replace('{target}', target.url), email: account });
   });
 
-  it('gcp-adc without a targetServiceAccount sends the agent\'s own ID token', async () => {
+  it("gcp-adc without a targetServiceAccount sends the agent's own ID token", async () => {
     const bridge = await bridgeTo('mcp', { url: `${target.url}/mcp` }, 'gcp-adc', h.clock.now() + 60_000);
     expect((await send(bridge.port, { method: 'POST', path: '/', body: '{}' })).status).toBe(200);
     expect(claims(bearerSeen())).toMatchObject({ aud: target.url, email: AGENT_SA });

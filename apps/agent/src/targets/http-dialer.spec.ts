@@ -174,15 +174,24 @@ describe('refusals and failures', () => {
     ['mcp', { url: 'ftp://x.example' }, '', /must be an http:\/\/ or https:\/\/ URL/],
     ['http', {}, '', /need a baseUrl/],
   ] as const)('refuses to dial %s %j with %s', async (type, settings, ref, message) => {
-    const dial = httpDialer(type, deps).dial(assignment(type, settings, ref), { signal: new AbortController().signal, timeoutMs: 1000, scope: '', clientParameters: SESSION_PROTOCOL, grantExpiresAtUnixMs: farGrant() });
+    const dial = httpDialer(type, deps).dial(assignment(type, settings, ref), {
+      signal: new AbortController().signal,
+      timeoutMs: 1000,
+      scope: '',
+      clientParameters: SESSION_PROTOCOL,
+      grantExpiresAtUnixMs: farGrant(),
+    });
     await expect(dial).rejects.toThrowError(TargetDialError);
     await expect(dial).rejects.toThrowError(message);
   });
 
-  it.each<Record<string, string>>([{}, { [HTTP_SESSION_PARAMETER]: 'http/1.1' }])('refuses a session whose gateway speaks another HTTP session protocol (%j), before any credential is read', async (clientParameters) => {
-    const bridge = await startBridge(httpDialer('http', deps), assignment('http', { baseUrl: target.url }, 'env:TARGET_TOKEN'), farGrant, clientParameters);
-    bridges.push(bridge);
-    await expect(send(bridge.port, { path: '/x' })).rejects.toThrow();
-    expect(bridge.dialErrors.map((error) => error.message)).toEqual([expect.stringMatching(/does not speak this agent's HTTP session protocol \(frames\/1\)/)]);
-  });
+  it.each<Record<string, string>>([{}, { [HTTP_SESSION_PARAMETER]: 'http/1.1' }])(
+    'refuses a session whose gateway speaks another HTTP session protocol (%j), before any credential is read',
+    async (clientParameters) => {
+      const bridge = await startBridge(httpDialer('http', deps), assignment('http', { baseUrl: target.url }, 'env:TARGET_TOKEN'), farGrant, clientParameters);
+      bridges.push(bridge);
+      await expect(send(bridge.port, { path: '/x' })).rejects.toThrow();
+      expect(bridge.dialErrors.map((error) => error.message)).toEqual([expect.stringMatching(/does not speak this agent's HTTP session protocol \(frames\/1\)/)]);
+    },
+  );
 });

@@ -177,15 +177,19 @@ describe('the session ending', () => {
     let received = 0;
     let connectionClosed = false;
     // The target keeps idle connections for a minute: only the agent can close this one in time.
-    const target = await startTarget((req, res) => {
-      req.on('data', (chunk: Buffer) => (received += chunk.length));
-      // The request itself is no longer tracked by Node's server once its answer is sent; the
-      // connection it came on is what the agent must let go of.
-      req.socket.once('close', () => (connectionClosed = true));
-      // Answers at once, before the upload ends (as a server refusing a large body may).
-      res.writeHead(200, { 'content-length': 2 });
-      res.end('ok');
-    }, undefined, 60_000);
+    const target = await startTarget(
+      (req, res) => {
+        req.on('data', (chunk: Buffer) => (received += chunk.length));
+        // The request itself is no longer tracked by Node's server once its answer is sent; the
+        // connection it came on is what the agent must let go of.
+        req.socket.once('close', () => (connectionClosed = true));
+        // Answers at once, before the upload ends (as a server refusing a large body may).
+        res.writeHead(200, { 'content-length': 2 });
+        res.end('ok');
+      },
+      undefined,
+      60_000,
+    );
     cleanups.push(() => target.close());
     const options = { signal: new AbortController().signal, timeoutMs: 5_000, scope: '', clientParameters: { [HTTP_SESSION_PARAMETER]: HTTP_SESSION_PROTOCOL }, grantExpiresAtUnixMs: Date.now() + 3_600_000 };
     const { socket } = await dialer.dial(assignment('http', { baseUrl: target.url }), options);
@@ -193,7 +197,15 @@ describe('the session ending', () => {
     const client = new HttpExchangeClient(socket);
     let answered!: (answer: AgentAnswer) => void;
     const answer = new Promise<AgentAnswer>((resolve) => (answered = resolve));
-    const exchange = client.request({ method: 'PUT', target: '/upload', headers: {}, chunked: true }, { response: (a) => answered(a), failed: (error) => { throw error; } });
+    const exchange = client.request(
+      { method: 'PUT', target: '/upload', headers: {}, chunked: true },
+      {
+        response: (a) => answered(a),
+        failed: (error) => {
+          throw error;
+        },
+      },
+    );
     exchange.body.write(Buffer.alloc(4096, 1));
     const body: Buffer[] = [];
     for await (const chunk of await answer) body.push(chunk as Buffer);

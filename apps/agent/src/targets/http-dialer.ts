@@ -52,7 +52,8 @@ export function httpDialer(type: HttpConnectionType, deps: HttpDialerDeps): Targ
     async dial(assignment, { signal, grantExpiresAtUnixMs, clientParameters }) {
       const found = httpTargetFor(type, assignment.settingsJson, assignment.credentialRef, deps.endpoints);
       const target = { ...found, bearer: withPolicyIdentity(found.bearer, clientParameters) };
-      if (clientParameters[HTTP_SESSION_PARAMETER] !== HTTP_SESSION_PROTOCOL) throw new TargetDialError(`the gateway does not speak this agent's HTTP session protocol (${HTTP_SESSION_PROTOCOL}); run a gateway and agents of the same version`);
+      if (clientParameters[HTTP_SESSION_PARAMETER] !== HTTP_SESSION_PROTOCOL)
+        throw new TargetDialError(`the gateway does not speak this agent's HTTP session protocol (${HTTP_SESSION_PROTOCOL}); run a gateway and agents of the same version`);
       if (deps.clock.now() >= grantExpiresAtUnixMs) throw new TargetDialError("the session's grant has already ended");
       const bearer = await preflight(target.bearer, deps.credentials, grantExpiresAtUnixMs);
       if (signal.aborted) throw new TargetDialError('session closed while dialling');

@@ -114,10 +114,7 @@ function refuse(req: GatewayRequest, res: GatewayResponse, error: HttpForwardErr
 function limitConnect(upstream: ClientRequest, ctx: ForwardContext): void {
   upstream.once('socket', (socket) => {
     if (!socket.connecting) return;
-    const timer = setTimeout(
-      () => upstream.destroy(new HttpForwardError('target_timeout', `${ctx.target.origin} did not accept a connection within ${seconds(ctx.connectTimeoutMs)}`)),
-      ctx.connectTimeoutMs,
-    );
+    const timer = setTimeout(() => upstream.destroy(new HttpForwardError('target_timeout', `${ctx.target.origin} did not accept a connection within ${seconds(ctx.connectTimeoutMs)}`)), ctx.connectTimeoutMs);
     const clear = (): void => clearTimeout(timer);
     socket.once('connect', clear);
     upstream.once('close', clear);

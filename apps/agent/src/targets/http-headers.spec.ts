@@ -51,9 +51,38 @@ describe('refusalOf', () => {
 describe('headers', () => {
   it('drops hop-by-hop, Connection-named, credential and x-jitgate headers; sets host and the bearer; keeps repeats', () => {
     const raw = [
-      'Host', 'caller.example', 'Authorization', 'Bearer jg_x', 'Proxy-Authorization', 'Basic x', 'Proxy-Connection', 'keep-alive',
-      'Connection', 'keep-alive, X-Hop', 'X-Hop', '1', 'Keep-Alive', 'timeout=5', 'TE', 'trailers', 'Trailer', 'X-T', 'Upgrade', 'h2c',
-      'Expect', '100-continue', 'X-Jitgate-Grant', 'g', 'Accept', 'a/b', 'X-Multi', '1', 'X-Multi', '2', 'Transfer-Encoding', 'chunked',
+      'Host',
+      'caller.example',
+      'Authorization',
+      'Bearer jg_x',
+      'Proxy-Authorization',
+      'Basic x',
+      'Proxy-Connection',
+      'keep-alive',
+      'Connection',
+      'keep-alive, X-Hop',
+      'X-Hop',
+      '1',
+      'Keep-Alive',
+      'timeout=5',
+      'TE',
+      'trailers',
+      'Trailer',
+      'X-T',
+      'Upgrade',
+      'h2c',
+      'Expect',
+      '100-continue',
+      'X-Jitgate-Grant',
+      'g',
+      'Accept',
+      'a/b',
+      'X-Multi',
+      '1',
+      'X-Multi',
+      '2',
+      'Transfer-Encoding',
+      'chunked',
     ];
     expect(upstreamRequestHeaders(request('POST', '/', raw), 'target.example:8443', 'tok')).toEqual({
       host: 'target.example:8443',
@@ -73,7 +102,9 @@ describe('headers', () => {
 
 describe('relativeLocation', () => {
   it("turns a location on the target's root into a path relative to it", () => {
-    expect(relativeLocation('https://storage.googleapis.com/upload/storage/v1/b/x/o?uploadType=resumable&upload_id=abc', 'https://storage.googleapis.com', '')).toBe('/upload/storage/v1/b/x/o?uploadType=resumable&upload_id=abc');
+    expect(relativeLocation('https://storage.googleapis.com/upload/storage/v1/b/x/o?uploadType=resumable&upload_id=abc', 'https://storage.googleapis.com', '')).toBe(
+      '/upload/storage/v1/b/x/o?uploadType=resumable&upload_id=abc',
+    );
     expect(relativeLocation('https://api.example/v2/items/1', 'https://api.example', '/v2')).toBe('/items/1');
     expect(relativeLocation('https://api.example/v2?x=1', 'https://api.example', '/v2')).toBe('/?x=1');
   });

@@ -56,9 +56,9 @@ function rootOf(type: HttpConnectionType, settingsJson: string, endpoints: Googl
     case 'http':
       return parseRoot(parseSettings(settingsJson, CONNECTION_SETTINGS_READERS.http, 'http connection settings need a baseUrl').baseUrl, 'settings.baseUrl');
     case 'bigquery':
-      return parseRoot(endpoints.bigquery, 'the agent\'s BigQuery endpoint');
+      return parseRoot(endpoints.bigquery, "the agent's BigQuery endpoint");
     case 'gcs':
-      return parseRoot(endpoints.storage, 'the agent\'s Cloud Storage endpoint');
+      return parseRoot(endpoints.storage, "the agent's Cloud Storage endpoint");
     case 'cloudrun':
     case 'mcp':
       return parseRoot(parseSettings(settingsJson, CONNECTION_SETTINGS_READERS[type], `${type} connection settings need a url`).url, 'settings.url');

@@ -106,7 +106,8 @@ export class AgentSession {
   /** Who the agent is on the server; a role that reaches past the guard is worth a warning. */
   private logLogin(role: PostgresRole): void {
     const privileges = privilegesOf(role);
-    if (privileges.length > 0) this.log.warn({ role: role.role, privileges, readOnly: role.readOnly }, 'logged in to the server as a privileged role: the database does not limit this session (docs/security.md)');
+    if (privileges.length > 0)
+      this.log.warn({ role: role.role, privileges, readOnly: role.readOnly }, 'logged in to the server as a privileged role: the database does not limit this session (docs/security.md)');
     else this.log.info({ role: role.role, readOnly: role.readOnly }, 'logged in to the server');
   }
 

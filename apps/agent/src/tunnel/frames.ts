@@ -1,17 +1,7 @@
 // Agent → gateway messages, built with create(Schema, …) in one place so that the rest of the
 // agent speaks in terms of sids and reasons, not protobuf shapes.
 import { create } from '@bufbuild/protobuf';
-import {
-  CloseReason,
-  HalfCloseSchema,
-  HeartbeatSchema,
-  HelloSchema,
-  PostgresLoginSchema,
-  SessionCloseSchema,
-  SessionOpenedSchema,
-  WindowUpdateSchema,
-  type ConnectRequest,
-} from '@jitgate/proto';
+import { CloseReason, HalfCloseSchema, HeartbeatSchema, HelloSchema, PostgresLoginSchema, SessionCloseSchema, SessionOpenedSchema, WindowUpdateSchema, type ConnectRequest } from '@jitgate/proto';
 import { dataRequest } from '@jitgate/tunnel';
 import type { PostgresRole } from '../targets/postgres-login.js';
 

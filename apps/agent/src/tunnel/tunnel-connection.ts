@@ -150,10 +150,7 @@ export class TunnelConnection implements FrameSink {
       logger,
       dialTimeoutMs: timing.dialTimeoutMs,
     });
-    logger.info(
-      { gatewayId: welcome.gatewayId, agentId: welcome.agentId, connections: welcome.connections.map((c) => c.name), heartbeatMs: welcome.heartbeatIntervalMs },
-      'tunnel ready',
-    );
+    logger.info({ gatewayId: welcome.gatewayId, agentId: welcome.agentId, connections: welcome.connections.map((c) => c.name), heartbeatMs: welcome.heartbeatIntervalMs }, 'tunnel ready');
     for (const refused of welcome.refused) logger.warn({ connection: refused.name, reason: refused.reason }, 'the gateway refused a connection this agent offered');
     void this.checkAssignments(welcome);
     const interval = Math.max(welcome.heartbeatIntervalMs || timing.defaultHeartbeatMs, MIN_HEARTBEAT_MS);

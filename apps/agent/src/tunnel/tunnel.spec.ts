@@ -210,7 +210,6 @@ describe('Tunnel', () => {
     await flush();
     expect(t.transport.streams).toHaveLength(1);
   });
-
 });
 
 describe('TunnelConnection backpressure', () => {

@@ -39,11 +39,17 @@ export async function connectHttp(settings: HttpConnectSettings, check: GrantChe
 
   let finish: (outcome: 'stopped' | GrantEnd) => void = () => {};
   const done = new Promise<'stopped' | GrantEnd>((resolve) => (finish = resolve));
-  const watcher = new GrantWatcher(api, connection, ctx.clock, {
-    renewed: (expiresAt) => say(`Grant for ${connection} renewed: ${describeExpiry(expiresAt, ctx.clock.now())}`),
-    ended: (how) => finish(how),
-    warn,
-  }, check.expiresAt);
+  const watcher = new GrantWatcher(
+    api,
+    connection,
+    ctx.clock,
+    {
+      renewed: (expiresAt) => say(`Grant for ${connection} renewed: ${describeExpiry(expiresAt, ctx.clock.now())}`),
+      ended: (how) => finish(how),
+      warn,
+    },
+    check.expiresAt,
+  );
 
   let warnedAuth = false;
   const forwarder = new HttpForwarder({
@@ -86,8 +92,6 @@ export async function connectHttp(settings: HttpConnectSettings, check: GrantChe
     return EXIT_CODES.ok;
   }
   const what =
-    outcome === 'expired'
-      ? `the grant for ${connection} expired at ${watcher.expiresAt ? formatTime(watcher.expiresAt) : 'its end'}`
-      : `the grant for ${connection} is no longer in force (revoked or released)`;
+    outcome === 'expired' ? `the grant for ${connection} expired at ${watcher.expiresAt ? formatTime(watcher.expiresAt) : 'its end'}` : `the grant for ${connection} is no longer in force (revoked or released)`;
   throw new CliError('not_permitted', `${what}; stopped serving ${local}${cut}. Request a new grant and run jitgate connect again`);
 }

@@ -36,7 +36,7 @@ export function registerConnect(program: Command, run: CommandRunner): void {
   program
     .command('connect')
     .description(
-      'forward a local port to a connection through the gateway, for as long as your grant is in force; for http, bigquery, gcs, cloudrun and mcp connections, serve a local URL to use as the client\'s API endpoint',
+      "forward a local port to a connection through the gateway, for as long as your grant is in force; for http, bigquery, gcs, cloudrun and mcp connections, serve a local URL to use as the client's API endpoint",
     )
     .argument('<connection>', 'connection name, e.g. orders-db')
     .option('--port <port>', 'local port to listen on; 0 picks a free one and prints it', '0')
@@ -46,9 +46,7 @@ export function registerConnect(program: Command, run: CommandRunner): void {
     .option('--tls', 'use TLS to the gateway (its client listener, or its HTTP port)')
     .option('--ca <file>', 'PEM file of a CA to trust for TLS, besides the system ones')
     .option('--once', 'serve one local connection, then exit (TCP connections)')
-    .action((connection: string, options: ConnectOptions) =>
-      run((config, ctx) => connect(connection, options, config, ctx), { proxy: options.proxy, httpProxy: options.httpProxy }),
-    );
+    .action((connection: string, options: ConnectOptions) => run((config, ctx) => connect(connection, options, config, ctx), { proxy: options.proxy, httpProxy: options.httpProxy }));
 }
 
 export async function connect(connection: string, options: ConnectOptions, config: CliConfig, ctx: CliContext): Promise<number> {
@@ -74,11 +72,17 @@ export async function connect(connection: string, options: ConnectOptions, confi
 
   let finish: (outcome: Outcome) => void = () => {};
   const done = new Promise<Outcome>((resolve) => (finish = resolve));
-  const watcher = new GrantWatcher(api, connection, ctx.clock, {
-    renewed: (expiresAt) => say(`Grant for ${connection} renewed: ${describeExpiry(expiresAt, ctx.clock.now())}`),
-    ended: (how) => finish(how),
-    warn,
-  }, check.expiresAt);
+  const watcher = new GrantWatcher(
+    api,
+    connection,
+    ctx.clock,
+    {
+      renewed: (expiresAt) => say(`Grant for ${connection} renewed: ${describeExpiry(expiresAt, ctx.clock.now())}`),
+      ended: (how) => finish(how),
+      warn,
+    },
+    check.expiresAt,
+  );
 
   const handlers: ForwarderHandlers = {
     opened: (n, client, sessionId) => say(`[${n}] ${client} connected: session ${printable(sessionId, 80)}`),

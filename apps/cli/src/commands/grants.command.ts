@@ -26,13 +26,7 @@ export async function grants(options: { json?: boolean }, config: CliConfig, ctx
     return EXIT_CODES.ok;
   }
   const now = ctx.clock.now();
-  const rows = items.map((grant) => [
-    grant.connection,
-    grant.scope ?? '-',
-    formatTime(grant.expiresAt),
-    formatDuration(Date.parse(grant.expiresAt) - now),
-    grant.id,
-  ]);
+  const rows = items.map((grant) => [grant.connection, grant.scope ?? '-', formatTime(grant.expiresAt), formatDuration(Date.parse(grant.expiresAt) - now), grant.id]);
   ctx.stdout.write(formatTable(['CONNECTION', 'SCOPE', 'EXPIRES', 'LEFT', 'GRANT'], rows));
   return EXIT_CODES.ok;
 }

@@ -78,8 +78,7 @@ function report(req: AccessRequest, quiet: boolean, ctx: CliContext): number {
       // A postgres connection is reached with any Postgres client, the token as password.
       if (req.connection.type === 'postgres') say(`Connect with: PGPASSWORD="$JITGATE_TOKEN" psql "host=<gateway> port=${DEFAULT_PORTS.postgres} dbname=${name} user=<you>"`);
       // HTTP connections: a local URL the client library uses as its API endpoint (docs/http.md).
-      else if (req.connection.type && isHttpConnectionType(req.connection.type))
-        say(`Connect with: jitgate connect ${name}  (serves ${name} at a local URL: use it as the client's API endpoint)`);
+      else if (req.connection.type && isHttpConnectionType(req.connection.type)) say(`Connect with: jitgate connect ${name}  (serves ${name} at a local URL: use it as the client's API endpoint)`);
       else say(`Connect with: jitgate connect ${name}`);
       return EXIT_CODES.ok;
     }

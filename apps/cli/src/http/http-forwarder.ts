@@ -50,9 +50,7 @@ export class HttpForwarder {
   constructor(private readonly options: HttpForwarderOptions) {
     const secure = options.gateway.protocol === 'https:';
     // One agent for the life of the command: connections to the gateway are reused.
-    this.agent = secure
-      ? new https.Agent({ keepAlive: true, ...(options.ca ? { ca: [...tls.rootCertificates, options.ca.toString('utf8')] } : {}) })
-      : new http.Agent({ keepAlive: true });
+    this.agent = secure ? new https.Agent({ keepAlive: true, ...(options.ca ? { ca: [...tls.rootCertificates, options.ca.toString('utf8')] } : {}) }) : new http.Agent({ keepAlive: true });
     this.server = http.createServer((req, res) => this.forward(req, res));
     // Upgrades (WebSocket) and CONNECT are refused by the agent anyway (docs/http.md): say so.
     const refuse = (_req: http.IncomingMessage, socket: Socket) => socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

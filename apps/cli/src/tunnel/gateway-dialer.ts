@@ -33,9 +33,7 @@ export function openGatewaySession(options: DialOptions): Promise<GatewaySession
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   return new Promise<GatewaySession>((resolve, reject) => {
-    const socket = options.tls
-      ? tls.connect(tlsOptions(options.proxy, options.tls.ca))
-      : net.connect({ host: options.proxy.host, port: options.proxy.port, allowHalfOpen: true });
+    const socket = options.tls ? tls.connect(tlsOptions(options.proxy, options.tls.ca)) : net.connect({ host: options.proxy.host, port: options.proxy.port, allowHalfOpen: true });
     socket.setNoDelay(true);
     // Two pipelines (one per direction), the forwarder's bookkeeping and TLS's own listeners add
     // up to more than the default 10 'close' listeners; that is expected, not a leak.
@@ -87,10 +85,7 @@ export function openGatewaySession(options: DialOptions): Promise<GatewaySession
     };
     const onEnd = () => finish(new CliError('unavailable', `the gateway at ${where} closed the connection before answering the handshake`));
     const onError = (error: Error & { code?: string }) => finish(new CliError('unavailable', `cannot reach the gateway's listener at ${where}: ${describeSocketError(error)}`));
-    const timer = setTimeout(
-      () => finish(new CliError('unavailable', `the gateway at ${where} did not answer the handshake within ${Math.round(timeoutMs / 1000)} s`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => finish(new CliError('unavailable', `the gateway at ${where} did not answer the handshake within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
 
     socket.once(options.tls ? 'secureConnect' : 'connect', onConnected);
     socket.on('data', onData);

@@ -42,7 +42,7 @@ function explain(connection: string, code: HandshakeCode): string {
     case 'target_unreachable':
       return `the agent could not reach the target of ${connection}`;
     case 'bad_handshake':
-      return 'the gateway did not understand the handshake (is --proxy the gateway\'s client listener, JITGATE_TCP_PORT?)';
+      return "the gateway did not understand the handshake (is --proxy the gateway's client listener, JITGATE_TCP_PORT?)";
     case 'unavailable':
     case 'internal':
       return `the gateway refused the connection to ${connection}`;

@@ -34,9 +34,7 @@ export class GatewayListenerStandIn {
 
   constructor(private readonly options: StandInOptions) {
     const onSocket = (socket: net.Socket) => this.handle(socket);
-    this.server = options.tls
-      ? tls.createServer({ key: options.tls.key, cert: options.tls.cert, allowHalfOpen: true }, onSocket)
-      : net.createServer({ allowHalfOpen: true }, onSocket);
+    this.server = options.tls ? tls.createServer({ key: options.tls.key, cert: options.tls.cert, allowHalfOpen: true }, onSocket) : net.createServer({ allowHalfOpen: true }, onSocket);
     // Every raw connection, TLS handshake done or not, so that stop() can end them all.
     this.server.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket);

@@ -156,8 +156,6 @@ function accessRequest(connection: string, type: string, scope: string | null, s
     expiresAt: new Date(now + 3_600_000).toISOString(),
     decidedAt: status === 'pending' ? null : new Date(now).toISOString(),
     createdAt: new Date(now).toISOString(),
-    grant: approved
-      ? { id: '7a7a7a7a-0000-4000-8000-00000000000b', status: 'active', startsAt: new Date(now).toISOString(), expiresAt: new Date(now + 1_800_000).toISOString() }
-      : null,
+    grant: approved ? { id: '7a7a7a7a-0000-4000-8000-00000000000b', status: 'active', startsAt: new Date(now).toISOString(), expiresAt: new Date(now + 1_800_000).toISOString() } : null,
   };
 }

@@ -81,16 +81,7 @@ export const CONTROL_PLANE_SERVICES: Provider[] = [
 ];
 
 /** The REST API (`api`): its controllers, and what it does once at start. */
-export const API_CONTROLLERS: Type[] = [
-  IdentityController,
-  ConnectionController,
-  PolicyController,
-  AccessRequestController,
-  GrantController,
-  AuditController,
-  AgentController,
-  SessionController,
-];
+export const API_CONTROLLERS: Type[] = [IdentityController, ConnectionController, PolicyController, AccessRequestController, GrantController, AuditController, AgentController, SessionController];
 export const API_STARTUP: Provider[] = [BootstrapService, PolicyFileLoader];
 
 /** The jobs (`worker`): each queue's handler, and the sweeper's own work. */

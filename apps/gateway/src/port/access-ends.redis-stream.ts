@@ -3,15 +3,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from '../platform/redis/redis.service.js';
-import {
-  AGENT_EVENTS_CHANNEL,
-  GRANT_EVENTS_CHANNEL,
-  IDENTITY_EVENTS_CHANNEL,
-  agentRevokedEvent,
-  grantEndedEvent,
-  identityEvent,
-  type AccessEnd,
-} from './access-events.js';
+import { AGENT_EVENTS_CHANNEL, GRANT_EVENTS_CHANNEL, IDENTITY_EVENTS_CHANNEL, agentRevokedEvent, grantEndedEvent, identityEvent, type AccessEnd } from './access-events.js';
 import { AccessEndsStream, type AccessEndListener } from './access-ends.stream.js';
 
 /** How long a publisher waits for Redis to take the message; then it goes on without. */

@@ -24,10 +24,16 @@ function referenceHash(prevHash: string, sessionId: string, seq: number, event: 
 
 const at = new Date(Date.UTC(2026, 10, 22, 18, 0, 0, 123));
 const EVENTS: Array<[string, SessionEventInput]> = [
-  ['a statement', { at, kind: 'statement', statement: 'SELECT abalance FROM pgbench_accounts WHERE aid = 42;', parameters: null, commandTag: 'SELECT 1', rowCount: 1, durationMs: 0.123, outcome: 'ok', details: {} }],
+  [
+    'a statement',
+    { at, kind: 'statement', statement: 'SELECT abalance FROM pgbench_accounts WHERE aid = 42;', parameters: null, commandTag: 'SELECT 1', rowCount: 1, durationMs: 0.123, outcome: 'ok', details: {} },
+  ],
   ['only the required fields', { at, kind: 'statement', outcome: 'not_run' }],
   ['undefined and null alike', { at, kind: 'statement', statement: undefined, parameters: undefined, commandTag: undefined, rowCount: undefined, durationMs: undefined, outcome: 'ok', details: undefined }],
-  ['parameters with nulls, quotes and unicode', { at, kind: 'statement', statement: 'SELECT $1, $2, $3', parameters: ['it\'s "quoted"\n', null, 'naïve ✓ \u2028'], commandTag: 'SELECT 1', rowCount: 1, durationMs: 12, outcome: 'ok' }],
+  [
+    'parameters with nulls, quotes and unicode',
+    { at, kind: 'statement', statement: 'SELECT $1, $2, $3', parameters: ['it\'s "quoted"\n', null, 'naïve ✓ \u2028'], commandTag: 'SELECT 1', rowCount: 1, durationMs: 12, outcome: 'ok' },
+  ],
   ['nested details out of order', { at, kind: 'error', statement: 'SELEC 1', outcome: 'error', details: { sqlstate: '42601', message: 'syntax error', z: { b: [2, { d: 1, c: null }], a: true } } }],
   ['a masked count and a zero duration', { at, kind: 'statement', statement: 'SELECT email FROM customers', outcome: 'ok', rowCount: 0, durationMs: 0, details: { maskedValues: 3 } }],
   ['a notice', { at, kind: 'notice', outcome: 'info', details: { severity: 'NOTICE', sqlstate: '00000', message: 'hello' } }],

@@ -31,7 +31,11 @@ export interface ChainedSessionEvent extends SessionEventInput {
 }
 
 export function hashSessionEvent(prevHash: string, sessionId: string, seq: number, event: SessionEventInput): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalSessionEvent(sessionId, seq, event)).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(canonicalSessionEvent(sessionId, seq, event))
+    .digest('hex');
 }
 
 /**

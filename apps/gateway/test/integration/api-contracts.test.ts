@@ -62,7 +62,7 @@ describe('the REST shapes of @jitgate/contracts, against the gateway', () => {
     }
   });
 
-  it('answers a failure with the error body and one of the contract\'s codes', async () => {
+  it("answers a failure with the error body and one of the contract's codes", async () => {
     for (const answer of [await alice.api.get('/v1/access-requests/00000000-0000-4000-8000-000000000000'), await alice.api.post('/v1/access-requests', { connection: 'scratch-db' })]) {
       const body = apiErrorBodySchema.parse(answer.body);
       expect(isErrorCode(body.error.code)).toBe(true);

@@ -15,8 +15,7 @@ describe('audit integrity', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body as { items: Event[]; next: string | null };
     };
-    const dbSeqs = async (where: string, params: unknown[]) =>
-      (await suite.su.query<{ s: string }>(`SELECT seq::text AS s FROM audit_events WHERE ${where} ORDER BY seq`, params)).rows.map((r) => r.s);
+    const dbSeqs = async (where: string, params: unknown[]) => (await suite.su.query<{ s: string }>(`SELECT seq::text AS s FROM audit_events WHERE ${where} ORDER BY seq`, params)).rows.map((r) => r.s);
 
     it('filters by actor', async () => {
       const { items } = await list(`?actor=${suite.bob.id}&limit=1000`);

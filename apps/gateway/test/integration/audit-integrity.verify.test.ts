@@ -19,7 +19,19 @@ describe('audit integrity', () => {
     const head = (await suite.su.query<{ s: string; hash: string }>('SELECT seq::text AS s, hash FROM audit_events ORDER BY seq DESC LIMIT 1')).rows.map((r) => ({ seq: r.s, hash: r.hash }))[0];
     expect(result.head).toEqual(head);
     const actions = (await suite.su.query<{ action: string }>('SELECT action FROM audit_events ORDER BY seq')).rows.map((r) => r.action);
-    for (const action of ['identity.bootstrap', 'identity.created', 'token.issued', 'connection.created', 'policy.created', 'access_request.created', 'access_request.approval_recorded', 'access_request.approved', 'grant.created', 'grant.revoked', 'identity.updated']) {
+    for (const action of [
+      'identity.bootstrap',
+      'identity.created',
+      'token.issued',
+      'connection.created',
+      'policy.created',
+      'access_request.created',
+      'access_request.approval_recorded',
+      'access_request.approved',
+      'grant.created',
+      'grant.revoked',
+      'identity.updated',
+    ]) {
       expect(actions, action).toContain(action);
     }
     // Each event points at the one before it, from the genesis hash on.

@@ -12,35 +12,31 @@ describe('bad input', () => {
   const suite = useBadInputSuite();
 
   describe('hostile and unusual text in every text field', () => {
-    it(
-      'either refuses each with a 400 that writes nothing, or stores and returns it verbatim',
-      async () => {
-        const outcomes: string[] = [];
-        for (const field of hostileTextFields(suite)) {
-          for (const [label, value] of HOSTILE_TEXTS) {
-            await field.prepare?.();
-            const before = await suite.snapshot();
-            const res = await field.send(value);
-            const where = `${field.name} <- ${label}`;
-            if (res.status === 400) {
-              expectError(res, 400, 'validation_failed');
-              expect(await suite.snapshot(), where).toEqual(before);
-              outcomes.push(`${where}: refused`);
-            } else {
-              expect([200, 201], `${where}: ${JSON.stringify(res.body).slice(0, 400)}`).toContain(res.status);
-              expect(await field.readBack(res.body), where).toBe(value);
-              outcomes.push(`${where}: stored`);
-            }
+    it('either refuses each with a 400 that writes nothing, or stores and returns it verbatim', async () => {
+      const outcomes: string[] = [];
+      for (const field of hostileTextFields(suite)) {
+        for (const [label, value] of HOSTILE_TEXTS) {
+          await field.prepare?.();
+          const before = await suite.snapshot();
+          const res = await field.send(value);
+          const where = `${field.name} <- ${label}`;
+          if (res.status === 400) {
+            expectError(res, 400, 'validation_failed');
+            expect(await suite.snapshot(), where).toEqual(before);
+            outcomes.push(`${where}: refused`);
+          } else {
+            expect([200, 201], `${where}: ${JSON.stringify(res.body).slice(0, 400)}`).toContain(res.status);
+            expect(await field.readBack(res.body), where).toBe(value);
+            outcomes.push(`${where}: stored`);
           }
         }
-        // Postgres can store neither U+0000 nor a lone surrogate: sent as such, they must be refused.
-        // (Inside a CEL string literal they travel as the escape text "\u0000", which is stored.)
-        expect(outcomes.filter((o) => /<- (nul|lone-surrogate): stored/.test(o) && !o.includes('CEL string literal'))).toEqual([]);
-        // Some hostile text is legitimately stored, which is what makes the checks above bite.
-        expect(outcomes.filter((o) => o.endsWith('stored')).length).toBeGreaterThan(40);
-      },
-      240_000,
-    );
+      }
+      // Postgres can store neither U+0000 nor a lone surrogate: sent as such, they must be refused.
+      // (Inside a CEL string literal they travel as the escape text "\u0000", which is stored.)
+      expect(outcomes.filter((o) => /<- (nul|lone-surrogate): stored/.test(o) && !o.includes('CEL string literal'))).toEqual([]);
+      // Some hostile text is legitimately stored, which is what makes the checks above bite.
+      expect(outcomes.filter((o) => o.endsWith('stored')).length).toBeGreaterThan(40);
+    }, 240_000);
 
     it('leaves every table in place and the audit chain intact', async () => {
       const now = await publicTables(suite.db);

@@ -33,9 +33,7 @@ describe('OIDC identities through the gateway', () => {
     });
     requester = await createIdentity(gw.admin, { subject: 'rita', groups: ['dev'] });
     await createConnection(gw.admin, 'billing-db');
-    await createPolicy(gw.admin, 'billing', [
-      { name: 'dba-approves', effect: 'require-approval', match: { connection: { names: ['billing-db'] } }, approvals: { count: 1, groups: ['dba'] } },
-    ]);
+    await createPolicy(gw.admin, 'billing', [{ name: 'dba-approves', effect: 'require-approval', match: { connection: { names: ['billing-db'] } }, approvals: { count: 1, groups: ['dba'] } }]);
   });
   afterAll(async () => {
     await gw?.close();

@@ -74,7 +74,11 @@ describe('OpenAPI, metrics, health and request ids', () => {
       const check = names('/v1/grants/check');
       expect(check.find((p) => p.name === 'connection')).toMatchObject({ required: true });
       expect(check.find((p) => p.name === 'identity')).toMatchObject({ required: false });
-      expect(names('/v1/access-requests').map((p) => p.name).sort()).toEqual(['after', 'connection', 'limit', 'status', 'view']);
+      expect(
+        names('/v1/access-requests')
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(['after', 'connection', 'limit', 'status', 'view']);
     });
   });
 });

@@ -60,7 +60,11 @@ describe('OpenAPI, metrics, health and request ids', () => {
       const router = (suite.gw.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router;
       const served = router.stack
         .filter((layer) => layer.route)
-        .flatMap((layer) => Object.keys(layer.route!.methods).filter((m) => m !== '_all').map((method) => [method, layer.route!.path.replace(/:(\w+)/g, '{$1}')] as const))
+        .flatMap((layer) =>
+          Object.keys(layer.route!.methods)
+            .filter((m) => m !== '_all')
+            .map((method) => [method, layer.route!.path.replace(/:(\w+)/g, '{$1}')] as const),
+        )
         // Nest's own catch-all answers unknown routes with the 404.
         .filter(([, path]) => path !== '/openapi.json' && path !== '/metrics' && !path.startsWith('/docs') && !path.includes('*'));
       expect(served.length).toBeGreaterThan(25);

@@ -52,7 +52,14 @@ describe('OpenAPI, metrics, health and request ids', () => {
       for (const key of series) {
         const labels = key.slice(key.indexOf('{'));
         const buckets = [...after.entries()]
-          .filter(([k]) => k.startsWith('jitgate_http_request_duration_seconds_bucket{') && labels.slice(1, -1).split(',').every((pair) => k.includes(pair)))
+          .filter(
+            ([k]) =>
+              k.startsWith('jitgate_http_request_duration_seconds_bucket{') &&
+              labels
+                .slice(1, -1)
+                .split(',')
+                .every((pair) => k.includes(pair)),
+          )
           .map(([k, v]) => [k.includes('le="+Inf"') ? Infinity : Number(/le="([^"]+)"/.exec(k)?.[1]), v] as const)
           .sort((a, b) => a[0] - b[0]);
         expect(buckets.length).toBeGreaterThan(5);

@@ -47,7 +47,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-describe('the live sessions\' standing, in one read', () => {
+describe("the live sessions' standing, in one read", () => {
   it('says, for each session, its grant, its identity and its token as they are now; a row that is gone reads as null', async () => {
     const [plain, revoked, disabled, ended, oidc] = live;
     await su.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1', [revoked!.tokenId]);

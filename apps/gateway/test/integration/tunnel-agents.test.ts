@@ -112,9 +112,7 @@ describe('agents and their tunnels', () => {
     });
     expect(listed.body).toMatchObject({ connected: 1, version: '1.2.3' });
     expect(listed.body.lastSeenAt).not.toBeNull();
-    expect(listed.body.instances).toEqual([
-      expect.objectContaining({ instanceId: 'pod-1', version: '1.2.3', labels: { pod: 'p-1' }, connections: ['echo'], sessions: 0 }),
-    ]);
+    expect(listed.body.instances).toEqual([expect.objectContaining({ instanceId: 'pod-1', version: '1.2.3', labels: { pod: 'p-1' }, connections: ['echo'], sessions: 0 })]);
     const metrics = await gw.api.get('/metrics');
     expect(metrics.body).toMatch(/jitgate_tunnel_agents_connected [1-9]/);
 

@@ -56,7 +56,7 @@ describe('grant enforcement on live sessions', () => {
     return { grant, client };
   }
 
-  it('closes the client within a second of the grant expiring, on the gateway\'s own timer', async () => {
+  it("closes the client within a second of the grant expiring, on the gateway's own timer", async () => {
     const { grant, client } = await liveSession(3);
     const closedAt = await client.closed;
     const late = closedAt - grant.expiresAt.getTime();

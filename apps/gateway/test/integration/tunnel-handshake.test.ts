@@ -38,9 +38,14 @@ describe('client handshake', () => {
     await allowConnections(gw.admin, 'tcp', ['echo', 'dead', 'refused-by-agent', 'no-agent-here', 'pg']);
     const { token } = await registerAgent(gw.admin, 'edge-1');
     agent = await FakeAgent.connect(
-      agentOptions(gw, token, { name: 'edge-1', connections: ['echo', 'dead', 'refused-by-agent'] }, {
-        onSessionOpen: (open) => (open.connection === 'refused-by-agent' ? { refuse: 'credential env:X is not set' } : 'dial'),
-      }),
+      agentOptions(
+        gw,
+        token,
+        { name: 'edge-1', connections: ['echo', 'dead', 'refused-by-agent'] },
+        {
+          onSessionOpen: (open) => (open.connection === 'refused-by-agent' ? { refuse: 'credential env:X is not set' } : 'dial'),
+        },
+      ),
     );
     for (const connection of ['echo', 'dead', 'refused-by-agent', 'no-agent-here', 'pg']) await requestGrant(alice, connection);
   });

@@ -107,7 +107,7 @@ describe('sessions through the tunnel', () => {
     for (const client of clients) client.socket.destroy();
   });
 
-  it('lists sessions: your own, everyone\'s for admins and auditors, by grant, connection and activity', async () => {
+  it("lists sessions: your own, everyone's for admins and auditors, by grant, connection and activity", async () => {
     const open = await connectClient(gw.tcpPort, 'echo', alice.token);
     const mine = await alice.api.get('/v1/sessions');
     expect(mine.status).toBe(200);

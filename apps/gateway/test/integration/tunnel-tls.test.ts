@@ -7,19 +7,7 @@ import path from 'node:path';
 import { credentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
-import {
-  agentOptions,
-  allowConnections,
-  connectClient,
-  createIdentity,
-  createTcpConnection,
-  echo,
-  FakeAgent,
-  rawClient,
-  registerAgent,
-  requestGrant,
-  startEchoServer,
-} from '../support/tunnel-fixtures.js';
+import { agentOptions, allowConnections, connectClient, createIdentity, createTcpConnection, echo, FakeAgent, rawClient, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';
 
 describe('TLS on the tunnel and the client listener', () => {
   let dir: string;
@@ -31,7 +19,29 @@ describe('TLS on the tunnel and the client listener', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'jitgate-tls-'));
     const [certFile, keyFile] = [path.join(dir, 'gateway.crt'), path.join(dir, 'gateway.key')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(certFile);
     gw = await startGateway({
       env: { JITGATE_TUNNEL_TLS_CERT: certFile, JITGATE_TUNNEL_TLS_KEY: keyFile, JITGATE_TCP_TLS_CERT: certFile, JITGATE_TCP_TLS_KEY: keyFile },

@@ -5,16 +5,7 @@
 import net from 'node:net';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { Client, credentials as grpcCredentials, Metadata, status, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
-import {
-  CloseReason,
-  ConnectRequestSchema,
-  TUNNEL_CONNECT_PATH,
-  tunnelServiceDefinition,
-  type ConnectRequest,
-  type ConnectResponse,
-  type SessionOpen,
-  type Welcome,
-} from '@jitgate/proto';
+import { CloseReason, ConnectRequestSchema, TUNNEL_CONNECT_PATH, tunnelServiceDefinition, type ConnectRequest, type ConnectResponse, type SessionOpen, type Welcome } from '@jitgate/proto';
 import { DEFAULT_WINDOW, SessionPipe, type SessionEnd } from '@jitgate/tunnel';
 
 type RequestInit = MessageInitShape<typeof ConnectRequestSchema>['msg'];

@@ -100,8 +100,16 @@ export function hostileTextFields(suite: BadInputSuite): TextField[] {
     { name: 'identity.subject', send: (v) => gw.admin.post('/v1/identities', { kind: 'human', subject: v }), readBack: async (c) => (await identity(c.id)).subject },
     { name: 'identity.displayName', send: (v) => gw.admin.post('/v1/identities', { kind: 'human', subject: unique('inj'), displayName: v }), readBack: async (c) => (await identity(c.id)).displayName },
     { name: 'identity.groups[]', send: (v) => gw.admin.post('/v1/identities', { kind: 'human', subject: unique('inj'), groups: [v] }), readBack: async (c) => (await identity(c.id)).groups[0] },
-    { name: 'identity.attributes value', send: (v) => gw.admin.post('/v1/identities', { kind: 'service', subject: unique('inj'), attributes: { note: v } }), readBack: async (c) => (await identity(c.id)).attributes.note },
-    { name: 'identity.attributes key', send: (v) => gw.admin.post('/v1/identities', { kind: 'service', subject: unique('inj'), attributes: { [v]: 'x' } }), readBack: async (c) => Object.keys((await identity(c.id)).attributes)[0] },
+    {
+      name: 'identity.attributes value',
+      send: (v) => gw.admin.post('/v1/identities', { kind: 'service', subject: unique('inj'), attributes: { note: v } }),
+      readBack: async (c) => (await identity(c.id)).attributes.note,
+    },
+    {
+      name: 'identity.attributes key',
+      send: (v) => gw.admin.post('/v1/identities', { kind: 'service', subject: unique('inj'), attributes: { [v]: 'x' } }),
+      readBack: async (c) => Object.keys((await identity(c.id)).attributes)[0],
+    },
     { name: 'PATCH identity.displayName', send: (v) => gw.admin.patch(`/v1/identities/${target.id}`, { displayName: v }), readBack: async () => (await identity(target.id)).displayName },
     { name: 'PATCH identity.attributes value', send: (v) => gw.admin.patch(`/v1/identities/${target.id}`, { attributes: { note: v } }), readBack: async () => (await identity(target.id)).attributes.note },
     {
@@ -115,18 +123,34 @@ export function hostileTextFields(suite: BadInputSuite): TextField[] {
     { name: 'connection.labels value', send: (v) => gw.admin.post('/v1/connections', tcpConnection({ labels: { team: v } })), readBack: async (c) => (await connection(c.id)).labels.team },
     { name: 'connection.labels key', send: (v) => gw.admin.post('/v1/connections', tcpConnection({ labels: { [v]: 'x' } })), readBack: async (c) => Object.keys((await connection(c.id)).labels)[0] },
     { name: 'connection.agentGroup', send: (v) => gw.admin.post('/v1/connections', tcpConnection({ agentGroup: v })), readBack: async (c) => (await connection(c.id)).agentGroup },
-    { name: 'connection.credentialRef', send: (v) => gw.admin.post('/v1/connections', tcpConnection({ credentialRef: `file:/run/secrets/${v}` })), readBack: async (c) => (await connection(c.id)).credentialRef?.replace('file:/run/secrets/', '') },
+    {
+      name: 'connection.credentialRef',
+      send: (v) => gw.admin.post('/v1/connections', tcpConnection({ credentialRef: `file:/run/secrets/${v}` })),
+      readBack: async (c) => (await connection(c.id)).credentialRef?.replace('file:/run/secrets/', ''),
+    },
     { name: 'connection.settings.host', send: (v) => gw.admin.post('/v1/connections', tcpConnection({}, { host: v })), readBack: async (c) => (await connection(c.id)).settings.host },
     { name: 'connection.settings.database', send: (v) => gw.admin.post('/v1/connections', postgresConnection({ database: v })), readBack: async (c) => (await connection(c.id)).settings.database },
     { name: 'connection.settings.user', send: (v) => gw.admin.post('/v1/connections', postgresConnection({ user: v })), readBack: async (c) => (await connection(c.id)).settings.user },
     { name: 'PATCH connection.description', send: (v) => gw.admin.patch(`/v1/connections/${connectionId}`, { description: v }), readBack: async () => (await connection(connectionId)).description },
-    { name: 'PATCH connection.labels value', send: (v) => gw.admin.patch(`/v1/connections/${connectionId}`, { labels: { env: 'prod', team: v } }), readBack: async () => (await connection(connectionId)).labels.team },
+    {
+      name: 'PATCH connection.labels value',
+      send: (v) => gw.admin.patch(`/v1/connections/${connectionId}`, { labels: { env: 'prod', team: v } }),
+      readBack: async () => (await connection(connectionId)).labels.team,
+    },
     // policies
     { name: 'policy.name', send: (v) => gw.admin.post('/v1/policies', { name: v, rules: [denyRule({})] }), readBack: async (c) => (await policy(c.id)).name },
     { name: 'policy.description', send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), description: v, rules: [denyRule({})] }), readBack: async (c) => (await policy(c.id)).description },
     { name: 'policy rule name', send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({ name: v })] }), readBack: async (c) => (await policy(c.id)).rules[0].name },
-    { name: 'policy rule description', send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({ description: v })] }), readBack: async (c) => (await policy(c.id)).rules[0].description },
-    { name: 'policy rule condition (raw)', send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({ condition: v })] }), readBack: async (c) => (await policy(c.id)).rules[0].condition },
+    {
+      name: 'policy rule description',
+      send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({ description: v })] }),
+      readBack: async (c) => (await policy(c.id)).rules[0].description,
+    },
+    {
+      name: 'policy rule condition (raw)',
+      send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({ condition: v })] }),
+      readBack: async (c) => (await policy(c.id)).rules[0].condition,
+    },
     {
       name: 'policy rule condition (CEL string literal)',
       send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({ condition: `request.reason == ${JSON.stringify(v)}` })] }),
@@ -135,15 +159,24 @@ export function hostileTextFields(suite: BadInputSuite): TextField[] {
         return JSON.parse(condition.replace(/^request\.reason == /, '')) as unknown;
       },
     },
-    { name: 'policy rule match pattern', send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({}, { connection: { names: ['nowhere-db'] }, identity: { subjects: [v] } })] }), readBack: async (c) => (await policy(c.id)).rules[0].match.identity.subjects[0] },
+    {
+      name: 'policy rule match pattern',
+      send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [denyRule({}, { connection: { names: ['nowhere-db'] }, identity: { subjects: [v] } })] }),
+      readBack: async (c) => (await policy(c.id)).rules[0].match.identity.subjects[0],
+    },
     {
       name: 'policy rule approver group',
-      send: (v) => gw.admin.post('/v1/policies', { name: unique('inj'), rules: [{ name: 'r', effect: 'require-approval', match: { connection: { names: ['nowhere-db'] } }, approvals: { count: 1, groups: [v] } }] }),
+      send: (v) =>
+        gw.admin.post('/v1/policies', { name: unique('inj'), rules: [{ name: 'r', effect: 'require-approval', match: { connection: { names: ['nowhere-db'] } }, approvals: { count: 1, groups: [v] } }] }),
       readBack: async (c) => (await policy(c.id)).rules[0].approvals.groups[0],
     },
     // access requests and decisions
     { name: 'access request reason', send: (v) => alice.api.post('/v1/access-requests', { connection: 'orders-db', duration: '5m', reason: v }), readBack: async (c) => (await request(c.id)).reason },
-    { name: 'access request scope', send: (v) => alice.api.post('/v1/access-requests', { connection: 'orders-db', duration: '5m', reason: 'scoped', scope: v }), readBack: async (c) => (await request(c.id)).scope },
+    {
+      name: 'access request scope',
+      send: (v) => alice.api.post('/v1/access-requests', { connection: 'orders-db', duration: '5m', reason: 'scoped', scope: v }),
+      readBack: async (c) => (await request(c.id)).scope,
+    },
     { name: 'access request connection', send: (v) => alice.api.post('/v1/access-requests', { connection: v, duration: '5m', reason: 'x' }), readBack: async (c) => (await request(c.id)).connection.name },
     decision('approve'),
     decision('deny'),

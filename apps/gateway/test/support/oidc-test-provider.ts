@@ -5,10 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { errors, Provider, type Adapter, type Configuration } from 'oidc-provider';
 import { expect } from 'vitest';
-import {
-  OidcVerificationError,
-  type OidcVerificationErrorCode,
-} from '../../src/control-plane/identity/oidc/oidc-verification.error.js';
+import { OidcVerificationError, type OidcVerificationErrorCode } from '../../src/control-plane/identity/oidc/oidc-verification.error.js';
 
 /**
  * A real oidc-provider on 127.0.0.1 issuing RFC 9068 JWT access tokens through the
@@ -174,18 +171,10 @@ export interface StaticTestIssuer {
   close(): Promise<void>;
 }
 
-export async function startStaticTestIssuer(
-  publicJwks: JWK[],
-  options: { discoveryIssuer?: string } = {},
-): Promise<StaticTestIssuer> {
+export async function startStaticTestIssuer(publicJwks: JWK[], options: { discoveryIssuer?: string } = {}): Promise<StaticTestIssuer> {
   let keys = publicJwks;
   const server = createServer((req, res) => {
-    const body =
-      req.url === '/.well-known/openid-configuration'
-        ? { issuer: options.discoveryIssuer ?? issuer, jwks_uri: `${issuer}/jwks` }
-        : req.url === '/jwks'
-          ? { keys }
-          : undefined;
+    const body = req.url === '/.well-known/openid-configuration' ? { issuer: options.discoveryIssuer ?? issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/jwks' ? { keys } : undefined;
     res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body ?? { error: 'not_found' }));
   });

@@ -8,9 +8,7 @@ import { BackendType } from '../message-types.js';
 import { encodeStartupMessage } from '../startup.js';
 
 /** Outcome of WireConnection.login: session parameters, or the server's ErrorResponse. */
-export type LoginResult =
-  | { ok: true; parameters: Record<string, string>; keyData: BackendKeyData | undefined }
-  | { ok: false; error: NoticeFields };
+export type LoginResult = { ok: true; parameters: Record<string, string>; keyData: BackendKeyData | undefined } | { ok: false; error: NoticeFields };
 
 /** A client connection that hands out whole backend frames in order. */
 export class WireConnection {

@@ -8,13 +8,7 @@ import { Clock } from '../../platform/clock.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { AccessEndsStream } from '../../port/access-ends.stream.js';
-import {
-  type AccessEndedEvent,
-  type GrantEndedEvent,
-  type IdentityDisabledEvent,
-  type LiveSessionsNotice,
-  type TokenRevokedEvent,
-} from '../../port/access-events.js';
+import { type AccessEndedEvent, type GrantEndedEvent, type IdentityDisabledEvent, type LiveSessionsNotice, type TokenRevokedEvent } from '../../port/access-events.js';
 
 /** The message path's bound (docs/tunnel.md): every replica closes the sessions within this. */
 export const MESSAGE_PATH_BOUND_MS = 1_000;

@@ -11,9 +11,7 @@ import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';
 import { AccessRequestRepository, type AccessRequestDetail } from './access-request.repository.js';
 
-type Outcome =
-  | { kind: 'decided'; request: AccessRequestDetail; grant: Grant | null }
-  | { kind: 'expired' };
+type Outcome = { kind: 'decided'; request: AccessRequestDetail; grant: Grant | null } | { kind: 'expired' };
 
 /**
  * Approvals, denials and expiry of pending requests. Each runs in one transaction with the

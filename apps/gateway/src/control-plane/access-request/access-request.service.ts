@@ -48,8 +48,7 @@ export class AccessRequestService {
 
     const outcome = await this.prisma.transaction(async (tx) => {
       await this.requests.lockRequester(tx, caller.identityId, connection.id);
-      const recentRequests =
-        windowSeconds > 0 ? await this.requests.recentCreatedAt(tx, caller.identityId, connection.id, new Date(now.getTime() - windowSeconds * 1000)) : [];
+      const recentRequests = windowSeconds > 0 ? await this.requests.recentCreatedAt(tx, caller.identityId, connection.id, new Date(now.getTime() - windowSeconds * 1000)) : [];
       const decision = evaluate(compiled, {
         identity: { id: caller.identityId, subject: caller.subject, kind: caller.kind, groups: caller.groups, attributes: caller.attributes },
         connection: { name: connection.name, type: connection.type, labels: connection.labels as Record<string, string> },
@@ -130,11 +129,7 @@ export class AccessRequestService {
   async get(caller: Principal, id: string): Promise<AccessRequestDetail> {
     const request = await this.requests.findDetail(id);
     if (!request) throw notFound('access request', id);
-    const mayRead =
-      request.requesterId === caller.identityId ||
-      caller.isAdmin ||
-      caller.isAuditor ||
-      approverEligibility({ id: caller.identityId, kind: caller.kind, groups: caller.groups }, request).ok;
+    const mayRead = request.requesterId === caller.identityId || caller.isAdmin || caller.isAuditor || approverEligibility({ id: caller.identityId, kind: caller.kind, groups: caller.groups }, request).ok;
     if (!mayRead) throw notFound('access request', id);
     return request;
   }

@@ -48,7 +48,13 @@ export class ApprovalHoldService {
         scope: null,
         startAt: null,
         status: 'pending',
-        decision: { effect: 'require-approval', rule: held.rule, classes: held.classes, approvals: held.approvals, ...(held.prepared?.length ? { prepared: held.prepared } : {}) } as unknown as Prisma.InputJsonValue,
+        decision: {
+          effect: 'require-approval',
+          rule: held.rule,
+          classes: held.classes,
+          approvals: held.approvals,
+          ...(held.prepared?.length ? { prepared: held.prepared } : {}),
+        } as unknown as Prisma.InputJsonValue,
         requiredApprovals: held.approvals.count,
         approverGroups: held.approvals.groups,
         expiresAt,
@@ -94,7 +100,13 @@ export class ApprovalHoldService {
         if (!request) return 'cancelled' as const;
         if (request.status !== 'pending') return request.status;
         await this.requests.setStatus(tx, requestId, status, now);
-        await this.audit.record(tx, { actor: SYSTEM_ACTOR, action: status === 'expired' ? 'access_request.expired' : 'access_request.cancelled', targetType: 'access_request', targetId: requestId, details: { via: 'session' } });
+        await this.audit.record(tx, {
+          actor: SYSTEM_ACTOR,
+          action: status === 'expired' ? 'access_request.expired' : 'access_request.cancelled',
+          targetType: 'access_request',
+          targetId: requestId,
+          details: { via: 'session' },
+        });
         return status;
       });
       if (final === 'approved' || final === 'denied') return { requestId, status: final };

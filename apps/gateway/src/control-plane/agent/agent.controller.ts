@@ -5,14 +5,7 @@ import type { Principal } from '../../port/principal.js';
 import { UuidParam } from '../../platform/http/uuid-param.js';
 import { ApiZodBody, ApiZodQuery, ValidBody, ValidQuery } from '../../platform/http/zod-validation.js';
 import { presentAgent } from './agent.presenter.js';
-import {
-  listAgentsQuery,
-  registerAgentBody,
-  revokeAgentBody,
-  type ListAgentsQuery,
-  type RegisterAgentBody,
-  type RevokeAgentBody,
-} from './agent.schemas.js';
+import { listAgentsQuery, registerAgentBody, revokeAgentBody, type ListAgentsQuery, type RegisterAgentBody, type RevokeAgentBody } from './agent.schemas.js';
 import { AgentService } from './agent.service.js';
 
 @ApiTags('agents')

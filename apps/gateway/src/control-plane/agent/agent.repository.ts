@@ -48,10 +48,7 @@ export class AgentRepository {
     });
   }
 
-  create(
-    tx: Prisma.TransactionClient,
-    agent: { name: string; agentGroup: string; tokenHash: string; prefix: string; labels: Record<string, string>; createdById: string },
-  ): Promise<PublicAgent> {
+  create(tx: Prisma.TransactionClient, agent: { name: string; agentGroup: string; tokenHash: string; prefix: string; labels: Record<string, string>; createdById: string }): Promise<PublicAgent> {
     return tx.agent.create({ data: agent, select: AGENT_PUBLIC_FIELDS });
   }
 

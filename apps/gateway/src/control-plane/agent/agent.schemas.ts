@@ -12,7 +12,10 @@ export const registerAgentBody = z
 export const listAgentsQuery = z
   .object({
     group: agentGroup.optional(),
-    includeRevoked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    includeRevoked: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     after: z.string().uuid().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })

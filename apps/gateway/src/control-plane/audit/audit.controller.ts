@@ -16,7 +16,10 @@ const listAuditQuery = z
     from: z.string().datetime({ offset: true }).optional(),
     to: z.string().datetime({ offset: true }).optional(),
     /** Page on: the `seq` of the last event of the previous page. */
-    after: z.string().regex(/^\d{1,18}$/).optional(),
+    after: z
+      .string()
+      .regex(/^\d{1,18}$/)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();

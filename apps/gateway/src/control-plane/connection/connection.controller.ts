@@ -5,14 +5,7 @@ import type { Principal } from '../../port/principal.js';
 import { UuidParam } from '../../platform/http/uuid-param.js';
 import { ApiZodBody, ApiZodQuery, ValidBody, ValidQuery } from '../../platform/http/zod-validation.js';
 import { presentConnection } from './connection.presenter.js';
-import {
-  createConnectionBody,
-  listConnectionsQuery,
-  updateConnectionBody,
-  type CreateConnectionBody,
-  type ListConnectionsQuery,
-  type UpdateConnectionBody,
-} from './connection.schemas.js';
+import { createConnectionBody, listConnectionsQuery, updateConnectionBody, type CreateConnectionBody, type ListConnectionsQuery, type UpdateConnectionBody } from './connection.schemas.js';
 import { ConnectionService } from './connection.service.js';
 
 @ApiTags('connections')

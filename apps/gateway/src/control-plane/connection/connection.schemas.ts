@@ -12,9 +12,7 @@ const common = {
 };
 
 export const createConnectionBody = z.discriminatedUnion('type', [
-  ...CONNECTION_TYPES.map((type) =>
-    z.object({ name: connectionName, type: z.literal(type), settings: CONNECTION_SETTINGS[type], ...common }).strict(),
-  ),
+  ...CONNECTION_TYPES.map((type) => z.object({ name: connectionName, type: z.literal(type), settings: CONNECTION_SETTINGS[type], ...common }).strict()),
 ] as unknown as [z.ZodObject, ...z.ZodObject[]]);
 
 export const updateConnectionBody = z
@@ -32,7 +30,10 @@ export const listConnectionsQuery = z
   .object({
     type: z.enum(CONNECTION_TYPES).optional(),
     name: connectionName.optional(),
-    includeArchived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    includeArchived: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .strict();
 

@@ -19,7 +19,7 @@ export class GrantController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List grants: yours, or everyone\'s with view=all (admins, auditors); active=true for those in force now' })
+  @ApiOperation({ summary: "List grants: yours, or everyone's with view=all (admins, auditors); active=true for those in force now" })
   @ApiZodQuery(listGrantsQuery)
   async list(@CurrentPrincipal() caller: Principal, @ValidQuery(listGrantsQuery) query: ListGrantsQuery) {
     const now = this.clock.now();

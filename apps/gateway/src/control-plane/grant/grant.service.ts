@@ -112,14 +112,7 @@ export class GrantService {
     return this.grants.overdueIds(this.clock.now(), limit);
   }
 
-  private async end(
-    id: string,
-    status: 'revoked' | 'released',
-    actor: AuditActor,
-    reason: string,
-    via: EndVia,
-    authorise: (grant: GrantWithNames) => void,
-  ): Promise<EndedGrant> {
+  private async end(id: string, status: 'revoked' | 'released', actor: AuditActor, reason: string, via: EndVia, authorise: (grant: GrantWithNames) => void): Promise<EndedGrant> {
     const now = this.clock.now();
     const grant = await this.prisma.transaction(async (tx) => {
       const current = await this.grants.lock(tx, id);

@@ -45,11 +45,7 @@ export class IdentityRepository {
     return tx.identity.create({ data: { ...identity, attributes: identity.attributes as Prisma.InputJsonValue } });
   }
 
-  update(
-    tx: Prisma.TransactionClient,
-    id: string,
-    changes: { displayName?: string; groups?: string[]; attributes?: Record<string, unknown>; disabledAt?: Date | null },
-  ): Promise<Identity> {
+  update(tx: Prisma.TransactionClient, id: string, changes: { displayName?: string; groups?: string[]; attributes?: Record<string, unknown>; disabledAt?: Date | null }): Promise<Identity> {
     const { attributes, ...rest } = changes;
     return tx.identity.update({
       where: { id },

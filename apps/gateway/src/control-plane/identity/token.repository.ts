@@ -92,10 +92,7 @@ export class TokenRepository {
     };
   }
 
-  create(
-    tx: Prisma.TransactionClient,
-    token: { identityId: string; name: string; tokenHash: string; prefix: string; expiresAt: Date; createdById: string | null },
-  ): Promise<PublicToken> {
+  create(tx: Prisma.TransactionClient, token: { identityId: string; name: string; tokenHash: string; prefix: string; expiresAt: Date; createdById: string | null }): Promise<PublicToken> {
     return tx.apiToken.create({ data: token, select: TOKEN_PUBLIC_FIELDS });
   }
 

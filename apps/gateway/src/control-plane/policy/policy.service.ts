@@ -68,34 +68,40 @@ export class PolicyService {
 
   async create(caller: Principal, body: CreatePolicyBody): Promise<Policy> {
     const document = validateDocument(body.rules, body.guardrails);
-    return this.prisma.transaction(async (tx) => {
-      await this.policies.lockForChanges(tx);
-      if (await this.policies.findByName(body.name, tx)) throw conflict(`a policy named "${body.name}" already exists`);
-      const policy = await this.policies.create(tx, { name: body.name, description: body.description, source: 'api', document: toJson(document) });
-      await this.recordChange(tx, actorOf(caller), 'policy.created', policy);
-      return policy;
-    }).finally(() => this.invalidate());
+    return this.prisma
+      .transaction(async (tx) => {
+        await this.policies.lockForChanges(tx);
+        if (await this.policies.findByName(body.name, tx)) throw conflict(`a policy named "${body.name}" already exists`);
+        const policy = await this.policies.create(tx, { name: body.name, description: body.description, source: 'api', document: toJson(document) });
+        await this.recordChange(tx, actorOf(caller), 'policy.created', policy);
+        return policy;
+      })
+      .finally(() => this.invalidate());
   }
 
   async replace(caller: Principal, id: string, body: ReplacePolicyBody): Promise<Policy> {
     const document = validateDocument(body.rules, body.guardrails);
-    return this.prisma.transaction(async (tx) => {
-      await this.policies.lockForChanges(tx);
-      const existing = await this.editable(tx, id);
-      const policy = await this.policies.replace(tx, existing.id, { description: body.description, document: toJson(document) });
-      await this.recordChange(tx, actorOf(caller), 'policy.updated', policy);
-      return policy;
-    }).finally(() => this.invalidate());
+    return this.prisma
+      .transaction(async (tx) => {
+        await this.policies.lockForChanges(tx);
+        const existing = await this.editable(tx, id);
+        const policy = await this.policies.replace(tx, existing.id, { description: body.description, document: toJson(document) });
+        await this.recordChange(tx, actorOf(caller), 'policy.updated', policy);
+        return policy;
+      })
+      .finally(() => this.invalidate());
   }
 
   async delete(caller: Principal, id: string): Promise<Policy> {
-    return this.prisma.transaction(async (tx) => {
-      await this.policies.lockForChanges(tx);
-      const existing = await this.editable(tx, id);
-      await this.policies.delete(tx, existing.id);
-      await this.recordChange(tx, actorOf(caller), 'policy.deleted', existing);
-      return existing;
-    }).finally(() => this.invalidate());
+    return this.prisma
+      .transaction(async (tx) => {
+        await this.policies.lockForChanges(tx);
+        const existing = await this.editable(tx, id);
+        await this.policies.delete(tx, existing.id);
+        await this.recordChange(tx, actorOf(caller), 'policy.deleted', existing);
+        return existing;
+      })
+      .finally(() => this.invalidate());
   }
 
   private async editable(tx: Prisma.TransactionClient, id: string): Promise<Policy> {

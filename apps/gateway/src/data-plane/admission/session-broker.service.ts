@@ -213,25 +213,29 @@ export class SessionBroker {
     const endedAt = this.clock.now();
     const byClient = summary.reason === 'client_closed' && summary.by === 'local';
     this.logger.log({ sessionId: info.id, grantId: info.grantId, reason: summary.reason, endedBy: summary.endedBy, message: summary.message }, 'session closed');
-    const events = recording ? recording().catch((error: unknown) => {
-      this.logger.error({ sessionId: info.id, err: error }, 'could not complete the recording of a session');
-      return undefined;
-    }) : Promise.resolve(undefined);
+    const events = recording
+      ? recording().catch((error: unknown) => {
+          this.logger.error({ sessionId: info.id, err: error }, 'could not complete the recording of a session');
+          return undefined;
+        })
+      : Promise.resolve(undefined);
     const record = events
-      .then((recorded) => this.controlPlane.sessionClosed({
-        id: info.id,
-        identityId: info.identityId,
-        grantId: info.grantId,
-        connectionName: info.connectionName,
-        endedAt,
-        endReason: summary.reason,
-        endedBy: summary.endedBy,
-        actor: byClient ? { id: info.identityId, kind: info.identityKind } : SYSTEM_ACTOR,
-        bytesUp: summary.stats.bytesFromSocket,
-        bytesDown: summary.stats.bytesToSocket,
-        durationMs: endedAt.getTime() - info.startedAt.getTime(),
-        ...(recorded ? { events: recorded } : {}),
-      }))
+      .then((recorded) =>
+        this.controlPlane.sessionClosed({
+          id: info.id,
+          identityId: info.identityId,
+          grantId: info.grantId,
+          connectionName: info.connectionName,
+          endedAt,
+          endReason: summary.reason,
+          endedBy: summary.endedBy,
+          actor: byClient ? { id: info.identityId, kind: info.identityKind } : SYSTEM_ACTOR,
+          bytesUp: summary.stats.bytesFromSocket,
+          bytesDown: summary.stats.bytesToSocket,
+          durationMs: endedAt.getTime() - info.startedAt.getTime(),
+          ...(recorded ? { events: recorded } : {}),
+        }),
+      )
       .catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not record the end of a session'));
     this.live.track(record);
   }

@@ -38,7 +38,12 @@ export async function forwardToAgent(session: HttpCallerSession, req: IncomingMe
               reject(error);
             },
           ),
-        failed: (error) => reject(session.ended ? new HttpRefusal(403, 'session_ended', `the session has ended: ${session.ended}`, true) : new HttpRefusal(502, 'target_unreachable', `the agent did not answer (${error.message})`, true)),
+        failed: (error) =>
+          reject(
+            session.ended
+              ? new HttpRefusal(403, 'session_ended', `the session has ended: ${session.ended}`, true)
+              : new HttpRefusal(502, 'target_unreachable', `the agent did not answer (${error.message})`, true),
+          ),
       },
     );
     res.once('close', () => {

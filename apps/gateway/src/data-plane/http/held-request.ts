@@ -34,4 +34,3 @@ export async function holdForApproval(approvals: Holds, session: HttpCallerSessi
   });
   return approvals.waitFor(requestId, timeoutSeconds, signal);
 }
-

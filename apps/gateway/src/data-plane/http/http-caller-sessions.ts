@@ -176,7 +176,12 @@ export class HttpCallerSessions {
     const log = this.writer.open(admitted.info.id, (message) => session?.end(CloseReason.SHUTDOWN, message));
     session = new HttpCallerSession(admitted, resolved, masker, log, this.metrics, upstreamEnd);
     const opened = session;
-    opened.record({ at: new Date(), kind: 'notice', outcome: 'info', details: { event: 'session.started', guardrails: resolved.applied, readOnly: resolved.http.readOnly, masking, ...(resolved.gcp ? { gcp: resolved.gcp } : {}) } });
+    opened.record({
+      at: new Date(),
+      kind: 'notice',
+      outcome: 'info',
+      details: { event: 'session.started', guardrails: resolved.applied, readOnly: resolved.http.readOnly, masking, ...(resolved.gcp ? { gcp: resolved.gcp } : {}) },
+    });
     const live = this.broker.start(admitted, sessionEnd, {
       onEnd: (summary) => {
         opened.markEnded(summary.message || summary.reason);

@@ -74,7 +74,13 @@ export class HttpExchange {
       const held = new AbortController();
       this.res.once('close', () => held.abort());
       // The approver reads the request as it will run: line, SQL, body, unmasked and whole.
-      const outcome = await holdForApproval(this.approvals, this.session, { statement: shown, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule }, this.settings.approvalTimeoutSeconds, held.signal).catch((error: unknown) => {
+      const outcome = await holdForApproval(
+        this.approvals,
+        this.session,
+        { statement: shown, classes: decision.summary.classes ?? [decision.summary.operation], rule: decision.rule },
+        this.settings.approvalTimeoutSeconds,
+        held.signal,
+      ).catch((error: unknown) => {
         if (!(error instanceof TooManyHeld)) throw error;
         this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
         throw new HttpRefusal(429, 'rate_limited', error.message);
@@ -91,7 +97,13 @@ export class HttpExchange {
       commandTag: String(forwarded.status),
       outcome: forwarded.failure || forwarded.status >= 400 ? 'error' : 'ok',
       durationMs: performance.now() - this.started,
-      details: this.summaryDetails(decision.summary, { status: forwarded.status, bytesIn: forwarded.bytesIn, bytesOut: forwarded.bytesOut, maskedValues: forwarded.maskedValues, ...(forwarded.failure ? { failure: forwarded.failure } : {}) }),
+      details: this.summaryDetails(decision.summary, {
+        status: forwarded.status,
+        bytesIn: forwarded.bytesIn,
+        bytesOut: forwarded.bytesOut,
+        maskedValues: forwarded.maskedValues,
+        ...(forwarded.failure ? { failure: forwarded.failure } : {}),
+      }),
     });
     return forwarded.failure ? 'failed' : 'forwarded';
   }
@@ -106,7 +118,14 @@ export class HttpExchange {
       sse: null,
       mask: {
         jsonPaths: guardrails.masking.jsonPaths,
-        ...(rows ? { rewriteJson: (value: unknown) => { const out = maskBigQueryRows(value, masker); return { value: out.body, maskedValues: out.maskedValues }; } } : {}),
+        ...(rows
+          ? {
+              rewriteJson: (value: unknown) => {
+                const out = maskBigQueryRows(value, masker);
+                return { value: out.body, maskedValues: out.maskedValues };
+              },
+            }
+          : {}),
       },
     };
   }

@@ -46,7 +46,17 @@ export interface UpstreamHeaderOptions {
 
 /** The caller's headers as the agent gets them. */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: UpstreamHeaderOptions): OutgoingHttpHeaders {
-  const out = copied(headers, (name) => name === 'authorization' || name === 'host' || MEANING_CHANGERS.has(name) || name === 'expect' || name.startsWith(JITGATE_HEADER_PREFIX) || (options.readsAnswer && (name === 'accept-encoding' || RANGE_HEADERS.has(name))) || (options.bodyLength !== undefined && name === 'content-length'));
+  const out = copied(
+    headers,
+    (name) =>
+      name === 'authorization' ||
+      name === 'host' ||
+      MEANING_CHANGERS.has(name) ||
+      name === 'expect' ||
+      name.startsWith(JITGATE_HEADER_PREFIX) ||
+      (options.readsAnswer && (name === 'accept-encoding' || RANGE_HEADERS.has(name))) ||
+      (options.bodyLength !== undefined && name === 'content-length'),
+  );
   if (options.readsAnswer) out['accept-encoding'] = 'identity';
   if (options.bodyLength !== undefined) out['content-length'] = String(options.bodyLength);
   return out;
@@ -54,7 +64,10 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
 
 /** The target's headers as the caller gets them; `rewritten` drops what a rewritten body invalidates. */
 export function downstreamResponseHeaders(headers: IncomingHttpHeaders, rewritten: boolean): OutgoingHttpHeaders {
-  return copied(headers, (name) => name.startsWith(JITGATE_HEADER_PREFIX) || (rewritten && (name === 'content-length' || name === 'content-encoding' || name === 'etag' || name === 'content-md5' || name === 'x-goog-hash')));
+  return copied(
+    headers,
+    (name) => name.startsWith(JITGATE_HEADER_PREFIX) || (rewritten && (name === 'content-length' || name === 'content-encoding' || name === 'etag' || name === 'content-md5' || name === 'x-goog-hash')),
+  );
 }
 
 /**

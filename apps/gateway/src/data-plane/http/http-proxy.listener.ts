@@ -31,9 +31,7 @@ export class HttpProxyListener {
     const settings = this.config.httpProxy;
     const options: http.ServerOptions = { keepAliveTimeout: settings.idleTimeoutMs, requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, noDelay: true };
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.proxy.handle(req, res);
-    const server = settings.tls
-      ? https.createServer({ ...options, cert: await readFile(settings.tls.certFile), key: await readFile(settings.tls.keyFile) }, handler)
-      : http.createServer(options, handler);
+    const server = settings.tls ? https.createServer({ ...options, cert: await readFile(settings.tls.certFile), key: await readFile(settings.tls.keyFile) }, handler) : http.createServer(options, handler);
     server.on('clientError', (_error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       socket.destroy();

@@ -41,9 +41,7 @@ export class HttpProxyService {
       if (!token) throw new HttpRefusal(401, 'unauthenticated', 'send your jitgate or OIDC token as Authorization: Bearer <token>');
       const session = await this.sessions.forRequest(req.socket as net.Socket, token, route.connection);
       type = session.admitted.connection.type;
-      const exchange = type === 'mcp'
-        ? new McpExchange(session, req, res, route.target, this.settings, this.approvals)
-        : new HttpExchange(session, req, res, route.target, this.settings, this.approvals);
+      const exchange = type === 'mcp' ? new McpExchange(session, req, res, route.target, this.settings, this.approvals) : new HttpExchange(session, req, res, route.target, this.settings, this.approvals);
       outcome = await exchange.run();
     } catch (error) {
       const refusal = error instanceof HttpRefusal ? error : this.internal(error);

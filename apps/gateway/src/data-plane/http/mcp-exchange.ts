@@ -110,7 +110,13 @@ export class McpExchange {
     const rule = decision.rule;
     let outcome;
     try {
-      outcome = await holdForApproval(this.approvals, this.session, { statement: `${statement} ${argumentsAsSent(message) ?? ''}`.trim(), classes: ['tools/call'], rule }, this.settings.approvalTimeoutSeconds, held.signal);
+      outcome = await holdForApproval(
+        this.approvals,
+        this.session,
+        { statement: `${statement} ${argumentsAsSent(message) ?? ''}`.trim(), classes: ['tools/call'], rule },
+        this.settings.approvalTimeoutSeconds,
+        held.signal,
+      );
     } catch (error) {
       if (!(error instanceof TooManyHeld)) throw error;
       this.record({ kind: 'blocked', statement, outcome: 'blocked', details: { reason: error.message } });
@@ -120,7 +126,10 @@ export class McpExchange {
     this.record({ kind: 'approval', statement, parameters: this.argumentsOf(message), outcome: status, details: { requestId: outcome.requestId, reason: decision.reason, rule, mcpRule: decision.mcpRule } });
     if (status === 'approved') return null;
     const id = message.type === 'request' ? message.id : null;
-    return jsonRpcError(id, MCP_POLICY_DENIED, status === 'timed_out' ? `access request ${outcome.requestId} was not decided in time` : `access request ${outcome.requestId} was denied`, { reason: status, requestId: outcome.requestId });
+    return jsonRpcError(id, MCP_POLICY_DENIED, status === 'timed_out' ? `access request ${outcome.requestId} was not decided in time` : `access request ${outcome.requestId} was denied`, {
+      reason: status,
+      requestId: outcome.requestId,
+    });
   }
 
   private async forward(body: Buffer, calls: Map<string | number, ForwardedCall>): Promise<string> {
@@ -144,7 +153,14 @@ export class McpExchange {
     });
     for (const [, call] of pending) this.recordCall(call, 'error', { unanswered: true, status: forwarded.status, ...(forwarded.failure ? { failure: forwarded.failure } : {}) });
     if (calls.size === 0 && pending.size === 0) {
-      this.record({ kind: 'request', statement: `POST ${this.target}`, commandTag: String(forwarded.status), outcome: forwarded.status >= 400 ? 'error' : 'ok', durationMs: performance.now() - this.started, details: { bytesIn: forwarded.bytesIn, bytesOut: forwarded.bytesOut } });
+      this.record({
+        kind: 'request',
+        statement: `POST ${this.target}`,
+        commandTag: String(forwarded.status),
+        outcome: forwarded.status >= 400 ? 'error' : 'ok',
+        durationMs: performance.now() - this.started,
+        details: { bytesIn: forwarded.bytesIn, bytesOut: forwarded.bytesOut },
+      });
     }
     return forwarded.failure ? 'failed' : 'forwarded';
   }
@@ -158,12 +174,20 @@ export class McpExchange {
       maxMaskedBodyBytes: this.settings.maxMaskedBodyBytes,
       sse: masker ? (data) => new McpResponseRewriter(new Map(), [], false, masker, this.masking.paths, { answered: () => {} }).rewriteText(data) : null,
     });
-    this.record({ kind: 'request', statement: `${this.req.method} ${this.target}`, commandTag: String(forwarded.status), outcome: forwarded.status >= 400 ? 'error' : 'ok', durationMs: performance.now() - this.started, details: { bytesOut: forwarded.bytesOut, maskedValues: forwarded.maskedValues } });
+    this.record({
+      kind: 'request',
+      statement: `${this.req.method} ${this.target}`,
+      commandTag: String(forwarded.status),
+      outcome: forwarded.status >= 400 ? 'error' : 'ok',
+      durationMs: performance.now() - this.started,
+      details: { bytesOut: forwarded.bytesOut, maskedValues: forwarded.maskedValues },
+    });
     return forwarded.failure ? 'failed' : 'forwarded';
   }
 
   private recordCall(call: ForwardedCall, outcome: 'ok' | 'error', details: Record<string, unknown>): void {
-    const statement = call.call.kind === 'tools/call' || call.call.kind === 'prompts/get' ? `${call.method} ${call.call.name}` : call.call.kind === 'resources/read' ? `${call.method} ${call.call.uri}` : call.method;
+    const statement =
+      call.call.kind === 'tools/call' || call.call.kind === 'prompts/get' ? `${call.method} ${call.call.name}` : call.call.kind === 'resources/read' ? `${call.method} ${call.call.uri}` : call.method;
     const args = 'arguments' in call.call ? [this.maskedJson(call.call.arguments)] : null;
     this.record({ kind: 'request', statement, parameters: args, outcome, durationMs: performance.now() - this.started, details: { method: call.method, ...details } });
   }
@@ -241,4 +265,3 @@ function describe(message: McpMessage): string {
   if (call.kind === 'resources/read') return `${message.method} ${call.uri}`;
   return message.method;
 }
-

@@ -70,7 +70,10 @@ describe('maskBody', () => {
   });
 
   it('masks JSON by property whatever its declared type, after a byte order mark too', () => {
-    for (const [text, type] of [['{"secretKey": "k"}', 'text/plain'], ['\ufeff{"secretKey": "k"}', 'application/json']]) {
+    for (const [text, type] of [
+      ['{"secretKey": "k"}', 'text/plain'],
+      ['\ufeff{"secretKey": "k"}', 'application/json'],
+    ]) {
       const out = maskBody(Buffer.from(text!), type, undefined, masker, opts);
       expect(JSON.parse(out.body.toString()).secretKey).not.toBe('k');
     }

@@ -72,7 +72,11 @@ export function foreignCharset(contentType: string | undefined, asciiOnly = fals
   for (const param of (contentType ?? '').split(';').slice(1)) {
     const [name, ...rest] = param.split('=');
     if (name?.trim().toLowerCase() !== 'charset') continue;
-    const value = rest.join('=').trim().replace(/^"(.*)"$/, (_m, inner: string) => inner).toLowerCase();
+    const value = rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, (_m, inner: string) => inner)
+      .toLowerCase();
     if (value === 'utf-8' || value === 'utf8' || value === 'us-ascii' || (asciiOnly && ASCII_SUPERSETS.test(value))) continue;
     return `the response is in charset ${value.slice(0, 40)}, which the gateway does not read to mask`;
   }

@@ -28,7 +28,12 @@ describe('LiveSessions', () => {
     expect(oidc.close).not.toHaveBeenCalled();
     expect(live.end('grant', 'g2', ending)).toBe(1);
     expect(oidc.close).toHaveBeenCalled();
-    expect(live.list().map((info) => info.id).sort()).toEqual([a.info.id, b.info.id, oidc.info.id].sort());
+    expect(
+      live
+        .list()
+        .map((info) => info.id)
+        .sort(),
+    ).toEqual([a.info.id, b.info.id, oidc.info.id].sort());
   });
 
   it('forgets a removed session in every index', () => {

@@ -29,7 +29,10 @@ interface HeardEnd extends SessionEnding {
 const HEARD_END_MEMORY_MS = 5 * 60_000;
 
 function scopesOf(info: LiveSessionInfo): Array<[SessionScope, string]> {
-  const scopes: Array<[SessionScope, string]> = [['grant', info.grantId], ['identity', info.identityId]];
+  const scopes: Array<[SessionScope, string]> = [
+    ['grant', info.grantId],
+    ['identity', info.identityId],
+  ];
   // An OIDC JWT has no token id: the identity's end covers its sessions.
   if (info.tokenId) scopes.push(['token', info.tokenId]);
   return scopes;

@@ -32,12 +32,7 @@ export class SessionStandingRepository {
   constructor(@Inject(PlainSqlPool) private readonly db: PlainSqlPool) {}
 
   async of(sessions: ReadonlyArray<Pick<LiveSessionInfo, 'id' | 'grantId' | 'identityId' | 'tokenId'>>): Promise<Map<string, SessionStanding>> {
-    const rows = await this.db.rows<StandingRow>(STANDING_SQL, [
-      sessions.map((s) => s.id),
-      sessions.map((s) => s.grantId),
-      sessions.map((s) => s.identityId),
-      sessions.map((s) => s.tokenId),
-    ]);
+    const rows = await this.db.rows<StandingRow>(STANDING_SQL, [sessions.map((s) => s.id), sessions.map((s) => s.grantId), sessions.map((s) => s.identityId), sessions.map((s) => s.tokenId)]);
     return new Map(
       rows.map((row) => [
         row.session_id,

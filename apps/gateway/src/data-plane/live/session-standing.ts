@@ -13,10 +13,7 @@ export interface SessionStanding {
 }
 
 /** What no longer stands, and so ends the session (and every other session it opened). */
-export type Lapse =
-  | { scope: 'identity'; id: string }
-  | { scope: 'token'; id: string; why: 'revoked' | 'expired' }
-  | { scope: 'grant'; id: string; status: GrantEndedEvent['status'] };
+export type Lapse = { scope: 'identity'; id: string } | { scope: 'token'; id: string; why: 'revoked' | 'expired' } | { scope: 'grant'; id: string; status: GrantEndedEvent['status'] };
 
 const ENDED_GRANT_STATUSES: ReadonlySet<string> = new Set<GrantEndedEvent['status']>(['expired', 'revoked', 'released']);
 

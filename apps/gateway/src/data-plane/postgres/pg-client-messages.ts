@@ -11,19 +11,7 @@
 //   changing waits for that group's answer (pg-session-catalog.ts);
 // - one approval is for one execution, with the parameter values the approver saw.
 import { isUtf8 } from 'node:buffer';
-import {
-  decodeBind,
-  decodeClose,
-  decodeDescribe,
-  decodeExecute,
-  decodeParse,
-  decodeQuery,
-  encodeDescribe,
-  encodeParse,
-  encodeQuery,
-  FrontendType,
-  type PgMessage,
-} from '@jitgate/pgwire';
+import { decodeBind, decodeClose, decodeDescribe, decodeExecute, decodeParse, decodeQuery, encodeDescribe, encodeParse, encodeQuery, FrontendType, type PgMessage } from '@jitgate/pgwire';
 import type { Masker } from '@jitgate/masking';
 import type { Group, PgConversation } from './pg-conversation.js';
 import type { Refusal } from './pg-server-messages.js';
@@ -139,7 +127,16 @@ export class ClientMessages {
     if (!isUtf8(message.body)) return this.refuseInBatch(group, '(not UTF-8)', NOT_UTF8, 'encoding');
     const { name, sql } = decodeParse(message.body);
     if (dependsOnSessionSettings(sql) && group.steps.length > 0) {
-      return this.refuseInBatch(group, sql, { sqlstate: '0A000', message: 'jitgate: this statement is read differently under different session settings (it holds a backslash or a character past ASCII), and in the middle of a batch the gateway cannot know the settings the server will read it under; send it first in a batch (after a Sync)' }, 'settings');
+      return this.refuseInBatch(
+        group,
+        sql,
+        {
+          sqlstate: '0A000',
+          message:
+            'jitgate: this statement is read differently under different session settings (it holds a backslash or a character past ASCII), and in the middle of a batch the gateway cannot know the settings the server will read it under; send it first in a batch (after a Sync)',
+        },
+        'settings',
+      );
     }
     const waits = mustWait(sql, group, this.catalog, this.deps.guard) || (name !== '' && this.catalog.statements.pending(name, group));
     return this.when(waits, group, () => this.decideParse(message, group, name, sql));
@@ -181,7 +178,12 @@ export class ClientMessages {
   private decideBind(message: PgMessage, group: Group, bind: ReturnType<typeof decodeBind>): void {
     const statement = this.catalog.statements.get(bind.statement);
     if (!statement) {
-      return this.refuseInBatch(group, `(bind of "${bind.statement}")`, { sqlstate: '26000', message: `jitgate: prepared statement "${bind.statement}" is not one the gateway saw prepared` }, 'unknown_prepared');
+      return this.refuseInBatch(
+        group,
+        `(bind of "${bind.statement}")`,
+        { sqlstate: '26000', message: `jitgate: prepared statement "${bind.statement}" is not one the gateway saw prepared` },
+        'unknown_prepared',
+      );
     }
     const parameters = recordedParameters(bind, this.deps.masker);
     const portal: PortalEntry = { kind: 'bind', statement, parameters, hold: false, layout: undefined, described: false, approvedRun: false };
@@ -215,7 +217,12 @@ export class ClientMessages {
       // Only the server makes portals the gateway did not see (a function's refcursor): their
       // rows cannot be masked by what the gateway knows.
       if (this.deps.masker) {
-        return this.refuseInBatch(group, `(portal "${name}")`, { sqlstate: '34000', message: `jitgate: portal "${name}" is not one the gateway saw bound or declared, so its rows cannot be masked` }, 'unknown_portal');
+        return this.refuseInBatch(
+          group,
+          `(portal "${name}")`,
+          { sqlstate: '34000', message: `jitgate: portal "${name}" is not one the gateway saw bound or declared, so its rows cannot be masked` },
+          'unknown_portal',
+        );
       }
       this.conversation.run(group, { statement: `(portal "${name}")`, parameters: null, lineage: null, portal: undefined });
       return this.deps.toServer(message.raw);

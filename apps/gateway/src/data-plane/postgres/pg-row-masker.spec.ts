@@ -17,7 +17,14 @@ const plain = (n: number): StatementLineage => ({ columns: Array.from({ length: 
 describe('RowLayout', () => {
   it('passes rows through untouched when no column needs work', () => {
     const noDetectors = compileMasker({ columns: ['*card*'], detectors: [] });
-    const layout = new RowLayout([{ name: 'id', typeOid: INT4, format: 0 }, { name: 'total', typeOid: 1700, format: 0 }], noDetectors, plain(2));
+    const layout = new RowLayout(
+      [
+        { name: 'id', typeOid: INT4, format: 0 },
+        { name: 'total', typeOid: 1700, format: 0 },
+      ],
+      noDetectors,
+      plain(2),
+    );
     expect(layout.passThrough).toBe(true);
   });
 
@@ -39,8 +46,23 @@ describe('RowLayout', () => {
   });
 
   it('masks a column whole when the lineage says a masked column flows into it, whatever it is called', () => {
-    const lineage: StatementLineage = { columns: [{ kind: 'column', sources: ['name'], opaque: false }, { kind: 'column', sources: ['id'], opaque: false }], reads: ['name', 'id'], opaque: false, writes: null };
-    const layout = new RowLayout([{ name: 'x', typeOid: TEXT, format: 0 }, { name: 'y', typeOid: TEXT, format: 0 }], masker, lineage);
+    const lineage: StatementLineage = {
+      columns: [
+        { kind: 'column', sources: ['name'], opaque: false },
+        { kind: 'column', sources: ['id'], opaque: false },
+      ],
+      reads: ['name', 'id'],
+      opaque: false,
+      writes: null,
+    };
+    const layout = new RowLayout(
+      [
+        { name: 'x', typeOid: TEXT, format: 0 },
+        { name: 'y', typeOid: TEXT, format: 0 },
+      ],
+      masker,
+      lineage,
+    );
     expect(layout.mask([b('Ada Lovelace'), b('1')]).values?.map((v) => v?.toString() ?? null)).toEqual(['[REDACTED]', '1']);
   });
 
@@ -73,7 +95,14 @@ describe('RowLayout', () => {
   });
 
   it('masks inside JSON and keeps it valid JSON, in text and in jsonb binary form', () => {
-    const layout = new RowLayout([{ name: 'doc', typeOid: JSONB, format: 0 }, { name: 'doc_bin', typeOid: JSONB, format: 1 }], masker, plain(2));
+    const layout = new RowLayout(
+      [
+        { name: 'doc', typeOid: JSONB, format: 0 },
+        { name: 'doc_bin', typeOid: JSONB, format: 1 },
+      ],
+      masker,
+      plain(2),
+    );
     const json = JSON.stringify({ to: 'a@example.com', n: 1 });
     const out = layout.mask([b(json), Buffer.concat([Buffer.of(1), b(json)])]);
     expect(JSON.parse(out.values![0]!.toString())).toEqual({ to: '[REDACTED:email]', n: 1 });

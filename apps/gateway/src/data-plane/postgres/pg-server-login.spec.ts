@@ -9,7 +9,7 @@ import { checkServerLogin, serverRoleDetails } from './pg-server-login.js';
 type Flags = Partial<Record<'superuser' | 'createRole' | 'bypassRls' | 'replication' | 'readOnly' | 'memberOfPrivileged', boolean>>;
 const login = (flags: Flags = {}) => create(PostgresLoginSchema, { role: 'shop_rw', ...flags });
 
-describe('the agent\'s login on the server', () => {
+describe("the agent's login on the server", () => {
   it('the agent and the policy mean the same scope by read-only', () => {
     expect(isReadOnlySession(READ_ONLY_SCOPE, {})).toBe(true);
   });

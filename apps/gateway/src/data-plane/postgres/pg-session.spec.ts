@@ -96,7 +96,7 @@ describe('PgSession', () => {
     expect(sent).toEqual([SYNC]);
   });
 
-  it('acknowledges the agent\'s bytes at once while the client keeps up, and only after its drain when it does not', async () => {
+  it("acknowledges the agent's bytes at once while the client keeps up, and only after its drain when it does not", async () => {
     const { session, client } = rig();
     session.open();
     let acked = 0;

@@ -154,7 +154,10 @@ export class PgSessions {
     });
     const privileges = admitted.postgresLogin ? privilegesOf(admitted.postgresLogin) : [];
     if (privileges.length > 0) {
-      this.logger.warn({ sessionId, connection: admitted.connection.name, role: serverRole?.role, privileges }, 'the agent logged in to the server as a privileged role: the database does not limit this session (docs/security.md)');
+      this.logger.warn(
+        { sessionId, connection: admitted.connection.name, role: serverRole?.role, privileges },
+        'the agent logged in to the server as a privileged role: the database does not limit this session (docs/security.md)',
+      );
     }
 
     client.write(encodeAuthenticationOk());

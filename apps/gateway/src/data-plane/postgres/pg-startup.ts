@@ -41,7 +41,6 @@ export class StartupRefusal extends Error {
   }
 }
 
-
 export async function negotiateStartup(socket: Duplex, secureContext: tls.SecureContext | null, deadlineMs = STARTUP_DEADLINE_MS): Promise<StartupOutcome> {
   const state = { current: socket };
   try {

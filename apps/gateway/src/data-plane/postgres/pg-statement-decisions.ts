@@ -46,7 +46,14 @@ export class StatementDecisions {
             this.deps.record({ at: this.deps.wall(), kind: 'blocked', statement: sql, outcome: 'blocked', details: { reason: decision.message, classes: verdict.classes } });
             return refuse({ sqlstate: '53400', message: `jitgate: ${decision.message}`, detail: verdict.reason }, 'approval');
           }
-          this.deps.record({ at: this.deps.wall(), kind: 'approval', statement: sql, parameters, outcome: decision.status === 'cancelled' ? 'denied' : decision.status, details: { requestId: decision.requestId, classes: verdict.classes } });
+          this.deps.record({
+            at: this.deps.wall(),
+            kind: 'approval',
+            statement: sql,
+            parameters,
+            outcome: decision.status === 'cancelled' ? 'denied' : decision.status,
+            details: { requestId: decision.requestId, classes: verdict.classes },
+          });
           if (decision.status === 'approved') return run();
           const why = decision.status === 'denied' ? 'was denied' : decision.status === 'timed_out' ? 'was not decided in time' : 'was withdrawn';
           refuse({ sqlstate: '42501', message: `jitgate: the statement needs approval, and approval request ${decision.requestId} ${why}`, detail: verdict.reason }, 'approval');

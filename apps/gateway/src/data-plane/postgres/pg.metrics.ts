@@ -33,5 +33,4 @@ export class PgMetrics {
   eventCounter(kind: string, outcome: string): Counter.Internal {
     return this.eventChildren.of(kind, outcome);
   }
-
 }

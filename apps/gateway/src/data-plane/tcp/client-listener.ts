@@ -39,9 +39,7 @@ export class ClientListener {
     const onSocket = (socket: net.Socket) => void this.handle(socket);
     // allowHalfOpen: a client's FIN is passed to the target as HalfClose, not taken as the end.
     const { tls: files } = this.config.tcp;
-    const server = files
-      ? tls.createServer({ cert: await readFile(files.certFile), key: await readFile(files.keyFile), allowHalfOpen: true }, onSocket)
-      : net.createServer({ allowHalfOpen: true }, onSocket);
+    const server = files ? tls.createServer({ cert: await readFile(files.certFile), key: await readFile(files.keyFile), allowHalfOpen: true }, onSocket) : net.createServer({ allowHalfOpen: true }, onSocket);
     server.on('tlsClientError', (error: Error) => this.logger.debug({ err: error.message }, 'client TLS handshake failed'));
     await listen(server, this.config.tcp.port, this.config.http.host);
     this.server = server;

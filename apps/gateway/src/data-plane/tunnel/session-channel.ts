@@ -26,11 +26,7 @@ export interface ChannelTransport {
 /** The agent's answer; `postgresLogin` is who it logged in as on a postgres server. */
 export type OpenResult = { ok: true; sendWindow: number; postgresLogin?: PostgresLogin } | { ok: false; error: string };
 
-type EarlyFrame =
-  | { kind: 'data'; payload: Uint8Array }
-  | { kind: 'window'; increment: number }
-  | { kind: 'half' }
-  | { kind: 'close'; reason: CloseReason; message: string };
+type EarlyFrame = { kind: 'data'; payload: Uint8Array } | { kind: 'window'; increment: number } | { kind: 'half' } | { kind: 'close'; reason: CloseReason; message: string };
 
 type Phase = 'opening' | 'open' | 'attached' | 'released';
 

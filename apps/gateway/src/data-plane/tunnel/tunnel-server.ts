@@ -46,9 +46,7 @@ export class TunnelServer {
     const server = new Server(SERVER_OPTIONS);
     server.addService(tunnelWireDefinition, { connect: (call: TunnelCall) => this.admission.handle(call) });
     const { tls } = this.config.tunnel;
-    const credentials = tls
-      ? ServerCredentials.createSsl(null, [{ cert_chain: await readFile(tls.certFile), private_key: await readFile(tls.keyFile) }], false)
-      : ServerCredentials.createInsecure();
+    const credentials = tls ? ServerCredentials.createSsl(null, [{ cert_chain: await readFile(tls.certFile), private_key: await readFile(tls.keyFile) }], false) : ServerCredentials.createInsecure();
     // Our own listener, its sockets handed to grpc-js: sockets that grpc-js's bindAsync accepts
     // keep Nagle on (1.14), and a small DATA frame (one keystroke, one query) could then wait
     // for the agent's ACK of the previous one. Shutdown still goes through the Server, which

@@ -44,7 +44,7 @@ export class TunnelMetrics {
     });
     this.reconcileSeconds = new Histogram({
       name: 'jitgate_session_reconcile_seconds',
-      help: 'One check of this replica\'s live sessions against the database (one query for all of them)',
+      help: "One check of this replica's live sessions against the database (one query for all of them)",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });

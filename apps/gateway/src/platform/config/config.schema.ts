@@ -41,99 +41,104 @@ const redisUrl = z
 
 const tcpPort = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const pemFile = z.string().min(1).optional();
-const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
 
-export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
-  JITGATE_MODE: runModesSchema,
-  HOST: z.string().default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORTS.api),
-  DATABASE_URL: postgresUrl,
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: redisUrl,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  JITGATE_REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
-    .default('jitgate'),
-  JITGATE_BOOTSTRAP_TOKEN: z
-    .string()
-    .regex(/^jg_[A-Za-z0-9_-]{32,128}$/, 'must look like jg_ followed by 32 to 128 URL-safe characters')
-    .optional(),
-  JITGATE_ADMIN_GROUP: z.string().min(1).default('jitgate-admins'),
-  JITGATE_AUDITOR_GROUP: z.string().min(1).default('jitgate-auditors'),
-  JITGATE_OIDC_ISSUERS: jsonArray.pipe(oidcIssuersSchema).default([]),
-  JITGATE_POLICY_FILE: z.string().min(1).optional(),
-  JITGATE_REQUEST_TTL: duration('1h'),
-  JITGATE_MAX_GRANT_DURATION: duration('24h'),
-  JITGATE_MAX_START_DELAY: duration('30d'),
-  JITGATE_OIDC_JWKS_COOLDOWN: duration('30s'),
-  JITGATE_OIDC_JWKS_MAX_AGE: duration('10m'),
-  JITGATE_TOKEN_DEFAULT_TTL: duration('90d'),
-  JITGATE_TOKEN_MAX_TTL: duration('366d'),
-  JITGATE_SWEEP_INTERVAL: duration('15s'),
-  JITGATE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
-  JITGATE_SHUTDOWN_TIMEOUT: duration('10s'),
-  // The data path (docs/tunnel.md): agents dial the tunnel port, clients the TCP port.
-  JITGATE_GATEWAY_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" and "-", at most 128')
-    .optional(),
-  JITGATE_TUNNEL_PORT: tcpPort(DEFAULT_PORTS.tunnel),
-  JITGATE_TUNNEL_TLS_CERT: pemFile,
-  JITGATE_TUNNEL_TLS_KEY: pemFile,
-  JITGATE_TUNNEL_INSECURE: flag,
-  JITGATE_TUNNEL_HEARTBEAT: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
-  /**
-   * How often each replica checks its live sessions against the database (grant, token,
-   * identity): the longest an end whose message was lost keeps a session open.
-   */
-  JITGATE_SESSION_RECONCILE_INTERVAL: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
-  JITGATE_TCP_PORT: tcpPort(DEFAULT_PORTS.client),
-  JITGATE_TCP_TLS_CERT: pemFile,
-  JITGATE_TCP_TLS_KEY: pemFile,
-  // Postgres clients (docs/postgres.md): psql and friends log in here with a token as password.
-  JITGATE_PG_PORT: tcpPort(DEFAULT_PORTS.postgres),
-  JITGATE_PG_TLS_CERT: pemFile,
-  JITGATE_PG_TLS_KEY: pemFile,
-  /** Largest message a client may send (Bind with big parameters, COPY data). */
-  JITGATE_PG_MAX_CLIENT_MESSAGE_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(67_108_864),
-  /** Largest message the server may send; a row is held whole to be masked. */
-  JITGATE_PG_MAX_SERVER_MESSAGE_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(268_435_456),
-  /** How long a held statement waits for a human when its guardrail rule names no time. */
-  JITGATE_PG_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
-  // HTTP, BigQuery, Cloud Storage, Cloud Run and MCP callers (docs/http.md).
-  JITGATE_HTTP_PORT: tcpPort(DEFAULT_PORTS.http),
-  JITGATE_HTTP_TLS_CERT: pemFile,
-  JITGATE_HTTP_TLS_KEY: pemFile,
-  /** Largest request body the gateway reads to decide on it (BigQuery jobs, MCP messages). */
-  JITGATE_HTTP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(268_435_456).default(10_485_760),
-  /** Largest response body read whole to be masked. */
-  JITGATE_HTTP_MAX_MASKED_BODY_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(33_554_432),
-  /** How long an idle caller connection (its session) stays open between requests. */
-  JITGATE_HTTP_IDLE_TIMEOUT: duration('30s').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
-  /** How long a held request or tool call waits for a human when its guardrail names no time. */
-  JITGATE_HTTP_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
-}).superRefine((env, ctx) => {
-  // Plaintext agent tunnels only when asked for by name: a missing certificate must not
-  // silently downgrade the link that carries every session.
-  const tunnelTls = Boolean(env.JITGATE_TUNNEL_TLS_CERT) || Boolean(env.JITGATE_TUNNEL_TLS_KEY);
-  if (env.JITGATE_TUNNEL_INSECURE && tunnelTls) {
-    ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_INSECURE'], message: 'set either the TLS files or JITGATE_TUNNEL_INSECURE=true, not both' });
-  }
-  // Only the data plane opens the tunnel: an api or worker process needs no certificate.
-  if (!env.JITGATE_TUNNEL_INSECURE && env.JITGATE_MODE.includes('data')) {
-    if (!env.JITGATE_TUNNEL_TLS_CERT) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_CERT'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
-    if (!env.JITGATE_TUNNEL_TLS_KEY) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_KEY'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
-  }
-  for (const prefix of ['JITGATE_TCP', 'JITGATE_PG', 'JITGATE_HTTP'] as const) {
-    const cert = env[`${prefix}_TLS_CERT`];
-    const key = env[`${prefix}_TLS_KEY`];
-    if (Boolean(cert) !== Boolean(key)) {
-      ctx.addIssue({ code: 'custom', path: [cert ? `${prefix}_TLS_KEY` : `${prefix}_TLS_CERT`], message: `${prefix}_TLS_CERT and ${prefix}_TLS_KEY go together` });
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+    JITGATE_MODE: runModesSchema,
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORTS.api),
+    DATABASE_URL: postgresUrl,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    JITGATE_REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
+      .default('jitgate'),
+    JITGATE_BOOTSTRAP_TOKEN: z
+      .string()
+      .regex(/^jg_[A-Za-z0-9_-]{32,128}$/, 'must look like jg_ followed by 32 to 128 URL-safe characters')
+      .optional(),
+    JITGATE_ADMIN_GROUP: z.string().min(1).default('jitgate-admins'),
+    JITGATE_AUDITOR_GROUP: z.string().min(1).default('jitgate-auditors'),
+    JITGATE_OIDC_ISSUERS: jsonArray.pipe(oidcIssuersSchema).default([]),
+    JITGATE_POLICY_FILE: z.string().min(1).optional(),
+    JITGATE_REQUEST_TTL: duration('1h'),
+    JITGATE_MAX_GRANT_DURATION: duration('24h'),
+    JITGATE_MAX_START_DELAY: duration('30d'),
+    JITGATE_OIDC_JWKS_COOLDOWN: duration('30s'),
+    JITGATE_OIDC_JWKS_MAX_AGE: duration('10m'),
+    JITGATE_TOKEN_DEFAULT_TTL: duration('90d'),
+    JITGATE_TOKEN_MAX_TTL: duration('366d'),
+    JITGATE_SWEEP_INTERVAL: duration('15s'),
+    JITGATE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+    JITGATE_SHUTDOWN_TIMEOUT: duration('10s'),
+    // The data path (docs/tunnel.md): agents dial the tunnel port, clients the TCP port.
+    JITGATE_GATEWAY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" and "-", at most 128')
+      .optional(),
+    JITGATE_TUNNEL_PORT: tcpPort(DEFAULT_PORTS.tunnel),
+    JITGATE_TUNNEL_TLS_CERT: pemFile,
+    JITGATE_TUNNEL_TLS_KEY: pemFile,
+    JITGATE_TUNNEL_INSECURE: flag,
+    JITGATE_TUNNEL_HEARTBEAT: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
+    /**
+     * How often each replica checks its live sessions against the database (grant, token,
+     * identity): the longest an end whose message was lost keeps a session open.
+     */
+    JITGATE_SESSION_RECONCILE_INTERVAL: duration('5s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
+    JITGATE_TCP_PORT: tcpPort(DEFAULT_PORTS.client),
+    JITGATE_TCP_TLS_CERT: pemFile,
+    JITGATE_TCP_TLS_KEY: pemFile,
+    // Postgres clients (docs/postgres.md): psql and friends log in here with a token as password.
+    JITGATE_PG_PORT: tcpPort(DEFAULT_PORTS.postgres),
+    JITGATE_PG_TLS_CERT: pemFile,
+    JITGATE_PG_TLS_KEY: pemFile,
+    /** Largest message a client may send (Bind with big parameters, COPY data). */
+    JITGATE_PG_MAX_CLIENT_MESSAGE_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(67_108_864),
+    /** Largest message the server may send; a row is held whole to be masked. */
+    JITGATE_PG_MAX_SERVER_MESSAGE_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(268_435_456),
+    /** How long a held statement waits for a human when its guardrail rule names no time. */
+    JITGATE_PG_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
+    // HTTP, BigQuery, Cloud Storage, Cloud Run and MCP callers (docs/http.md).
+    JITGATE_HTTP_PORT: tcpPort(DEFAULT_PORTS.http),
+    JITGATE_HTTP_TLS_CERT: pemFile,
+    JITGATE_HTTP_TLS_KEY: pemFile,
+    /** Largest request body the gateway reads to decide on it (BigQuery jobs, MCP messages). */
+    JITGATE_HTTP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(268_435_456).default(10_485_760),
+    /** Largest response body read whole to be masked. */
+    JITGATE_HTTP_MAX_MASKED_BODY_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(33_554_432),
+    /** How long an idle caller connection (its session) stays open between requests. */
+    JITGATE_HTTP_IDLE_TIMEOUT: duration('30s').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
+    /** How long a held request or tool call waits for a human when its guardrail names no time. */
+    JITGATE_HTTP_APPROVAL_TIMEOUT: duration('5m').refine((s) => s >= 1 && s <= 3600, 'between 1s and 1h'),
+  })
+  .superRefine((env, ctx) => {
+    // Plaintext agent tunnels only when asked for by name: a missing certificate must not
+    // silently downgrade the link that carries every session.
+    const tunnelTls = Boolean(env.JITGATE_TUNNEL_TLS_CERT) || Boolean(env.JITGATE_TUNNEL_TLS_KEY);
+    if (env.JITGATE_TUNNEL_INSECURE && tunnelTls) {
+      ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_INSECURE'], message: 'set either the TLS files or JITGATE_TUNNEL_INSECURE=true, not both' });
     }
-  }
-});
+    // Only the data plane opens the tunnel: an api or worker process needs no certificate.
+    if (!env.JITGATE_TUNNEL_INSECURE && env.JITGATE_MODE.includes('data')) {
+      if (!env.JITGATE_TUNNEL_TLS_CERT) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_CERT'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
+      if (!env.JITGATE_TUNNEL_TLS_KEY) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_KEY'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
+    }
+    for (const prefix of ['JITGATE_TCP', 'JITGATE_PG', 'JITGATE_HTTP'] as const) {
+      const cert = env[`${prefix}_TLS_CERT`];
+      const key = env[`${prefix}_TLS_KEY`];
+      if (Boolean(cert) !== Boolean(key)) {
+        ctx.addIssue({ code: 'custom', path: [cert ? `${prefix}_TLS_KEY` : `${prefix}_TLS_CERT`], message: `${prefix}_TLS_CERT and ${prefix}_TLS_KEY go together` });
+      }
+    }
+  });
 
 export type RawEnv = z.input<typeof envSchema>;
 type Env = z.output<typeof envSchema>;
@@ -181,8 +186,7 @@ export interface TlsFiles {
   keyFile: string;
 }
 
-const tlsFiles = (certFile: string | undefined, keyFile: string | undefined): TlsFiles | null =>
-  certFile && keyFile ? { certFile, keyFile } : null;
+const tlsFiles = (certFile: string | undefined, keyFile: string | undefined): TlsFiles | null => (certFile && keyFile ? { certFile, keyFile } : null);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -28,29 +28,9 @@ export interface OidcIssuerConfig {
  * Asymmetric JWS algorithms only. HS* would let anyone holding the issuer's *public* key (or a
  * shared client secret) mint tokens, and `none` is unsigned; neither can be configured.
  */
-export const ALLOWED_OIDC_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-] as const;
+export const ALLOWED_OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 
-export const DEFAULT_OIDC_ALGORITHMS: readonly string[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'ES256',
-  'ES384',
-  'EdDSA',
-];
+export const DEFAULT_OIDC_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -66,11 +46,7 @@ const claimPath = z
   .string()
   .min(1)
   .max(256)
-  .refine(
-    (value) =>
-      value.split('.').every((part) => part.length > 0 && part !== '__proto__' && part !== 'constructor' && part !== 'prototype'),
-    'must be a claim name or a dotted path of claim names',
-  );
+  .refine((value) => value.split('.').every((part) => part.length > 0 && part !== '__proto__' && part !== 'constructor' && part !== 'prototype'), 'must be a claim name or a dotted path of claim names');
 
 const audienceValue = z.string().min(1).max(1024);
 

@@ -20,5 +20,4 @@ export class JitgateError extends Error {
 
 export const notFound = (what: string, id: string) => new JitgateError('not_found', `${what} "${id}" was not found`);
 export const forbidden = (message: string) => new JitgateError('forbidden', message);
-export const conflict = (message: string, details?: Record<string, unknown>) =>
-  new JitgateError('conflict', message, details);
+export const conflict = (message: string, details?: Record<string, unknown>) => new JitgateError('conflict', message, details);

@@ -4,9 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from '@jitgate/contracts';
 import { JitgateError } from '../errors/jitgate.error.js';
 
-const STATUS_TO_CODE = new Map<number, ErrorCode>(
-  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
-);
+const STATUS_TO_CODE = new Map<number, ErrorCode>(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]));
 
 /** Express/body-parser errors carry a `type` and a `status`; we name the ones callers cause. */
 function fromExpressError(error: unknown): JitgateError | undefined {

@@ -90,15 +90,11 @@ export const ValidQuery = (schema: z.ZodType) =>
   })();
 
 /** Documents a zod body schema in the OpenAPI. */
-export const ApiZodBody = (schema: z.ZodType, description?: string) =>
-  ApiBody({ schema: openApiSchema(schema), ...(description ? { description } : {}) });
+export const ApiZodBody = (schema: z.ZodType, description?: string) => ApiBody({ schema: openApiSchema(schema), ...(description ? { description } : {}) });
 
 /** Documents each property of a zod object as a query parameter. */
 export function ApiZodQuery(schema: z.ZodObject): MethodDecorator {
   const json = openApiSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-  const decorators = Object.entries(json.properties ?? {}).map(([name, property]) =>
-    ApiQuery({ name, required: json.required?.includes(name) ?? false, schema: property }),
-  );
+  const decorators = Object.entries(json.properties ?? {}).map(([name, property]) => ApiQuery({ name, required: json.required?.includes(name) ?? false, schema: property }));
   return applyDecorators(...decorators);
 }
-

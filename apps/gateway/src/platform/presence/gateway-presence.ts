@@ -53,7 +53,7 @@ export class GatewayPresence implements OnApplicationBootstrap, BeforeApplicatio
     try {
       await this.redis.command.set(this.key(this.gatewayId), String(Date.now()), 'PX', PRESENCE_TTL_MS);
     } catch (error) {
-      this.logger.warn({ err: String(error) }, 'could not refresh this gateway\'s presence');
+      this.logger.warn({ err: String(error) }, "could not refresh this gateway's presence");
     }
   }
 }

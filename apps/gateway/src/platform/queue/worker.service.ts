@@ -32,9 +32,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         prefix: this.redis.prefix,
         concurrency: 4,
       });
-      worker.on('failed', (job, error) =>
-        this.logger.warn({ job: job?.name, jobId: job?.id, err: error.message }, 'job failed'),
-      );
+      worker.on('failed', (job, error) => this.logger.warn({ job: job?.name, jobId: job?.id, err: error.message }, 'job failed'));
       worker.on('error', (error) => this.logger.warn({ queue: queueName, err: error.message }, 'worker error'));
       this.workers.push(worker);
     }

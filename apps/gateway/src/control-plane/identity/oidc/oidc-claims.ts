@@ -55,10 +55,7 @@ export function readGroups(payload: Readonly<Record<string, unknown>>, path: str
 }
 
 /** Copies the listed claims that are present; keys are the configured claim paths. */
-export function readAttributes(
-  payload: Readonly<Record<string, unknown>>,
-  paths: readonly string[],
-): Record<string, unknown> {
+export function readAttributes(payload: Readonly<Record<string, unknown>>, paths: readonly string[]): Record<string, unknown> {
   const entries: [string, unknown][] = [];
   for (const path of paths) {
     const value = readClaim(payload, path);

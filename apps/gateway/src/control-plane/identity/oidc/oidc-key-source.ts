@@ -1,11 +1,4 @@
-import {
-  createRemoteJWKSet,
-  errors,
-  type CompactJWSHeaderParameters,
-  type CryptoKey,
-  type FlattenedJWSInput,
-  type RemoteJWKSet,
-} from 'jose';
+import { createRemoteJWKSet, errors, type CompactJWSHeaderParameters, type CryptoKey, type FlattenedJWSInput, type RemoteJWKSet } from 'jose';
 import { OidcVerificationError } from './oidc-verification.error.js';
 
 export interface OidcKeySourceOptions {
@@ -25,11 +18,7 @@ const MAX_DISCOVERY_BYTES = 512 * 1024;
  * again on every request, after which the next request retries (the issuer may be back).
  * Pinned by "reports jwks_unavailable while the issuer is down ..." in oidc-verifier.spec.ts.
  */
-type KeySourceState =
-  | { kind: 'undiscovered' }
-  | { kind: 'discovering'; promise: Promise<RemoteJWKSet> }
-  | { kind: 'ready'; jwks: RemoteJWKSet }
-  | { kind: 'failed'; at: number; reason: string };
+type KeySourceState = { kind: 'undiscovered' } | { kind: 'discovering'; promise: Promise<RemoteJWKSet> } | { kind: 'ready'; jwks: RemoteJWKSet } | { kind: 'failed'; at: number; reason: string };
 
 /**
  * The signing keys of one issuer. Caching, refetch on an unknown `kid` (key rotation) and the
@@ -55,11 +44,7 @@ export class OidcKeySource {
       return await jwks(header, token);
     } catch (error) {
       // These describe the token (its kid or alg), not the key set; the verifier maps them.
-      if (
-        error instanceof errors.JWKSNoMatchingKey ||
-        error instanceof errors.JWKSMultipleMatchingKeys ||
-        error instanceof errors.JOSENotSupported
-      ) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSENotSupported) {
         throw error;
       }
       throw unavailable(`signing keys of ${this.issuer} could not be fetched: ${describeFetchError(error)}`);

@@ -3,16 +3,7 @@
  * never be accepted"; `jwks_unavailable` means the issuer's keys could not be fetched and the same
  * token may pass later (a transport can map it to 503 instead of 401).
  */
-export type OidcVerificationErrorCode =
-  | 'unknown_issuer'
-  | 'invalid_token'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'wrong_audience'
-  | 'bad_signature'
-  | 'unknown_key'
-  | 'alg_not_allowed'
-  | 'jwks_unavailable';
+export type OidcVerificationErrorCode = 'unknown_issuer' | 'invalid_token' | 'expired' | 'not_yet_valid' | 'wrong_audience' | 'bad_signature' | 'unknown_key' | 'alg_not_allowed' | 'jwks_unavailable';
 
 /**
  * The only error OidcVerifier.verify throws for a refused token. Messages name the issuer and the

@@ -38,9 +38,7 @@ describe('OidcVerifier with a real oidc-provider', () => {
         { clientId: 'not-yet', claims: () => ({ nbf: Math.floor(Date.now() / 1000) + 3600 }) },
       ],
     });
-    verifier = new OidcVerifier([
-      configFor(provider.issuer, { kind: 'service', attributeClaims: ['client_id', TEAM_CLAIM, 'missing'] }),
-    ]);
+    verifier = new OidcVerifier([configFor(provider.issuer, { kind: 'service', attributeClaims: ['client_id', TEAM_CLAIM, 'missing'] })]);
   });
   afterAll(() => provider.close());
 
@@ -135,9 +133,7 @@ describe('OidcVerifier with a real oidc-provider', () => {
     const publicKey = await importJWK(publicJwk, 'RS256', { extractable: true });
     if (publicKey instanceof Uint8Array) throw new Error('an RSA JWK imports as a CryptoKey');
     const pem = await exportSPKI(publicKey);
-    const forged = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'HS256', kid: decodeProtectedHeader(token).kid ?? '' })
-      .sign(new TextEncoder().encode(pem));
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: decodeProtectedHeader(token).kid ?? '' }).sign(new TextEncoder().encode(pem));
     await expectRefusal(verifier.verify(forged), 'alg_not_allowed', forged);
   });
 

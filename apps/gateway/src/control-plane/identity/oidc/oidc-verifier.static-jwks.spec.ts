@@ -1,11 +1,6 @@
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  expectRefusal,
-  generateSigningKey,
-  startStaticTestIssuer,
-  type StaticTestIssuer,
-} from '../../../../test/support/oidc-test-provider.js';
+import { expectRefusal, generateSigningKey, startStaticTestIssuer, type StaticTestIssuer } from '../../../../test/support/oidc-test-provider.js';
 import { OidcVerifier, type OidcIssuerConfig } from './oidc-verifier.js';
 
 // Cases a real provider will not produce (no exp, no sub, nbf, several keys without kid, a lying

@@ -1,12 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { z } from 'zod';
 import { readAttributes, readGroups, readStringClaim } from './oidc-claims.js';
-import {
-  DEFAULT_CLOCK_TOLERANCE_SECONDS,
-  DEFAULT_OIDC_ALGORITHMS,
-  oidcIssuersSchema,
-  type OidcIssuerConfig,
-} from '../../../platform/config/oidc-issuers.schema.js';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_OIDC_ALGORITHMS, oidcIssuersSchema, type OidcIssuerConfig } from '../../../platform/config/oidc-issuers.schema.js';
 import { OidcKeySource } from './oidc-key-source.js';
 import { describeClaimValue, OidcVerificationError } from './oidc-verification.error.js';
 
@@ -158,12 +153,7 @@ export class OidcVerifier {
  * rotation): jose 6 does not try them itself but hands the candidates over on the error.
  * Pinned by "tries every published key when a token carries no kid" (static-jwks spec).
  */
-async function verifyWithCandidates(
-  token: string,
-  candidates: errors.JWKSMultipleMatchingKeys,
-  options: JWTVerifyOptions,
-  issuer: string,
-): Promise<JWTPayload> {
+async function verifyWithCandidates(token: string, candidates: errors.JWKSMultipleMatchingKeys, options: JWTVerifyOptions, issuer: string): Promise<JWTPayload> {
   for await (const key of candidates) {
     try {
       return (await jwtVerify(token, key, options)).payload;
@@ -205,10 +195,7 @@ function toVerificationError(error: unknown, issuer: string): Error {
       case 'nbf':
         return new OidcVerificationError('not_yet_valid', `token from ${issuer} is not valid yet (nbf)`);
       case 'aud':
-        return new OidcVerificationError(
-          'wrong_audience',
-          `token from ${issuer} has audience ${describeClaimValue(error.payload.aud)}, which this gateway does not accept`,
-        );
+        return new OidcVerificationError('wrong_audience', `token from ${issuer} has audience ${describeClaimValue(error.payload.aud)}, which this gateway does not accept`);
       default:
         return new OidcVerificationError('invalid_token', `token from ${issuer} failed the "${error.claim}" claim check (${error.reason})`);
     }
@@ -222,11 +209,7 @@ function toVerificationError(error: unknown, issuer: string): Error {
   if (error instanceof errors.JWKSNoMatchingKey) {
     return new OidcVerificationError('unknown_key', `token is signed with a key ${issuer} does not publish`);
   }
-  if (
-    error instanceof errors.JWSInvalid ||
-    error instanceof errors.JWTInvalid ||
-    error instanceof errors.JOSENotSupported
-  ) {
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
     return new OidcVerificationError('invalid_token', `token from ${issuer} is malformed or uses an unsupported feature`);
   }
   // Anything else is a bug or a runtime fault, not a verdict on the token: let it surface as a 500.
