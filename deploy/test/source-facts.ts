@@ -4,6 +4,7 @@
 // inside apps/*/src does not break the deploy specs.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_PORTS } from '@jitgate/contracts';
 import { REPO_ROOT } from './render.js';
 
 export const GATEWAY_SRC = path.join(REPO_ROOT, 'apps/gateway/src');
@@ -41,19 +42,30 @@ export interface Listener {
   tlsPrefix: string | undefined;
 }
 
+/** A default as the source writes it: a number, or `DEFAULT_PORTS.<name>` from the contracts. */
+function portValue(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const name = text.slice('DEFAULT_PORTS.'.length);
+  const port = (DEFAULT_PORTS as Record<string, number>)[name];
+  if (port === undefined) throw new Error(`DEFAULT_PORTS has no ${name}`);
+  return port;
+}
+
 /** Every port the gateway listens on, from its config schema (zod defaults). */
 export function gatewayListeners(): Listener[] {
   const files = sourceFiles(GATEWAY_SRC);
   const tlsPrefixes = new Set(matchesIn(files, /^\s*(JITGATE_[A-Z_]+?)_TLS_CERT:/m).map(({ match }) => match[1] as string));
-  // `PORT: z.coerce.number()….default(8080)`, or the tcpPort(8080) helper the other ports use.
-  const rest = only(matchesIn(files, /^\s*PORT:\s*(?:tcpPort\((\d+)\)|z\.coerce\.number\(\)[^\n]*?\.default\((\d+)\))/m), 'PORT setting with a default');
-  const others = matchesIn(files, /^\s*(JITGATE_[A-Z_]+?)_PORT:\s*tcpPort\((\d+)\)/m);
+  // `PORT: z.coerce.number()….default(8080)`, or the tcpPort(8080) helper the other ports use;
+  // the default is a number or a name in @jitgate/contracts' DEFAULT_PORTS (`DEFAULT_PORTS.api`).
+  const value = String.raw`(\d+|DEFAULT_PORTS\.\w+)`;
+  const rest = only(matchesIn(files, new RegExp(String.raw`^\s*PORT:\s*(?:tcpPort\(${value}\)|z\.coerce\.number\(\)[^\n]*?\.default\(${value}\))`, 'm')), 'PORT setting with a default');
+  const others = matchesIn(files, new RegExp(String.raw`^\s*(JITGATE_[A-Z_]+?)_PORT:\s*tcpPort\(${value}\)`, 'm'));
   if (others.length === 0) throw new Error('no JITGATE_*_PORT settings found in apps/gateway/src');
   return [
-    { env: 'PORT', port: Number(rest.match[1] ?? rest.match[2]), tlsPrefix: undefined },
+    { env: 'PORT', port: portValue((rest.match[1] ?? rest.match[2]) as string), tlsPrefix: undefined },
     ...others.map(({ match }) => {
       const prefix = match[1] as string;
-      return { env: `${prefix}_PORT`, port: Number(match[2]), tlsPrefix: tlsPrefixes.has(prefix) ? prefix : undefined };
+      return { env: `${prefix}_PORT`, port: portValue(match[2] as string), tlsPrefix: tlsPrefixes.has(prefix) ? prefix : undefined };
     }),
   ];
 }
