@@ -62,7 +62,8 @@ export function gatewayListeners(): Listener[] {
   const others = matchesIn(files, new RegExp(String.raw`^\s*(JITGATE_[A-Z_]+?)_PORT:\s*tcpPort\(${value}\)`, 'm'));
   if (others.length === 0) throw new Error('no JITGATE_*_PORT settings found in apps/gateway/src');
   return [
-    { env: 'PORT', port: portValue((rest.match[1] ?? rest.match[2]) as string), tlsPrefix: undefined },
+    // PORT's TLS files are JITGATE_API_TLS_* (the REST API's), when the code has them.
+    { env: 'PORT', port: portValue((rest.match[1] ?? rest.match[2]) as string), tlsPrefix: tlsPrefixes.has('JITGATE_API') ? 'JITGATE_API' : undefined },
     ...others.map(({ match }) => {
       const prefix = match[1] as string;
       return { env: `${prefix}_PORT`, port: portValue(match[2] as string), tlsPrefix: tlsPrefixes.has(prefix) ? prefix : undefined };

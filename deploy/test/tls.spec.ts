@@ -20,7 +20,7 @@ function secretFile(pod: IPodSpec, container: IContainer, file: string): { secre
   return key ? { secret: volume.secret.secretName, key, mode: volume.secret.defaultMode ?? 0o644 } : undefined;
 }
 
-const CLIENT_LISTENERS = ['JITGATE_TCP', 'JITGATE_PG', 'JITGATE_HTTP'];
+const CLIENT_LISTENERS = ['JITGATE_API', 'JITGATE_TCP', 'JITGATE_PG', 'JITGATE_HTTP'];
 
 function expectTlsOnEveryListener(objects: K8sObject[]): void {
   const gateways = workloads(objects, ['Deployment']);
@@ -48,12 +48,13 @@ function expectTlsOnEveryListener(objects: K8sObject[]): void {
 }
 
 describe('the gateway config schema', () => {
-  it('has TLS settings for every listener but PORT (REST, /healthz, /readyz, /metrics): TLS for it ends at the ingress', () => {
+  it('has TLS settings for every listener, PORT (REST, /healthz, /readyz, /metrics) included', () => {
     expect(
       gatewayListeners()
         .filter((l) => !l.tlsPrefix)
         .map((l) => l.env),
-    ).toEqual(['PORT']);
+    ).toEqual([]);
+    expect(gatewayListeners().find((l) => l.env === 'PORT')?.tlsPrefix).toBe('JITGATE_API');
     // …and no TLS setting that belongs to no listener.
     expect(gatewayTlsPrefixes().sort()).toEqual(
       gatewayListeners()
@@ -66,6 +67,16 @@ describe('the gateway config schema', () => {
 describe('overlays/tls', () => {
   it('serves every listener that can do TLS with TLS, from Secrets mounted read-only', () => {
     expectTlsOnEveryListener(rendered('tls'));
+  });
+
+  it('probes every gateway over HTTPS, since PORT serves TLS there (and over HTTP in split)', () => {
+    const schemes = (objects: K8sObject[]) =>
+      workloads(objects, ['Deployment']).flatMap((gateway) => {
+        const container = mainContainer(gateway);
+        return [container.startupProbe, container.livenessProbe, container.readinessProbe].map((probe) => probe?.httpGet?.scheme ?? 'HTTP');
+      });
+    expect(new Set(schemes(rendered('tls')))).toEqual(new Set(['HTTPS']));
+    expect(new Set(schemes(rendered('split')))).toEqual(new Set(['HTTP']));
   });
 
   it('is the split overlay plus TLS', () => {

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -67,9 +68,13 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
 
 /** The configured application, not yet listening. main.ts and the tests both start it here. */
 export async function createGatewayApp(config: GatewayConfig, overrides: AppOverrides = {}): Promise<NestExpressApplication> {
+  // HTTPS on PORT when JITGATE_API_TLS_* are set: the certificate is read once, at start.
+  const tls = config.http.tls;
+  const httpsOptions = tls ? { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) } : undefined;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, overrides), {
     bodyParser: false,
     bufferLogs: true,
+    ...(httpsOptions ? { httpsOptions } : {}),
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');

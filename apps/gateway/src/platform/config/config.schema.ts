@@ -52,6 +52,9 @@ export const envSchema = z
     JITGATE_MODE: runModesSchema,
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORTS.api),
+    // HTTPS on PORT (the REST API, /healthz, /readyz, /metrics) when both are set.
+    JITGATE_API_TLS_CERT: pemFile,
+    JITGATE_API_TLS_KEY: pemFile,
     DATABASE_URL: postgresUrl,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     REDIS_URL: redisUrl,
@@ -131,7 +134,7 @@ export const envSchema = z
       if (!env.JITGATE_TUNNEL_TLS_CERT) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_CERT'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
       if (!env.JITGATE_TUNNEL_TLS_KEY) ctx.addIssue({ code: 'custom', path: ['JITGATE_TUNNEL_TLS_KEY'], message: 'required unless JITGATE_TUNNEL_INSECURE=true' });
     }
-    for (const prefix of ['JITGATE_TCP', 'JITGATE_PG', 'JITGATE_HTTP'] as const) {
+    for (const prefix of ['JITGATE_API', 'JITGATE_TCP', 'JITGATE_PG', 'JITGATE_HTTP'] as const) {
       const cert = env[`${prefix}_TLS_CERT`];
       const key = env[`${prefix}_TLS_KEY`];
       if (Boolean(cert) !== Boolean(key)) {
@@ -148,7 +151,8 @@ export interface GatewayConfig {
   env: Env['NODE_ENV'];
   /** What this process runs (run-modes.ts). */
   modes: RunMode[];
-  http: { host: string; port: number; bodyLimitBytes: number; shutdownTimeoutSeconds: number };
+  /** PORT: the REST API and health; plain HTTP unless both TLS files are set. */
+  http: { host: string; port: number; tls: TlsFiles | null; bodyLimitBytes: number; shutdownTimeoutSeconds: number };
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
   log: { level: Env['LOG_LEVEL'] };
@@ -207,6 +211,7 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
     http: {
       host: env.HOST,
       port: env.PORT,
+      tls: tlsFiles(env.JITGATE_API_TLS_CERT, env.JITGATE_API_TLS_KEY),
       bodyLimitBytes: env.JITGATE_BODY_LIMIT_BYTES,
       shutdownTimeoutSeconds: env.JITGATE_SHUTDOWN_TIMEOUT,
     },
