@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from '@jitgate/contracts';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-unavailable.js';
 import { JitgateError } from '../errors/jitgate.error.js';
 
 const STATUS_TO_CODE = new Map<number, ErrorCode>(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]));
@@ -34,6 +35,7 @@ export function toJitgateError(error: unknown): JitgateError | undefined {
     // Nest's own 404 for unknown routes and the like; its messages are safe to show.
     if (code && code !== 'internal') return new JitgateError(code, error.message);
   }
+  if (isDatabaseUnavailable(error)) return new JitgateError('unavailable', 'the gateway cannot reach its database right now; retry shortly');
   return undefined;
 }
 
@@ -56,6 +58,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId },
     };
     if (error.code === 'unauthenticated') response.setHeader('WWW-Authenticate', 'Bearer');
+    if (error.code === 'unavailable') response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(error.status).json(body);
   }
 }

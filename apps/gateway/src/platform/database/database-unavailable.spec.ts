@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable } from './database-unavailable.js';
+
+describe('isDatabaseUnavailable', () => {
+  it.each<[string, unknown]>([
+    ['Prisma: the server cannot be reached (P1001)', { name: 'PrismaClientKnownRequestError', code: 'P1001' }],
+    ['Prisma: the pool timed out (P2024)', { name: 'PrismaClientKnownRequestError', code: 'P2024' }],
+    ['Prisma: a driver adapter error that says so', { name: 'PrismaClientKnownRequestError', code: 'P9999', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }],
+    ['Prisma: initialisation failed', { name: 'PrismaClientInitializationError' }],
+    ['node-postgres: connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })],
+    ['node-postgres: the server is shutting down (57P01)', { code: '57P01', message: 'terminating connection due to administrator command' }],
+    ['node-postgres: terminated, in words only', new Error('Connection terminated unexpectedly')],
+    ['wrapped as a cause', new Error('outer', { cause: { code: 'ETIMEDOUT' } })],
+  ])('%s: yes', (_, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['a unique violation (P2002)', { name: 'PrismaClientKnownRequestError', code: 'P2002' }],
+    ['a syntax error (42601)', { code: '42601', message: 'syntax error' }],
+    ['a plain error', new Error('boom')],
+    ['not an error', 'ECONNREFUSED'],
+    ['nothing', undefined],
+  ])('%s: no', (_, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});

@@ -1,0 +1,87 @@
+// The control database out of reach (issue 15's first case): the gateway is pointed at its
+// database through a TCP relay the test owns, and the relay is cut, so the machine's PostgreSQL is
+// never touched. The REST API answers 503 `unavailable` with Retry-After (not 500 `internal`),
+// readiness says the database is down, a new session is refused as unavailable on the client
+// port, no answer names the database's address; and when the relay is back, all of it recovers
+// without a restart.
+import net from 'node:net';
+import { connectClient, createMigratedDatabase } from '@jitgate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../support/gateway-harness.js';
+
+/** A relay from a local port to PostgreSQL that the test can cut (every socket, and new ones refused) and restore. */
+class DatabaseRelay {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
+
+describe('the control database out of reach', () => {
+  let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
+  let relay: DatabaseRelay;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    database = await createMigratedDatabase('jitgate_db_down');
+    const url = new URL(database.url);
+    relay = new DatabaseRelay({ host: url.hostname, port: Number(url.port || 5432) });
+    await relay.start();
+    url.hostname = '127.0.0.1';
+    url.port = String(relay.port);
+    gw = await startGateway({ databaseUrl: url.toString() });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await relay?.cut();
+    await database?.drop();
+  });
+
+  it('answers 503 unavailable with Retry-After, readiness false, and refuses new sessions as unavailable; then recovers by itself', async () => {
+    expect((await gw.admin.get('/v1/connections')).status).toBe(200);
+
+    await relay.cut();
+    const listed = await gw.admin.get('/v1/connections');
+    expect(listed.status, JSON.stringify(listed.body)).toBe(503);
+    expect(listed.body.error).toMatchObject({ code: 'unavailable', message: 'the gateway cannot reach its database right now; retry shortly' });
+    expect(listed.headers.get('retry-after')).toBe('5');
+    expect(JSON.stringify(listed.body)).not.toContain(String(relay.port));
+    const created = await gw.admin.post('/v1/identities', { kind: 'human', subject: 'carol' });
+    expect(created.status).toBe(503);
+    const ready = await gw.api.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.database).toBe('down');
+    const client = await connectClient(gw.tcpPort, 'anything', gw.adminToken);
+    expect(client.line).toMatch(/^JITGATE\/1 503 unavailable the gateway cannot reach its database right now; retry shortly$/);
+
+    await relay.start();
+    const again = await gw.admin.get('/v1/connections');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect((await gw.api.get('/readyz')).status).toBe(200);
+  });
+});
