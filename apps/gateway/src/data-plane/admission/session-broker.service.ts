@@ -11,7 +11,7 @@ import type { LocalEnd } from '@jitgate/tunnel';
 import { SYSTEM_ACTOR } from '../../port/actor.js';
 import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
 import type { Principal } from '../../port/principal.js';
-import { isDatabaseUnavailable } from '../../platform/database/database-unavailable.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../platform/database/database-unavailable.js';
 import { Clock } from '../../platform/clock.js';
 import { JitgateError } from '../../platform/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
@@ -100,7 +100,7 @@ export class SessionBroker {
       return await this.admitOrRefuse(request, client);
     } catch (error) {
       // The control plane's state is out of reach: refused as unavailable, so the client may retry.
-      if (!(error instanceof AdmissionRefusal) && isDatabaseUnavailable(error)) throw new AdmissionRefusal(503, 'unavailable', 'the gateway cannot reach its database right now; retry shortly');
+      if (!(error instanceof AdmissionRefusal) && isDatabaseUnavailable(error)) throw new AdmissionRefusal(503, 'unavailable', DATABASE_UNAVAILABLE_MESSAGE);
       throw error;
     }
   }

@@ -42,5 +42,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(cause, depth + 1);
 }
 
+/** What a caller is told, on every front: no address, no driver message. */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'the gateway cannot reach its database right now; retry shortly';
+
 /** Seconds a caller told `unavailable` is asked to wait before retrying. */
 export const RETRY_AFTER_SECONDS = 5;

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from '@jitgate/contracts';
-import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-unavailable.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-unavailable.js';
 import { JitgateError } from '../errors/jitgate.error.js';
 
 const STATUS_TO_CODE = new Map<number, ErrorCode>(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]));
@@ -35,7 +35,7 @@ export function toJitgateError(error: unknown): JitgateError | undefined {
     // Nest's own 404 for unknown routes and the like; its messages are safe to show.
     if (code && code !== 'internal') return new JitgateError(code, error.message);
   }
-  if (isDatabaseUnavailable(error)) return new JitgateError('unavailable', 'the gateway cannot reach its database right now; retry shortly');
+  if (isDatabaseUnavailable(error)) return new JitgateError('unavailable', DATABASE_UNAVAILABLE_MESSAGE);
   return undefined;
 }
 
