@@ -15,5 +15,6 @@ export {
 } from './fixtures.js';
 export { connectPg, queryDatabase, type PgClient, type PgError } from './pg-client.js';
 export { deleteRedisKeys, REDIS_URL } from './redis-keys.js';
+export { OwnRedisServer } from './redis-server.js';
 export { createMigratedDatabase } from './test-database.js';
 export { connectClient, echo, exchange, rawClient, TunnelClient } from './tunnel-client.js';

@@ -49,7 +49,7 @@ export class RedisAccessEndsStream extends AccessEndsStream {
 
   async listen(): Promise<boolean> {
     if (this.connection) return true;
-    const connection = this.redis.connect('access-ends');
+    const connection = this.redis.connect('access-ends', { blocking: true });
     this.connection = connection;
     const channels = new Map(Object.entries(SCHEMA_OF).map(([name, schema]) => [this.redis.channel(name), schema]));
     connection.on('message', (channel: string, message: string) => this.receive(channels.get(channel), channel, message));

@@ -42,6 +42,8 @@ export interface StartOptions {
   /** Reuse a database (restart tests); default a fresh one. */
   databaseUrl?: string;
   redisPrefix?: string;
+  /** Another Redis than the machine's (a suite's own, to stop or freeze it). */
+  redisUrl?: string;
 }
 
 export async function startGateway(options: StartOptions = {}): Promise<TestGateway> {
@@ -52,7 +54,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     HOST: '127.0.0.1',
     PORT: '0',
     DATABASE_URL: database.url,
-    REDIS_URL: REDIS_URL,
+    REDIS_URL: options.redisUrl ?? REDIS_URL,
     JITGATE_REDIS_PREFIX: redisPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: '5',
@@ -90,7 +92,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     async close() {
       await stop();
       await database.drop();
-      await deleteRedisKeys(redisPrefix);
+      if (!options.redisUrl) await deleteRedisKeys(redisPrefix);
     },
   };
 }

@@ -59,6 +59,11 @@ export const envSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     REDIS_URL: redisUrl,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * The longest a call waits on Redis (a command, a job queued, a message published) before it
+     * goes on without it: what needs Redis then answers 503, what does not carries on (docs/operations.md).
+     */
+    JITGATE_REDIS_TIMEOUT: duration('2s').refine((s) => s >= 1 && s <= 60, 'between 1s and 1m'),
     JITGATE_REDIS_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
@@ -154,7 +159,8 @@ export interface GatewayConfig {
   /** PORT: the REST API and health; plain HTTP unless both TLS files are set. */
   http: { host: string; port: number; tls: TlsFiles | null; bodyLimitBytes: number; shutdownTimeoutSeconds: number };
   database: { url: string; poolSize: number };
-  redis: { url: string; prefix: string };
+  /** timeoutMs: JITGATE_REDIS_TIMEOUT, the longest a call waits on Redis. */
+  redis: { url: string; prefix: string; timeoutMs: number };
   log: { level: Env['LOG_LEVEL'] };
   auth: {
     bootstrapToken: string | undefined;
@@ -216,7 +222,7 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
       shutdownTimeoutSeconds: env.JITGATE_SHUTDOWN_TIMEOUT,
     },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
-    redis: { url: env.REDIS_URL, prefix: env.JITGATE_REDIS_PREFIX },
+    redis: { url: env.REDIS_URL, prefix: env.JITGATE_REDIS_PREFIX, timeoutMs: env.JITGATE_REDIS_TIMEOUT * 1000 },
     log: { level: env.LOG_LEVEL },
     auth: {
       bootstrapToken: env.JITGATE_BOOTSTRAP_TOKEN,

@@ -42,6 +42,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly jobsNotQueued = new Counter({
+    name: 'jitgate_jobs_not_queued_total',
+    help: 'Jobs Redis did not take within JITGATE_REDIS_TIMEOUT, by job name; the sweeper does their work',
+    labelNames: ['job'] as const,
+    registers: [this.registry],
+  });
+
   readonly authFailures = new Counter({
     name: 'jitgate_auth_failures_total',
     help: 'Rejected bearer tokens by error code',

@@ -1,9 +1,11 @@
 // Every job the gateway runs, on which queue, with which payload. Payloads carry ids only:
 // the worker re-reads state before acting, so a late, duplicated or replayed job is harmless.
+// Every job here must have the sweeper under it: a job Redis did not take (down, frozen,
+// restarted empty) is not retried by the caller, its work is done by the next sweep.
 export interface JobPayloads {
   /** Close a grant at its expiresAt. The sweeper is the safety net if this job is lost. */
   'grant.expire': { grantId: string };
-  /** Expire a pending access request at the end of its TTL. */
+  /** Expire a pending access request at the end of its TTL. The sweeper backs it up too. */
   'access-request.expire': { requestId: string };
   /** Periodic: close every grant and request past its time, whatever happened to their jobs. */
   'access.sweep': Record<string, never>;

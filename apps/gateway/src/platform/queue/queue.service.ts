@@ -1,5 +1,7 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { within } from '../bounds/within.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { QUEUE_NAMES, QUEUE_OF_JOB, type JobName, type JobPayloads, type QueueName } from './queue.registry.js';
 
@@ -10,16 +12,34 @@ export interface EnqueueOptions {
   jobId?: string;
 }
 
-/** Enqueues jobs. Call it after the transaction that made the job necessary has committed. */
+/**
+ * Enqueues jobs. Call it after the transaction that made the job necessary has committed.
+ *
+ * Redis may be away (down, frozen, restarted empty): enqueue waits at most JITGATE_REDIS_TIMEOUT
+ * and then goes on without the job, because every job in the registry has the sweeper under it
+ * (queue.registry.ts); the schedules are asserted again each time Redis is back, since a Redis
+ * restarted without persistence has forgotten them.
+ */
 @Injectable()
 export class QueueService implements OnModuleDestroy {
+  private readonly logger = new Logger('QueueService');
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly schedules = new Map<JobName, () => Promise<unknown>>();
 
-  constructor(@Inject(RedisService) private readonly redis: RedisService) {
-    const connection = redis.connect('queue-producer', { forBullmq: true });
+  constructor(
+    @Inject(RedisService) private readonly redis: RedisService,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+  ) {
+    const connection = redis.connect('queue-producer', { forBullmq: true, failFast: true });
     for (const name of QUEUE_NAMES) {
-      this.queues.set(name, new Queue(name, { connection, prefix: redis.prefix }));
+      const queue = new Queue(name, { connection, prefix: redis.prefix });
+      // The connection's own listener logs the cause; without one, BullMQ prints each retry.
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
     }
+    connection.on('ready', () => {
+      for (const name of this.schedules.keys()) void this.schedule(name);
+    });
   }
 
   queue(name: QueueName): Queue {
@@ -28,9 +48,13 @@ export class QueueService implements OnModuleDestroy {
     return queue;
   }
 
-  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions = {}): Promise<void> {
+  /**
+   * True when the job is queued; false when Redis did not take it within the bound (counted in
+   * jitgate_jobs_not_queued_total): the sweeper does that job's work on its next pass instead.
+   */
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions = {}): Promise<boolean> {
     const delay = options.runAt ? Math.max(0, options.runAt.getTime() - Date.now()) : 0;
-    await this.queue(QUEUE_OF_JOB[name]).add(name, payload, {
+    const added = this.queue(QUEUE_OF_JOB[name]).add(name, payload, {
       delay,
       // BullMQ refuses ':' in custom ids.
       ...(options.jobId ? { jobId: options.jobId.replaceAll(':', '-') } : {}),
@@ -39,11 +63,36 @@ export class QueueService implements OnModuleDestroy {
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
     });
+    try {
+      await within(added, this.redis.timeoutMs, `queue ${name}`);
+      return true;
+    } catch (error) {
+      this.metrics.jobsNotQueued.inc({ job: name });
+      this.logger.warn({ job: name, err: (error as Error).message }, 'job not queued; the sweeper will do its work');
+      return false;
+    }
   }
 
-  /** Upserts a repeating job; every replica may call this, there stays one schedule. */
+  /**
+   * Upserts a repeating job; every replica may call this, there stays one schedule. Asserted
+   * again whenever the connection to Redis is ready again.
+   */
   async repeatEvery<N extends JobName>(name: N, payload: JobPayloads[N], everyMs: number): Promise<void> {
-    await this.queue(QUEUE_OF_JOB[name]).upsertJobScheduler(name, { every: everyMs }, { name, data: payload });
+    this.schedules.set(name, () => this.queue(QUEUE_OF_JOB[name]).upsertJobScheduler(name, { every: everyMs }, { name, data: payload }));
+    await this.schedule(name);
+  }
+
+  /** False when Redis did not take it within the bound: the next 'ready' asserts it again. */
+  private async schedule(name: JobName): Promise<boolean> {
+    const upsert = this.schedules.get(name);
+    if (!upsert) return false;
+    try {
+      await within(upsert(), this.redis.timeoutMs, `schedule ${name}`);
+      return true;
+    } catch (error) {
+      this.logger.warn({ job: name, err: (error as Error).message }, 'job schedule not set; set again when Redis is back');
+      return false;
+    }
   }
 
   async ping(): Promise<void> {

@@ -28,7 +28,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     for (const queueName of QUEUE_NAMES) {
       const worker = new Worker(queueName, (job: Job) => this.process(job), {
-        connection: this.redis.connect(`worker-${queueName}`, { forBullmq: true }),
+        connection: this.redis.connect(`worker-${queueName}`, { forBullmq: true, blocking: true }),
         prefix: this.redis.prefix,
         concurrency: 4,
       });

@@ -2,30 +2,42 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { Redis } from 'ioredis';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
+import { within } from '../bounds/within.js';
 
 /**
  * Redis connections. BullMQ needs `maxRetriesPerRequest: null` on the connections it blocks on;
- * pub/sub needs a connection of its own.
+ * pub/sub needs a connection of its own. Every connection that does not block gives up on a
+ * command after `timeoutMs` (JITGATE_REDIS_TIMEOUT), so that a frozen or far Redis cannot hold a
+ * caller (issue 15); a command queued while Redis was away is still sent when it is back.
  */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger('RedisService');
   private readonly connections: Redis[] = [];
   readonly prefix: string;
+  readonly timeoutMs: number;
   readonly command: Redis;
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
     this.prefix = config.redis.prefix;
+    this.timeoutMs = config.redis.timeoutMs;
     this.command = this.connect('command');
   }
 
-  /** A new connection (for BullMQ workers and subscribers). */
-  connect(name: string, options: { forBullmq?: boolean } = {}): Redis {
+  /**
+   * A new connection. `forBullmq`: retries without end (BullMQ's requirement); `blocking`: it
+   * waits on blocking commands (a BullMQ worker, a subscriber), so no command timeout;
+   * `failFast`: a command sent while Redis is away fails at once instead of waiting in the
+   * client for its return (BullMQ's advice for producers behind an API).
+   */
+  connect(name: string, options: { forBullmq?: boolean; blocking?: boolean; failFast?: boolean } = {}): Redis {
     const connection = new Redis(this.config.redis.url, {
       connectionName: `jitgate:${name}`,
       lazyConnect: false,
       enableReadyCheck: true,
       maxRetriesPerRequest: options.forBullmq ? null : 3,
+      ...(options.blocking ? {} : { commandTimeout: this.timeoutMs }),
+      ...(options.failFast ? { enableOfflineQueue: false } : {}),
     });
     connection.on('error', (error: Error) => this.logger.warn({ connection: name, err: error.message }, 'redis error'));
     this.connections.push(connection);
@@ -41,23 +53,14 @@ export class RedisService implements OnApplicationShutdown {
    * caller goes on without it rather than wait on a client that retries and queues by itself.
    */
   async publishWithin(channel: string, message: string, ms: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const published = this.command.publish(channel, message).then(
+    return within(this.command.publish(channel, message), ms, 'PUBLISH').then(
       () => true,
       () => false,
     );
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    try {
-      return await Promise.race([published, late]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async ping(): Promise<void> {
-    await this.command.ping();
+    await within(this.command.ping(), this.timeoutMs, 'PING');
   }
 
   /**
