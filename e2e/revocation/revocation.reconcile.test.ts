@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { queryDatabase } from '../support/e2e-support.js';
 import { PostgresStack, SHOP } from '../support/postgres-stack.js';
-import { createIdentity, eventually, requestGrant, type TestGrant, type TestIdentity } from '@jitgate/testkit';
-import { OwnRedis } from '../support/own-redis.js';
+import { createIdentity, eventually, OwnRedisServer, requestGrant, type TestGrant, type TestIdentity } from '@jitgate/testkit';
+
 import { fatalOf, issueToken, within, PsqlSession, type IssuedToken } from '../support/revocation-fixtures.js';
 
 /** The period under test: short, so that the suite stays quick. */
@@ -18,12 +18,12 @@ const PERIOD_MS = 2_000;
 /** What a cut may take beyond the period: the check's one query, the close, a busy machine. */
 const SLACK_MS = 1_000;
 
-let redis: OwnRedis;
+let redis: OwnRedisServer;
 let pgs: PostgresStack;
 let serial = 0;
 
 beforeAll(async () => {
-  redis = await OwnRedis.start();
+  redis = await OwnRedisServer.start();
   pgs = await PostgresStack.start('reconcile', { replicas: 2, gatewayEnv: { REDIS_URL: redis.url, JITGATE_SESSION_RECONCILE_INTERVAL: `${PERIOD_MS / 1000}s` } });
 }, 180_000);
 

@@ -30,6 +30,12 @@ async function answers(port: number): Promise<boolean> {
   });
 }
 
+// A suite that dies leaves no redis-server behind.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export class OwnRedisServer {
   private child: ChildProcess | undefined;
 
@@ -42,16 +48,18 @@ export class OwnRedisServer {
   /** Starts `redis-server` (from the PATH) on a free loopback port. */
   static async start(): Promise<OwnRedisServer> {
     const server = new OwnRedisServer(await freePort());
-    await server.start();
+    await server.restart();
     return server;
   }
 
-  /** Starts it again on the same port, empty (after stop or kill). */
-  async start(): Promise<void> {
+  /** Starts it (again, after kill) on the same port, empty, as Redis without persistence restarts. */
+  async restart(): Promise<void> {
     if (this.child) throw new Error('this Redis is already running');
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
     this.child = child;
+    live.add(child);
     child.once('exit', () => {
+      live.delete(child);
       if (this.child === child) this.child = undefined;
     });
     for (let attempt = 0; attempt < 100; attempt += 1) {
@@ -62,8 +70,8 @@ export class OwnRedisServer {
     throw new Error(`redis-server on port ${this.port} did not answer within 5 s`);
   }
 
-  /** Down: the process is killed, so every connection drops and new ones are refused. */
-  async stop(): Promise<void> {
+  /** Down, as after a crash: the process is killed, every connection drops, new ones are refused. */
+  async kill(): Promise<void> {
     const child = this.child;
     if (!child) return;
     child.kill('SIGCONT');
@@ -78,7 +86,7 @@ export class OwnRedisServer {
     this.child?.kill('SIGSTOP');
   }
 
-  resume(): void {
+  thaw(): void {
     this.child?.kill('SIGCONT');
   }
 }

@@ -1,11 +1,12 @@
 // The control database out of reach (issue 15's first case): the gateway is pointed at its
 // database through a TCP relay the test owns, and the relay is cut, so the machine's PostgreSQL is
 // never touched. The REST API answers 503 `unavailable` with Retry-After (not 500 `internal`),
-// readiness says the database is down, a new session is refused as unavailable on the client
-// port, no answer names the database's address; and when the relay is back, all of it recovers
-// without a restart.
+// readiness says the database is down, a new session is refused as unavailable on every front
+// (the client port's line, the Postgres port's SQLSTATE 57P03, the HTTP port's 503), no answer
+// names the database's address; and when the relay is back, all of it recovers without a restart.
 import net from 'node:net';
-import { connectClient, createMigratedDatabase } from '@jitgate/testkit';
+import { JITGATE_ERROR_HEADER } from '@jitgate/contracts';
+import { connectClient, connectPg, createMigratedDatabase, type PgError } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 
@@ -78,6 +79,17 @@ describe('the control database out of reach', () => {
     expect(ready.body.checks.database).toBe('down');
     const client = await connectClient(gw.tcpPort, 'anything', gw.adminToken);
     expect(client.line).toMatch(/^JITGATE\/1 503 unavailable the gateway cannot reach its database right now; retry shortly$/);
+    const psql = await connectPg(`postgresql://alice:${gw.adminToken}@127.0.0.1:${gw.pgPort}/orders-db?sslmode=disable`).then(
+      () => undefined,
+      (error: PgError) => error,
+    );
+    expect(psql?.code, psql?.message).toBe('57P03');
+    expect(psql?.message).toBe('jitgate: the gateway cannot reach its database right now; retry shortly');
+    const proxied = await fetch(`http://127.0.0.1:${gw.httpPort}/c/orders-api/v1/things`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
+    expect(proxied.status).toBe(503);
+    expect(proxied.headers.get(JITGATE_ERROR_HEADER)).toBe('unavailable');
+    expect(proxied.headers.get('retry-after')).toBe('5');
+    expect(await proxied.text()).toContain('the gateway cannot reach its database right now; retry shortly');
 
     await relay.start();
     const again = await gw.admin.get('/v1/connections');

@@ -1,6 +1,7 @@
 // Sessions whose gateway died without closing them (docs/tunnel.md, "Sessions"): the sweeper of
 // a live replica closes their rows once the dead replica's presence key in Redis has expired,
-// and leaves the sessions of live replicas alone.
+// and leaves the sessions of live replicas alone — also when Redis has just lost every presence
+// key (restarted without persistence, issue 15), which says nothing about who is alive.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +39,11 @@ describe('orphaned session rows', () => {
     return id;
   }
 
+  /** Redis has held presence keys for longer than their lifetime: an absent key means a gone replica. */
+  const presenceKeptSinceLongAgo = () => redis.set(`${gw.config.redis.prefix}:presence-since`, String(Date.now() - 3_600_000));
+
   it('closes the rows of a replica that is gone, and only those', async () => {
+    await presenceKeptSinceLongAgo();
     await redis.set(`${gw.config.redis.prefix}:gateway-alive:gw-alive`, '1', 'PX', 60_000);
     const orphan = await insertOpenSession('gw-dead');
     const kept = await insertOpenSession('gw-alive');
@@ -56,5 +61,26 @@ describe('orphaned session rows', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await gw.admin.get(`/v1/sessions/${kept}`)).body.endedAt).toBeNull();
     expect((await gw.admin.get('/v1/audit/verify')).body.ok).toBe(true);
+  });
+
+  it('after Redis lost its presence keys, a replica that has not yet written its key again is not taken for gone', async () => {
+    await presenceKeptSinceLongAgo();
+    await redis.set(`${gw.config.redis.prefix}:gateway-alive:gw-b`, '1', 'PX', 60_000);
+    const live = await insertOpenSession('gw-b');
+    // Redis comes back empty: every presence key is gone, gw-b's too, though gw-b runs on.
+    const keys = await redis.keys(`${gw.config.redis.prefix}:gateway-alive:*`);
+    await redis.del(`${gw.config.redis.prefix}:presence-since`, ...keys);
+
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await gw.admin.get(`/v1/sessions/${live}`)).body.endedAt, 'a sweep took a live replica for gone').toBeNull();
+
+    // Once presence has been kept for a whole key lifetime, gw-b's absence does mean it is gone:
+    // the same sweeps now close its row (so they were running all along).
+    await presenceKeptSinceLongAgo();
+    const row = await eventually(async () => {
+      const response = await gw.admin.get(`/v1/sessions/${live}`);
+      return response.body.endedAt ? response.body : null;
+    }, 10_000);
+    expect(row).toMatchObject({ endReason: 'gateway_lost' });
   });
 });

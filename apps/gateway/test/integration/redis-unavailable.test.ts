@@ -38,7 +38,7 @@ describe('Redis out of reach', () => {
   });
   afterAll(async () => {
     await gw?.close();
-    await redis?.stop();
+    await redis?.kill();
   });
 
   async function grantAllowed(): Promise<boolean> {
@@ -48,7 +48,7 @@ describe('Redis out of reach', () => {
   }
 
   it('stopped: requests are answered and granted through PostgreSQL, a revoke ends the grant, readiness says Redis is down; back empty, the sweeper catches up on its own', async () => {
-    await redis.stop();
+    await redis.kill();
 
     const granted = await answered(alice.api.post('/v1/access-requests', { connection: 'scratch-db', duration: '10m', reason: 'Redis is down' }), 'an auto-approved request');
     expect(granted.status, JSON.stringify(granted.body)).toBe(201);
@@ -74,7 +74,7 @@ describe('Redis out of reach', () => {
     // Back, and empty: the request's expiry job was never queued and the sweeper's schedule is
     // gone with the data; the gateway schedules the sweeper again by itself and it expires the
     // request that outlived its 2 s.
-    await redis.start();
+    await redis.restart();
     const expired = await eventually(async () => {
       const read = await alice.api.get(`/v1/access-requests/${pending.body.id}`);
       return read.body.status === 'expired' ? read.body : undefined;
@@ -92,7 +92,7 @@ describe('Redis out of reach', () => {
       const ready = await answered(gw.api.get('/readyz'), 'readiness');
       expect(ready.body.checks.redis).toBe('down');
     } finally {
-      redis.resume();
+      redis.thaw();
     }
     await eventually(async () => (await gw.api.get('/readyz')).status === 200);
     const again = await alice.api.post('/v1/access-requests', { connection: 'scratch-db', duration: '10m', reason: 'Redis is back' });

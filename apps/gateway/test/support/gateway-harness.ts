@@ -8,6 +8,8 @@ import { createGatewayApp } from '../../src/app.factory.js';
 import type { AppOverrides } from '../../src/app.module.js';
 import { parseConfig, type GatewayConfig } from '../../src/platform/config/config.schema.js';
 import { BootstrapTokenSink } from '../../src/control-plane/identity/bootstrap.service.js';
+import { HttpProxyListener } from '../../src/data-plane/http/http-proxy.listener.js';
+import { PgListener } from '../../src/data-plane/postgres/pg-listener.js';
 import { ClientListener } from '../../src/data-plane/tcp/client-listener.js';
 import { TunnelServer } from '../../src/data-plane/tunnel/tunnel-server.js';
 
@@ -27,6 +29,9 @@ export interface TestGateway {
   /** The bound ports of the agents' gRPC server and the clients' TCP listener (both 0 by default: free ports). */
   tunnelPort: number;
   tcpPort: number;
+  /** The Postgres and HTTP fronts' bound ports. */
+  pgPort: number;
+  httpPort: number;
   /** Unauthenticated client; `.as(token)` for others. */
   api: ApiClient;
   admin: ApiClient;
@@ -86,6 +91,8 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     adminToken,
     tunnelPort: app.get(TunnelServer).port,
     tcpPort: app.get(ClientListener).port,
+    pgPort: app.get(PgListener).port,
+    httpPort: app.get(HttpProxyListener).port,
     api: new ApiClient(baseUrl),
     admin: new ApiClient(baseUrl, adminToken),
     stop,

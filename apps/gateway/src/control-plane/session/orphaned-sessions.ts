@@ -31,12 +31,12 @@ export class OrphanedSessions {
     const open = await this.sessions.openRows();
     if (open.length === 0) return 0;
     const others = [...new Set(open.map((row) => row.gatewayId))].filter((id) => id !== this.presence.gatewayId);
-    const alive = await this.presence.alive(others);
+    const gone = await this.presence.gone(others);
     const orphans = open.filter((row) =>
       row.gatewayId === this.presence.gatewayId
         ? // This replica's id from an earlier life (a fixed JITGATE_GATEWAY_ID): not carried now.
           row.startedAt < this.startedAt && !this.live?.has(row.id)
-        : !alive.has(row.gatewayId),
+        : gone.has(row.gatewayId),
     );
     const now = this.clock.now();
     for (const row of orphans) {

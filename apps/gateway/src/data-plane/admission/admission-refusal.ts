@@ -5,6 +5,7 @@
 // (http/http-caller-sessions.ts → http/http-refusal.ts). The codes are the wire contract
 // (@jitgate/contracts, client-handshake.ts).
 import type { HandshakeCode, HandshakeStatus } from '@jitgate/contracts';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../platform/database/database-unavailable.js';
 
 export class AdmissionRefusal extends Error {
   constructor(
@@ -15,4 +16,16 @@ export class AdmissionRefusal extends Error {
     super(message);
     this.name = 'AdmissionRefusal';
   }
+}
+
+/**
+ * The refusal a front answers for what opening a session threw: the refusal itself;
+ * `unavailable` when the control plane's database is out of reach (anywhere before the first
+ * byte: the guardrails' read, admission), so that the client may retry; undefined for anything
+ * else, which the front logs and answers as its internal failure.
+ */
+export function asAdmissionRefusal(error: unknown): AdmissionRefusal | undefined {
+  if (error instanceof AdmissionRefusal) return error;
+  if (isDatabaseUnavailable(error)) return new AdmissionRefusal(503, 'unavailable', DATABASE_UNAVAILABLE_MESSAGE);
+  return undefined;
 }

@@ -11,7 +11,6 @@ import type { LocalEnd } from '@jitgate/tunnel';
 import { SYSTEM_ACTOR } from '../../port/actor.js';
 import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
 import type { Principal } from '../../port/principal.js';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../platform/database/database-unavailable.js';
 import { Clock } from '../../platform/clock.js';
 import { JitgateError } from '../../platform/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
@@ -96,16 +95,6 @@ export class SessionBroker {
    * AdmissionRefusals, which each listener answers in its own protocol.
    */
   async admit(request: AdmissionRequest, client: Duplex): Promise<AdmittedSession | undefined> {
-    try {
-      return await this.admitOrRefuse(request, client);
-    } catch (error) {
-      // The control plane's state is out of reach: refused as unavailable, so the client may retry.
-      if (!(error instanceof AdmissionRefusal) && isDatabaseUnavailable(error)) throw new AdmissionRefusal(503, 'unavailable', DATABASE_UNAVAILABLE_MESSAGE);
-      throw error;
-    }
-  }
-
-  private async admitOrRefuse(request: AdmissionRequest, client: Duplex): Promise<AdmittedSession | undefined> {
     const admissionStartedAt = performance.now();
     const principal = await this.authenticate(request.token);
     const connection = await this.controlPlane.connection(request.connectionName);

@@ -22,7 +22,7 @@ import { HTTP_SESSION_PARAMETER, HTTP_SESSION_PROTOCOL, HttpExchangeClient } fro
 import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
 import { SessionEventWriter, type SessionEventLog } from '../recording/session-event-writer.js';
 import type { SessionEventInput } from '../../port/session-event-chain.js';
-import { AdmissionRefusal } from '../admission/admission-refusal.js';
+import { asAdmissionRefusal } from '../admission/admission-refusal.js';
 import { SessionBroker, type AdmittedSession } from '../admission/session-broker.service.js';
 import { HttpRefusal } from './http-refusal.js';
 import { HttpMetrics } from './http.metrics.js';
@@ -109,6 +109,13 @@ function applicable(guardrails: ResolvedGuardrails): ResolvedGuardrails {
 /** Distinct (token, connection) sessions one caller connection may hold. */
 const MAX_SESSIONS_PER_SOCKET = 8;
 
+/** An admission refusal (or the database out of reach) as the caller's HTTP answer; anything else goes on up. */
+function refuseAsHttp(error: unknown): never {
+  const refusal = asAdmissionRefusal(error);
+  if (refusal) throw new HttpRefusal(refusal.status, refusal.code as HttpRefusalCode, refusal.message);
+  throw error;
+}
+
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 @Injectable()
@@ -146,7 +153,7 @@ export class HttpCallerSessions {
 
   private async open(socket: net.Socket, token: string, connectionName: string): Promise<HttpCallerSession> {
     const clientAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
-    const compiled = await this.controlPlane.guardrails();
+    const compiled = await this.controlPlane.guardrails().catch(refuseAsHttp);
     let guardrails: ResolvedGuardrails | undefined;
     const resolve = ({ principal, connection, grantScope }: { principal: Principal; connection: Connection; grantScope: string | null }): ResolvedGuardrails =>
       (guardrails ??= applicable(
@@ -156,14 +163,10 @@ export class HttpCallerSessions {
           scope: grantScope,
         }),
       ));
-    let admitted: AdmittedSession | undefined;
-    try {
-      // The guardrails are resolved before the agent is asked, so that it mints for the right account.
-      admitted = await this.broker.admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {}, gatewayParameters: (ctx) => sessionParameters(resolve(ctx)) }, socket);
-    } catch (error) {
-      if (error instanceof AdmissionRefusal) throw new HttpRefusal(error.status, error.code as HttpRefusalCode, error.message);
-      throw error;
-    }
+    // The guardrails are resolved before the agent is asked, so that it mints for the right account.
+    const admitted = await this.broker
+      .admit({ token, connectionName, type: HTTP_CONNECTION_TYPES, clientAddress, clientParameters: {}, gatewayParameters: (ctx) => sessionParameters(resolve(ctx)) }, socket)
+      .catch(refuseAsHttp);
     if (!admitted) throw new HttpRefusal(499, 'session_ended', 'the caller left while the session opened', true);
     const resolved = guardrails ?? resolve(admitted);
     const { masking } = resolved;

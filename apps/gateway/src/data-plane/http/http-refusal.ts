@@ -5,6 +5,7 @@
 // `x-jitgate-error` header, so programs can tell a gateway refusal from the target's own errors.
 import type { ServerResponse } from 'node:http';
 import { JITGATE_ERROR_HEADER, type HttpRefusalCode } from '@jitgate/contracts';
+import { RETRY_AFTER_SECONDS } from '../../platform/database/database-unavailable.js';
 
 export class HttpRefusal extends Error {
   constructor(
@@ -48,6 +49,7 @@ export function sendRefusal(res: ServerResponse, refusal: HttpRefusal): void {
     'content-length': Buffer.byteLength(body),
     [JITGATE_ERROR_HEADER]: refusal.code,
     ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="jitgate"' } : {}),
+    ...(refusal.code === 'unavailable' ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {}),
     ...(refusal.closeConnection ? { connection: 'close' } : {}),
   });
   res.end(body);

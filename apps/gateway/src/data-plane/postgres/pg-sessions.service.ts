@@ -19,7 +19,7 @@ import { TooManyHeld } from '../../port/holds.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { SessionEventWriter } from '../recording/session-event-writer.js';
-import { AdmissionRefusal } from '../admission/admission-refusal.js';
+import { asAdmissionRefusal } from '../admission/admission-refusal.js';
 import { SessionBroker, type AdmittedSession } from '../admission/session-broker.service.js';
 import type { Principal } from '../../port/principal.js';
 import type { Connection } from '@jitgate/db';
@@ -218,12 +218,13 @@ export class PgSessions {
   private refuse(client: Duplex, error: unknown): void {
     let sqlstate = 'XX000';
     let message = 'jitgate: the gateway failed to open the session';
+    const refusal = asAdmissionRefusal(error);
     if (error instanceof StartupRefusal) {
       sqlstate = error.sqlstate;
       message = `jitgate: ${error.message}`;
-    } else if (error instanceof AdmissionRefusal) {
-      sqlstate = sqlstateOf(error);
-      message = `jitgate: ${error.message}`;
+    } else if (refusal) {
+      sqlstate = sqlstateOf(refusal);
+      message = `jitgate: ${refusal.message}`;
     } else {
       this.logger.error({ err: error }, 'opening a postgres session failed');
     }

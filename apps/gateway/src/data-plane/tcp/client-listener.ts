@@ -9,7 +9,7 @@ import { formatHandshakeRefusal } from '@jitgate/contracts';
 import { boundPort, closeServer, listen } from '../../platform/net/tcp-server.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
-import { AdmissionRefusal } from '../admission/admission-refusal.js';
+import { AdmissionRefusal, asAdmissionRefusal } from '../admission/admission-refusal.js';
 import { parseHandshake, readHandshakeLine } from './handshake.js';
 import { SessionBroker } from '../admission/session-broker.service.js';
 import { TunnelMetrics } from '../tunnel/tunnel.metrics.js';
@@ -70,8 +70,11 @@ export class ClientListener {
       const sessionId = await this.broker.connect(socket, request, clientAddress);
       this.metrics.sessionAttempts.inc({ result: sessionId ? 'ok' : 'client_left' });
     } catch (error) {
-      const refusal = error instanceof AdmissionRefusal ? error : new AdmissionRefusal(500, 'internal', 'the gateway failed to open the session');
-      if (!(error instanceof AdmissionRefusal)) this.logger.error({ clientAddress, err: error }, 'opening a session failed');
+      let refusal = asAdmissionRefusal(error);
+      if (!refusal) {
+        this.logger.error({ clientAddress, err: error }, 'opening a session failed');
+        refusal = new AdmissionRefusal(500, 'internal', 'the gateway failed to open the session');
+      }
       this.metrics.sessionAttempts.inc({ result: refusal.code });
       this.refuse(socket, refusal);
     } finally {

@@ -11,6 +11,11 @@ const REFRESH_MS = 10_000;
  * Each replica keeps a key in Redis while it runs, so that the others can tell its sessions from
  * the orphans of one that died without closing them (a SIGKILL, a lost node): see
  * OrphanedSessions.
+ *
+ * An absent key proves a replica gone only if Redis has kept presence keys for a whole key
+ * lifetime: a Redis restarted without persistence has lost every key, and a replica that runs on
+ * writes its own again only at its next refresh. So the first writer after such a loss also sets
+ * `presence-since` (SET NX), and absence is not trusted until that is PRESENCE_TTL_MS old.
  */
 @Injectable()
 export class GatewayPresence implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -42,16 +47,22 @@ export class GatewayPresence implements OnApplicationBootstrap, BeforeApplicatio
     await this.redis.command.del(this.key(this.gatewayId)).catch(() => undefined);
   }
 
-  /** The ids among `gatewayIds` whose replica is alive. */
-  async alive(gatewayIds: string[]): Promise<Set<string>> {
+  /** The ids among `gatewayIds` whose replica is surely gone; none while Redis may have lost the keys. */
+  async gone(gatewayIds: string[]): Promise<Set<string>> {
     if (gatewayIds.length === 0) return new Set();
-    const values = await this.redis.command.mget(gatewayIds.map((id) => this.key(id)));
-    return new Set(gatewayIds.filter((_, i) => values[i] !== null));
+    const [since, ...values] = await this.redis.command.mget(this.sinceKey(), ...gatewayIds.map((id) => this.key(id)));
+    if (since === null || Date.now() - Number(since) < PRESENCE_TTL_MS) return new Set();
+    return new Set(gatewayIds.filter((_, i) => values[i] === null));
+  }
+
+  private sinceKey(): string {
+    return this.redis.channel('presence-since');
   }
 
   private async refresh(): Promise<void> {
+    const now = String(Date.now());
     try {
-      await this.redis.command.set(this.key(this.gatewayId), String(Date.now()), 'PX', PRESENCE_TTL_MS);
+      await this.redis.command.multi().set(this.key(this.gatewayId), now, 'PX', PRESENCE_TTL_MS).set(this.sinceKey(), now, 'NX').exec();
     } catch (error) {
       this.logger.warn({ err: String(error) }, "could not refresh this gateway's presence");
     }
