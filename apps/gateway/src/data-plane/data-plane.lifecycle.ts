@@ -15,6 +15,7 @@ import { LiveSessions } from './live/live-sessions.js';
 import { SessionReconciler } from './live/session-reconciler.js';
 import { AccessEndsSubscriber } from './live/access-ends.subscriber.js';
 import { TunnelServer } from './tunnel/tunnel-server.js';
+import { SessionEventWriter } from './recording/session-event-writer.js';
 
 @Injectable()
 export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
@@ -28,6 +29,7 @@ export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestr
     @Inject(AgentRegistry) private readonly registry: AgentRegistry,
     @Inject(LiveSessions) private readonly live: LiveSessions,
     @Inject(SessionReconciler) private readonly reconciler: SessionReconciler,
+    @Inject(SessionEventWriter) private readonly recordings: SessionEventWriter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,7 +48,12 @@ export class DataPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestr
     this.reconciler.stop();
     const clientsGone = Promise.all([this.clients.stop(graceMs), this.pgClients.stop(graceMs), this.httpClients.stop(graceMs)]);
     this.live.closeAll(CloseReason.SHUTDOWN, 'the gateway is shutting down', { reason: 'shutdown' });
-    await this.live.settled();
+    // The closing writes retry while the database is away; shutdown waits for them only so long.
+    if (!(await this.live.settled(graceMs))) {
+      this.recordings.stopRetrying();
+      this.live.storing.abort();
+      await this.live.settled();
+    }
     for (const tunnel of this.registry.all()) tunnel.end(status.UNAVAILABLE, 'the gateway is shutting down', { reason: 'shutdown' });
     await Promise.all([clientsGone, this.tunnelServer.stop(graceMs)]);
     this.events.stop();

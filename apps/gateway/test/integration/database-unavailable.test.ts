@@ -6,9 +6,10 @@
 // names the database's address; and when the relay is back, all of it recovers without a restart.
 import net from 'node:net';
 import { JITGATE_ERROR_HEADER } from '@jitgate/contracts';
-import { connectClient, connectPg, createMigratedDatabase, type PgError } from '@jitgate/testkit';
+import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
+import { agentOptions, allowConnections, createIdentity, createTcpConnection, FakeAgent, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';
 
 /** A relay from a local port to PostgreSQL that the test can cut (every socket, and new ones refused) and restore. */
 class DatabaseRelay {
@@ -61,6 +62,39 @@ describe('the control database out of reach', () => {
     await gw?.close();
     await relay?.cut();
     await database?.drop();
+  });
+
+  it('a session that ends while the database is away has its end recorded once, when it is back', async () => {
+    const target = await startEchoServer();
+    await createTcpConnection(gw.admin, 'echo-db-down', target.port);
+    const { token } = await registerAgent(gw.admin, 'edge-db-down');
+    const agent = await FakeAgent.connect(agentOptions(gw, token, { name: 'edge-db-down', connections: ['echo-db-down'], instanceId: 'edge-db-down' }));
+    try {
+      await allowConnections(gw.admin, 'echo-db-down', ['echo-db-down']);
+      const bob = await createIdentity(gw.admin, { subject: 'bob-db-down' });
+      await requestGrant(bob, 'echo-db-down');
+      const client = await connectClient(gw.tcpPort, 'echo-db-down', bob.token);
+      expect(client.sessionId, client.line).toBeDefined();
+
+      await relay.cut();
+      client.socket.end();
+      await new Promise((resolve) => client.socket.once('close', resolve));
+      // Long enough for the first write of the end to fail on the cut relay.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await relay.start();
+
+      const row = await eventually(async () => {
+        const read = await gw.admin.get(`/v1/sessions/${client.sessionId}`);
+        return read.body.endedAt ? read.body : undefined;
+      }, 20_000);
+      expect(row).toMatchObject({ endReason: 'client_closed', active: false });
+      const closed = await gw.admin.get(`/v1/audit?action=session.closed&target=${client.sessionId}`);
+      expect(closed.body.items).toHaveLength(1);
+      expect((await gw.admin.get('/v1/audit/verify')).body.ok).toBe(true);
+    } finally {
+      agent.kill();
+      await target.close();
+    }
   });
 
   it('answers 503 unavailable with Retry-After, readiness false, and refuses new sessions as unavailable; then recovers by itself', async () => {

@@ -17,6 +17,7 @@ import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { AgentRegistry } from '../tunnel/agent-registry.js';
 import { AdmissionRefusal } from './admission-refusal.js';
+import { retryWhileUnavailable } from '../../platform/database/retry-while-unavailable.js';
 import { LiveSession, type LiveSessionInfo, type SessionSummary } from '../live/live-session.js';
 import type { SessionChannel } from '../tunnel/session-channel.js';
 import { LiveSessions } from '../live/live-sessions.js';
@@ -221,20 +222,27 @@ export class SessionBroker {
       : Promise.resolve(undefined);
     const record = events
       .then((recorded) =>
-        this.controlPlane.sessionClosed({
-          id: info.id,
-          identityId: info.identityId,
-          grantId: info.grantId,
-          connectionName: info.connectionName,
-          endedAt,
-          endReason: summary.reason,
-          endedBy: summary.endedBy,
-          actor: byClient ? { id: info.identityId, kind: info.identityKind } : SYSTEM_ACTOR,
-          bytesUp: summary.stats.bytesFromSocket,
-          bytesDown: summary.stats.bytesToSocket,
-          durationMs: endedAt.getTime() - info.startedAt.getTime(),
-          ...(recorded ? { events: recorded } : {}),
-        }),
+        retryWhileUnavailable(
+          () =>
+            this.controlPlane.sessionClosed({
+              id: info.id,
+              identityId: info.identityId,
+              grantId: info.grantId,
+              connectionName: info.connectionName,
+              endedAt,
+              endReason: summary.reason,
+              endedBy: summary.endedBy,
+              actor: byClient ? { id: info.identityId, kind: info.identityKind } : SYSTEM_ACTOR,
+              bytesUp: summary.stats.bytesFromSocket,
+              bytesDown: summary.stats.bytesToSocket,
+              durationMs: endedAt.getTime() - info.startedAt.getTime(),
+              ...(recorded ? { events: recorded } : {}),
+            }),
+          this.live.storing.signal,
+          (attempt) => {
+            if (attempt === 1) this.logger.warn({ sessionId: info.id }, 'the end of a session waits for the database to be back');
+          },
+        ),
       )
       .catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not record the end of a session'));
     this.live.track(record);

@@ -102,6 +102,9 @@ export class LiveSessions {
     for (const session of [...this.sessions.values()]) session.close(reason, message, override);
   }
 
+  /** Aborted when shutdown stops waiting for the closing writes that retry while the database is away. */
+  readonly storing = new AbortController();
+
   /** Keeps a session's closing write in view, so that shutdown can wait for it. */
   track(record: Promise<void>): void {
     this.records.add(record);
@@ -111,8 +114,19 @@ export class LiveSessions {
     record.then(done, done);
   }
 
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.records]);
+  /** True when every closing write has settled; false when `graceMs` passed first. */
+  async settled(graceMs?: number): Promise<boolean> {
+    const all = Promise.allSettled([...this.records]).then(() => true);
+    if (graceMs === undefined) return all;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    try {
+      return await Promise.race([all, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

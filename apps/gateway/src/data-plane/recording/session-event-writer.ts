@@ -4,9 +4,13 @@
 // BATCH_SIZE events, in one INSERT … SELECT FROM unnest(…) on the plain pool.
 //
 // Fail closed: a session whose recording cannot be written is ended (onFailure), because a
-// session nobody can audit must not go on (the same rule as for the session row itself).
+// session nobody can audit must not go on (the same rule as for the session row itself). When
+// the cause is the database out of reach, the batch is also kept and written again until the
+// database is back (or shutdown stops waiting), so that what did run is on record in full.
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../../platform/database/database-unavailable.js';
 import { PlainSqlPool } from '../../platform/database/plain-sql-pool.js';
+import { retryWhileUnavailable } from '../../platform/database/retry-while-unavailable.js';
 import { GENESIS_HASH, hashSessionEvent, type ChainedSessionEvent, type SessionEventInput } from '../../port/session-event-chain.js';
 
 const FLUSH_MS = 50;
@@ -27,6 +31,7 @@ export class SessionEventWriter implements BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly failureHandlers = new Map<string, (message: string) => void>();
+  private readonly retrying = new AbortController();
 
   constructor(@Inject(PlainSqlPool) private readonly pool: PlainSqlPool) {}
 
@@ -62,8 +67,14 @@ export class SessionEventWriter implements BeforeApplicationShutdown {
     return this.writing;
   }
 
-  /** Before the pool closes (PlainSqlPool, onApplicationShutdown): the last batch still writes. */
+  /** Shutdown waits no longer: a batch still failing for an unreachable database is given up. */
+  stopRetrying(): void {
+    this.retrying.abort();
+  }
+
+  /** Before the pool closes (PlainSqlPool, onApplicationShutdown): the last batch still writes (once). */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopRetrying();
     await this.flush();
   }
 
@@ -78,30 +89,43 @@ export class SessionEventWriter implements BeforeApplicationShutdown {
 
   private async write(batch: ChainedSessionEvent[]): Promise<void> {
     try {
-      await this.pool.rows(
-        `INSERT INTO session_events (session_id, seq, at, kind, statement, parameters, command_tag, row_count, duration_ms, outcome, details, prev_hash, hash)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[], $9::float8[], $10::text[], $11::jsonb[], $12::text[], $13::text[])`,
-        [
-          batch.map((e) => e.sessionId),
-          batch.map((e) => e.seq),
-          batch.map((e) => e.at.toISOString()),
-          batch.map((e) => e.kind),
-          batch.map((e) => e.statement ?? null),
-          batch.map((e) => (e.parameters ? JSON.stringify(e.parameters) : null)),
-          batch.map((e) => e.commandTag ?? null),
-          batch.map((e) => (e.rowCount === null || e.rowCount === undefined ? null : String(e.rowCount))),
-          batch.map((e) => e.durationMs ?? null),
-          batch.map((e) => e.outcome),
-          batch.map((e) => JSON.stringify(e.details ?? {})),
-          batch.map((e) => e.prevHash),
-          batch.map((e) => e.hash),
-        ],
-      );
+      await this.insert(batch);
     } catch (error) {
       const sessions = new Set(batch.map((e) => e.sessionId));
       this.logger.error({ err: error, sessions: sessions.size, events: batch.length }, 'could not store session recordings; ending those sessions');
       for (const id of sessions) this.failureHandlers.get(id)?.('the gateway could not record the session');
+      if (!isDatabaseUnavailable(error)) return;
+      await retryWhileUnavailable(
+        () => this.insert(batch),
+        this.retrying.signal,
+        () => undefined,
+      ).then(
+        () => this.logger.log({ sessions: sessions.size, events: batch.length }, 'stored session recordings once the database was back'),
+        (late: unknown) => this.logger.error({ err: late, sessions: sessions.size, events: batch.length }, 'gave up storing session recordings'),
+      );
     }
+  }
+
+  private async insert(batch: ChainedSessionEvent[]): Promise<void> {
+    await this.pool.rows(
+      `INSERT INTO session_events (session_id, seq, at, kind, statement, parameters, command_tag, row_count, duration_ms, outcome, details, prev_hash, hash)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[], $9::float8[], $10::text[], $11::jsonb[], $12::text[], $13::text[])`,
+      [
+        batch.map((e) => e.sessionId),
+        batch.map((e) => e.seq),
+        batch.map((e) => e.at.toISOString()),
+        batch.map((e) => e.kind),
+        batch.map((e) => e.statement ?? null),
+        batch.map((e) => (e.parameters ? JSON.stringify(e.parameters) : null)),
+        batch.map((e) => e.commandTag ?? null),
+        batch.map((e) => (e.rowCount === null || e.rowCount === undefined ? null : String(e.rowCount))),
+        batch.map((e) => e.durationMs ?? null),
+        batch.map((e) => e.outcome),
+        batch.map((e) => JSON.stringify(e.details ?? {})),
+        batch.map((e) => e.prevHash),
+        batch.map((e) => e.hash),
+      ],
+    );
   }
 }
 
