@@ -60,6 +60,8 @@ export interface StackOptions {
   /** Options for that agent. */
   agentOptions?: AgentProcessOptions;
   gatewayEnv?: Record<string, string>;
+  /** The DATABASE_URL the gateways get for the stack's database: e.g. through a relay the suite can cut. */
+  gatewayDatabaseUrl?(url: string): string;
   /** Runs before the agent starts: more connections and policies (postgres-stack.ts). */
   beforeAgent?(stack: DataPathStack): Promise<void>;
 }
@@ -133,7 +135,7 @@ export class DataPathStack {
         // Generous: the shared 2-core machines are often busy with other suites' processes.
         readyTimeoutMs: 60_000,
         env: {
-          ...baseEnv(this.database.url, this.redisPrefix),
+          ...baseEnv(options.gatewayDatabaseUrl?.(this.database.url) ?? this.database.url, this.redisPrefix),
           JITGATE_BOOTSTRAP_TOKEN: this.adminToken,
           JITGATE_GATEWAY_ID: `gw-${this.suite}-${i}`,
           JITGATE_MODE: mode,

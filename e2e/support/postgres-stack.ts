@@ -34,6 +34,7 @@ export interface ExtraPostgresConnection {
 export interface PostgresStackOptions {
   guardrails?: unknown[];
   gatewayEnv?: Record<string, string>;
+  gatewayDatabaseUrl?(url: string): string;
   replicas?: number;
   extraConnections?: ExtraPostgresConnection[];
   /** More environment for the agent (the credentials of the extra connections). */
@@ -80,6 +81,7 @@ export class PostgresStack {
     const stack = await DataPathStack.start(suite, {
       replicas: options.replicas,
       gatewayEnv: options.gatewayEnv,
+      gatewayDatabaseUrl: options.gatewayDatabaseUrl,
       agentOptions: {
         connections: ['echo', 'pg', FOREIGN_CONNECTION, ...served],
         env: { SHOP_DB_PASSWORD: 'not-needed-with-trust\n', ...options.agentEnv },

@@ -4,63 +4,27 @@
 // readiness says the database is down, a new session is refused as unavailable on every front
 // (the client port's line, the Postgres port's SQLSTATE 57P03, the HTTP port's 503), no answer
 // names the database's address; and when the relay is back, all of it recovers without a restart.
-import net from 'node:net';
 import { JITGATE_ERROR_HEADER } from '@jitgate/contracts';
-import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError } from '@jitgate/testkit';
+import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError, TcpRelay } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { agentOptions, allowConnections, createIdentity, createTcpConnection, FakeAgent, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';
 
-/** A relay from a local port to PostgreSQL that the test can cut (every socket, and new ones refused) and restore. */
-class DatabaseRelay {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async start(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
-
 describe('the control database out of reach', () => {
   let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
-  let relay: DatabaseRelay;
+  let relay: TcpRelay;
   let gw: TestGateway;
 
   beforeAll(async () => {
     database = await createMigratedDatabase('jitgate_db_down');
     const url = new URL(database.url);
-    relay = new DatabaseRelay({ host: url.hostname, port: Number(url.port || 5432) });
+    relay = new TcpRelay({ host: url.hostname, port: Number(url.port || 5432) });
     await relay.start();
-    url.hostname = '127.0.0.1';
-    url.port = String(relay.port);
-    gw = await startGateway({ databaseUrl: url.toString() });
+    gw = await startGateway({ databaseUrl: relay.urlThrough(database.url) });
   });
   afterAll(async () => {
     await gw?.close();
-    await relay?.cut();
+    await relay?.cutOff();
     await database?.drop();
   });
 
@@ -76,7 +40,7 @@ describe('the control database out of reach', () => {
       const client = await connectClient(gw.tcpPort, 'echo-db-down', bob.token);
       expect(client.sessionId, client.line).toBeDefined();
 
-      await relay.cut();
+      await relay.cutOff();
       client.socket.end();
       await new Promise((resolve) => client.socket.once('close', resolve));
       // Long enough for the first write of the end to fail on the cut relay.
@@ -100,7 +64,7 @@ describe('the control database out of reach', () => {
   it('answers 503 unavailable with Retry-After, readiness false, and refuses new sessions as unavailable; then recovers by itself', async () => {
     expect((await gw.admin.get('/v1/connections')).status).toBe(200);
 
-    await relay.cut();
+    await relay.cutOff();
     const listed = await gw.admin.get('/v1/connections');
     expect(listed.status, JSON.stringify(listed.body)).toBe(503);
     expect(listed.body.error).toMatchObject({ code: 'unavailable', message: 'the gateway cannot reach its database right now; retry shortly' });

@@ -1,0 +1,50 @@
+// A TCP relay a suite puts between the gateway and a dependency (its control database), so that
+// it can cut that dependency off — every open socket reset, new ones refused — and bring it back,
+// without touching the machine's shared server that every other suite uses (issue 15's faults).
+import net from 'node:net';
+
+export class TcpRelay {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  get cut(): boolean {
+    return this.server === undefined;
+  }
+
+  /** Listens (again, on the same port after a cut) and relays each connection to the target. */
+  async start(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+  }
+
+  /** The dependency is gone: every relayed socket is destroyed, new connections are refused. */
+  async cutOff(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
+  /** `url` (postgresql://…, redis://…) pointed at this relay instead of the target. */
+  urlThrough(url: string): string {
+    const through = new URL(url);
+    through.hostname = '127.0.0.1';
+    through.port = String(this.port);
+    return through.toString();
+  }
+}
