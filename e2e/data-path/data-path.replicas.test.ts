@@ -1,8 +1,11 @@
 // Two gateway replicas on one database and one Redis prefix (docs/tunnel.md): the agent holds a
 // tunnel to each (`JITGATE_GATEWAY=127.0.0.1:p1,127.0.0.1:p2`), a client can open a session
 // through either, a revoke issued on one replica cuts a session served by the other within 1 s,
-// and losing one replica leaves sessions on the other alone.
+// and losing one replica leaves sessions on the other alone, while the sessions it carried end
+// cleanly on both sides (the caller's connection closes, the agent closes the target's) and the
+// caller reconnects through the other (issue 15: a replica killed mid-session).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@jitgate/testkit';
 import { DataPathStack, type CliForwarder } from '../support/data-path-stack.js';
 
 describe('data path: two gateway replicas', () => {
@@ -54,15 +57,21 @@ describe('data path: two gateway replicas', () => {
     await Promise.all([viaA.cli.run.stop(), viaB.cli.run.stop()]);
   });
 
-  it('a session on replica B keeps flowing when replica A dies', async () => {
+  it('a session on replica B keeps flowing when replica A dies; the one on A ends on both sides and its caller reconnects through B', async () => {
     await stack.requestGrant('echo');
+    const viaA = await sessionThrough(0);
+    const targetOfA = stack.echo.sockets.at(-1);
     const viaB = await sessionThrough(1);
     await stack.gateways[0]?.kill('SIGKILL');
+    // The caller's connection closes (no hang), and the agent closes the target's by itself.
+    await viaA.client.closed;
+    await expect(viaA.client.echo(Buffer.from('after A died'))).rejects.toThrow(/closed/);
+    await eventually(async () => targetOfA?.closedAt !== undefined, 10_000);
     for (let i = 0; i < 20; i += 1) {
       const payload = Buffer.alloc(32 * 1024, i);
       expect((await viaB.client.echo(payload)).equals(payload)).toBe(true);
     }
-    // And B still takes new sessions while A is down.
+    // And B still takes new sessions while A is down: the caller of A reconnects through it.
     const again = await viaB.cli.open();
     expect((await again.echo(Buffer.from('B alone'))).toString()).toBe('B alone');
     // B's own tunnel is listed; A's lapses within 30 s of its last report (port/agent-instances.redis.ts).
