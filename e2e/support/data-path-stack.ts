@@ -45,6 +45,10 @@ export interface AgentProcessOptions {
   gateways?: GatewayProcess[];
   /** More environment (credentials the agent holds). */
   env?: Record<string, string>;
+  /** Where the agent dials the replicas; default 127.0.0.1 (another for an agent in a netns). */
+  gatewayHost?: string;
+  /** A command prefix the agent runs under, e.g. `ip netns exec <ns>` (network-namespace.ts). */
+  exec?: string[];
 }
 
 export interface StackOptions {
@@ -169,17 +173,23 @@ export class DataPathStack {
   spawnAgent(options: AgentProcessOptions = {}): ChildRun {
     const gateways = options.gateways ?? this.dataGateways;
     const name = options.name ?? this.agentRecord.name;
-    const run = spawnNode(`agent ${name}`, AGENT_MAIN, ['--insecure'], {
-      JITGATE_AGENT_TOKEN: options.token ?? this.agentRecord.token,
-      JITGATE_AGENT_NAME: name,
-      JITGATE_AGENT_INSTANCE_ID: `${name}-${this.agents.length}`,
-      JITGATE_GATEWAY: gateways.map((g) => `127.0.0.1:${g.tunnelPort}`).join(','),
-      JITGATE_AGENT_CONNECTIONS: (options.connections ?? ['echo', 'pg', FOREIGN_CONNECTION]).join(','),
-      JITGATE_AGENT_HEALTH_HOST: '127.0.0.1',
-      JITGATE_AGENT_HEALTH_PORT: '0',
-      LOG_LEVEL: 'info',
-      ...options.env,
-    });
+    const run = spawnNode(
+      `agent ${name}`,
+      AGENT_MAIN,
+      ['--insecure'],
+      {
+        JITGATE_AGENT_TOKEN: options.token ?? this.agentRecord.token,
+        JITGATE_AGENT_NAME: name,
+        JITGATE_AGENT_INSTANCE_ID: `${name}-${this.agents.length}`,
+        JITGATE_GATEWAY: gateways.map((g) => `${options.gatewayHost ?? '127.0.0.1'}:${g.tunnelPort}`).join(','),
+        JITGATE_AGENT_CONNECTIONS: (options.connections ?? ['echo', 'pg', FOREIGN_CONNECTION]).join(','),
+        JITGATE_AGENT_HEALTH_HOST: '127.0.0.1',
+        JITGATE_AGENT_HEALTH_PORT: '0',
+        LOG_LEVEL: 'info',
+        ...options.env,
+      },
+      options.exec,
+    );
     this.agents.push(run);
     return run;
   }

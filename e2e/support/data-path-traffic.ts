@@ -20,7 +20,8 @@ export class EchoTarget {
 
   private constructor(private readonly server: net.Server) {}
 
-  static async start(): Promise<EchoTarget> {
+  /** Listens on `host` (another address for an agent in a netns, network-namespace.ts). */
+  static async start(host = '127.0.0.1'): Promise<EchoTarget> {
     const server = net.createServer({ allowHalfOpen: true });
     const target = new EchoTarget(server);
     server.on('connection', (socket) => {
@@ -36,7 +37,7 @@ export class EchoTarget {
       socket.on('error', () => {});
       socket.pipe(socket);
     });
-    server.listen(0, '127.0.0.1');
+    server.listen(0, host);
     await once(server, 'listening');
     return target;
   }

@@ -73,9 +73,14 @@ export class ChildRun {
   }
 }
 
-export function spawnNode(label: string, main: string, args: string[], env: Record<string, string>): ChildRun {
+/**
+ * `prefix` runs node under another program, e.g. `ip netns exec <ns>` (network-namespace.ts),
+ * which execs node in place: the pid is still node's, so signals reach it.
+ */
+export function spawnNode(label: string, main: string, args: string[], env: Record<string, string>, prefix: string[] = []): ChildRun {
   if (!existsSync(main)) throw new Error(`${main} is missing: build the agent and the CLI first`);
-  const child = spawn(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...argv] = [...prefix, process.execPath, main, ...args] as [string, ...string[]];
+  const child = spawn(command, argv, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not spawn ${label}`);
   return new ChildRun(label, child);
 }

@@ -113,4 +113,40 @@ describe('AgentTunnel', () => {
     expect(closed).toHaveBeenCalledOnce();
     await expect(opened).resolves.toMatchObject({ ok: false });
   });
+
+  // Node's HTTP/2 session does not read the socket while our write is stuck: the agent's
+  // heartbeats wait in our receive buffer (e2e/faults/network-partition.test.ts, "a slow link").
+  it('while congested, counts silence from the last time its own writes moved (a drain), not from the last message heard', () => {
+    vi.useFakeTimers();
+    const { call, tunnel } = readyTunnel(1000);
+    call.writeResult = false;
+    // A slow link: our writes back up and drain every 2 s; the agent's frames are not read meanwhile.
+    for (let t = 0; t < 10_000; t += 2_000) {
+      vi.advanceTimersByTime(2_000);
+      call.emit('drain');
+    }
+    expect(tunnel.state).toBe('ready');
+    // Then nothing moves any more (a partition under a full buffer): 3 intervals after the last drain.
+    vi.advanceTimersByTime(3_000);
+    expect(tunnel.state).toBe('ready');
+    vi.advanceTimersByTime(1_100);
+    expect(tunnel.state).toBe('closed');
+    expect(call.status?.code).toBe(status.UNAVAILABLE);
+  });
+
+  it('ends a tunnel whose agent stays silent beyond 40 s, however its own writes move', () => {
+    vi.useFakeTimers();
+    const { call, tunnel } = readyTunnel(1000);
+    call.writeResult = false;
+    for (let t = 0; t < 39_000; t += 1_000) {
+      vi.advanceTimersByTime(1_000);
+      call.emit('drain');
+    }
+    expect(tunnel.state).toBe('ready');
+    for (let t = 0; t < 2_000; t += 1_000) {
+      vi.advanceTimersByTime(1_000);
+      call.emit('drain');
+    }
+    expect(tunnel.state).toBe('closed');
+  });
 });

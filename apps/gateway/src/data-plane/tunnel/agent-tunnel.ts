@@ -59,6 +59,15 @@ const ALIVE_EVERY_MS = 60_000;
 
 /** Silence longer than this many heartbeat intervals drops the stream (docs/tunnel.md §2). */
 const MISSED_HEARTBEATS = 3;
+/**
+ * While our own writes are backed up (a slow link full of what the gateway sends), Node's HTTP/2
+ * session stops reading the socket until a write completes: the agent's heartbeats then wait in
+ * our receive buffer, and that silence is ours, not the agent's. So silence counts from the later
+ * of the last message heard and the last time our backed-up writes drained: a link that still
+ * takes our bytes is alive; one that takes nothing for 3 intervals is not (a partition: no drain). Beyond this bound of real silence (the gRPC keepalive's own, 30 s + 10 s) the tunnel is
+ * dropped whatever moves. e2e/faults/network-partition.test.ts, "a slow link"; agent-tunnel.spec.ts.
+ */
+const CONGESTED_SILENCE_LIMIT_MS = 40_000;
 /** Sids are uint32 on the wire. */
 const MAX_SID = 0xffff_ffff;
 
@@ -71,6 +80,8 @@ export class AgentTunnel {
   private readonly channels = new Map<number, SessionChannel>();
   private nextSid = 1;
   private congested = false;
+  /** When our backed-up writes last drained: the link took our bytes then; see CONGESTED_SILENCE_LIMIT_MS. */
+  private lastDrainedAt = 0;
   private resumeFrom = 0;
   private lastHeardAt = Date.now();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -221,6 +232,7 @@ export class AgentTunnel {
 
   private drained(): void {
     this.congested = false;
+    this.lastDrainedAt = Date.now();
     const channels = [...this.channels.values()];
     if (channels.length === 0) return;
     const start = this.resumeFrom++ % channels.length;
@@ -230,8 +242,11 @@ export class AgentTunnel {
   }
 
   private beat(): void {
-    const silentMs = Date.now() - this.lastHeardAt;
-    if (silentMs > MISSED_HEARTBEATS * this.options.heartbeatIntervalMs) {
+    const now = Date.now();
+    const silentMs = now - this.lastHeardAt;
+    // Silence counts from the last drain, if that is later: until then we may not have read it.
+    const agentSilentMs = silentMs <= CONGESTED_SILENCE_LIMIT_MS ? now - Math.max(this.lastHeardAt, this.lastDrainedAt) : silentMs;
+    if (agentSilentMs > MISSED_HEARTBEATS * this.options.heartbeatIntervalMs) {
       this.end(status.UNAVAILABLE, `no message from the agent for ${silentMs} ms`);
       return;
     }

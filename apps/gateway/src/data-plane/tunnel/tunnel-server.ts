@@ -10,6 +10,7 @@ import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import type { TunnelCall } from './agent-tunnel.js';
 import { TunnelAdmission } from '../admission/tunnel-admission.service.js';
+import { widenReceiveWindow } from './tunnel-flow-control.js';
 
 /**
  * Transport keepalive under the application heartbeats: a peer whose TCP connection died
@@ -44,7 +45,12 @@ export class TunnelServer {
 
   async start(): Promise<void> {
     const server = new Server(SERVER_OPTIONS);
-    server.addService(tunnelWireDefinition, { connect: (call: TunnelCall) => this.admission.handle(call) });
+    server.addService(tunnelWireDefinition, {
+      connect: (call: TunnelCall) => {
+        if (!widenReceiveWindow(call)) this.logger.warn('could not raise the HTTP/2 receive window of a tunnel: on a slow link its heartbeats may starve');
+        this.admission.handle(call);
+      },
+    });
     const { tls } = this.config.tunnel;
     const credentials = tls ? ServerCredentials.createSsl(null, [{ cert_chain: await readFile(tls.certFile), private_key: await readFile(tls.keyFile) }], false) : ServerCredentials.createInsecure();
     // Our own listener, its sockets handed to grpc-js: sockets that grpc-js's bindAsync accepts
