@@ -7,11 +7,10 @@
 // Needs root (ip netns, veth, tc): without it the suite fails in beforeAll, it does not skip.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createConnection, createIdentity, eventually, requestGrant, sleep, type TestGrant, type TestIdentity } from '@jitgate/testkit';
+import { connectClient, createConnection, createIdentity, eventually, requestGrant, sleep, TcpRelay, type TestGrant, type TestIdentity } from '@jitgate/testkit';
 import { AGENT_GROUP, DataPathStack, EchoTarget, type EchoSocket, streamThroughEcho } from '../support/data-path-stack.js';
 import { expectAuditChainIntact } from '../support/e2e-support.js';
 import { AgentNetwork } from '../support/network-namespace.js';
-import { handshake, TcpRelay } from '../support/tcp-relay.js';
 
 const HEARTBEAT_MS = 1_000;
 /** docs/tunnel.md §2: a side that hears nothing for 3 intervals drops the stream; plus room for a busy machine. */
@@ -45,7 +44,8 @@ describe('faults: the network between gateway and agent', () => {
   beforeAll(async () => {
     network = AgentNetwork.create();
     echo = await EchoTarget.start(network.targetHost);
-    relay = await TcpRelay.start(network.targetHost, { host: '127.0.0.1', port: 5432 });
+    relay = new TcpRelay({ host: '127.0.0.1', port: 5432 }, network.targetHost);
+    await relay.start();
     await adminQuery(`DROP ROLE IF EXISTS ${ROLE}`);
     // The agent's login on the target: no privilege beyond logging in (a network test reads `SELECT 1`).
     await adminQuery(`CREATE ROLE ${ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
@@ -72,7 +72,7 @@ describe('faults: the network between gateway and agent', () => {
 
   afterAll(async () => {
     await stack?.dispose();
-    await relay?.close();
+    await relay?.cutOff();
     await echo?.close();
     network?.disposeSync();
     await adminQuery(`DROP ROLE IF EXISTS ${ROLE}`).catch(() => undefined);
@@ -117,7 +117,7 @@ describe('faults: the network between gateway and agent', () => {
     });
     // bob: an echo session on his own grant, opened with the handshake line.
     const bobIndex = echo.sockets.length;
-    const bobSession = await handshake(stack.gateway.tcpPort, ECHO, bob.token);
+    const bobSession = await connectClient(stack.gateway.tcpPort, ECHO, bob.token);
     expect(bobSession.line).toMatch(/^JITGATE\/1 200 /);
     bobSession.socket.write('bob-before');
     await eventually(async () => (echo.sockets[bobIndex]?.received ?? 0) === 10, 10_000, 20);
@@ -141,7 +141,7 @@ describe('faults: the network between gateway and agent', () => {
     expect(pgErrors[0]).toMatchObject({ code: '08006', message: expect.stringContaining('the agent carrying this session is gone') });
     expect((await stack.endedSession(pgSession)).endReason).toBe('tunnel_lost');
     await bobSession.closed;
-    expect((await stack.endedSession(bobSession.line.split(' ')[2] as string)).endReason).toBe('grant_revoked');
+    expect((await stack.endedSession(bobSession.sessionId as string)).endReason).toBe('grant_revoked');
 
     // The agent, cut off, closes its target side by itself, while the partition still holds.
     await eventually(async () => target.closedAt !== undefined && bobTarget.closedAt !== undefined && !(await backendAlive(pid)), NOTICE_BOUND_MS, 50);
@@ -175,7 +175,7 @@ describe('faults: the network between gateway and agent', () => {
     await pgc.end();
 
     // The revoked grant: no session of it opens again, and nothing of it reached the target after the revoke.
-    const refused = await handshake(stack.gateway.tcpPort, ECHO, bob.token);
+    const refused = await connectClient(stack.gateway.tcpPort, ECHO, bob.token);
     expect(refused.line).toMatch(/^JITGATE\/1 403 no_grant /);
     await sleep(2 * HEARTBEAT_MS); // room for stale frames to arrive, if anything still carried them
     expect(lost.bobTarget?.received).toBe(lost.bobReceived);

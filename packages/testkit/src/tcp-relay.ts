@@ -1,6 +1,8 @@
 // A TCP relay a suite puts between the gateway and a dependency (its control database), so that
 // it can cut that dependency off — every open socket reset, new ones refused — and bring it back,
 // without touching the machine's shared server that every other suite uses (issue 15's faults).
+// It also makes a service of the test's own network namespace reachable from another (listening
+// on that namespace's link address: `listenHost`).
 import net from 'node:net';
 
 export class TcpRelay {
@@ -8,7 +10,10 @@ export class TcpRelay {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(
+    private readonly target: { host: string; port: number },
+    private readonly listenHost = '127.0.0.1',
+  ) {}
 
   get cut(): boolean {
     return this.server === undefined;
@@ -28,7 +33,7 @@ export class TcpRelay {
       upstream.on('close', () => client.destroy());
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(this.port, this.listenHost, resolve));
     this.port = (server.address() as net.AddressInfo).port;
   }
 
@@ -43,7 +48,7 @@ export class TcpRelay {
   /** `url` (postgresql://…, redis://…) pointed at this relay instead of the target. */
   urlThrough(url: string): string {
     const through = new URL(url);
-    through.hostname = '127.0.0.1';
+    through.hostname = this.listenHost;
     through.port = String(this.port);
     return through.toString();
   }
