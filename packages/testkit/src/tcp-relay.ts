@@ -8,6 +8,7 @@ import net from 'node:net';
 export class TcpRelay {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private frozen = false;
   port = 0;
 
   constructor(
@@ -31,6 +32,7 @@ export class TcpRelay {
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
+      if (this.frozen) for (const socket of [client, upstream]) socket.pause();
     });
     this.server = server;
     await new Promise<void>((resolve) => server.listen(this.port, this.listenHost, resolve));
@@ -43,6 +45,20 @@ export class TcpRelay {
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
+  /**
+   * The dependency hangs: connections stay open (and new ones are accepted) but nothing is
+   * carried either way, as with a frozen server or a network that drops without a word.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const socket of this.sockets) socket.resume();
   }
 
   /** `url` (postgresql://…, redis://…) pointed at this relay instead of the target. */

@@ -10,6 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { agentOptions, allowConnections, createIdentity, createTcpConnection, FakeAgent, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';
 
+const DATABASE_TIMEOUT_S = 2;
+
+/** A liveness bound, not a timing check: a frozen database used to hold a call until TCP gave up (minutes). */
+async function answered<T>(call: Promise<T>, what: string): Promise<T> {
+  const bound = 10 * DATABASE_TIMEOUT_S * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${bound} ms, the gateway waits on its database`)), bound);
+  });
+  try {
+    return await Promise.race([call, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('the control database out of reach', () => {
   let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
   let relay: TcpRelay;
@@ -20,7 +36,7 @@ describe('the control database out of reach', () => {
     const url = new URL(database.url);
     relay = new TcpRelay({ host: url.hostname, port: Number(url.port || 5432) });
     await relay.start();
-    gw = await startGateway({ databaseUrl: relay.urlThrough(database.url) });
+    gw = await startGateway({ databaseUrl: relay.urlThrough(database.url), env: { JITGATE_DATABASE_TIMEOUT: `${DATABASE_TIMEOUT_S}s` } });
   });
   afterAll(async () => {
     await gw?.close();
@@ -94,4 +110,20 @@ describe('the control database out of reach', () => {
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect((await gw.api.get('/readyz')).status).toBe(200);
   });
+
+  it('frozen (connections open, nothing answers): calls answer 503 unavailable within JITGATE_DATABASE_TIMEOUT, sessions are refused as unavailable; thawed, all recovers', async () => {
+    expect((await gw.admin.get('/v1/connections')).status).toBe(200);
+    relay.freeze();
+    try {
+      const listed = await answered(gw.admin.get('/v1/connections'), 'a REST call');
+      expect(listed.status, JSON.stringify(listed.body)).toBe(503);
+      expect(listed.body.error.code).toBe('unavailable');
+      const client = await answered(connectClient(gw.tcpPort, 'anything', gw.adminToken), 'a new session');
+      expect(client.line).toMatch(/^JITGATE\/1 503 unavailable /);
+    } finally {
+      relay.thaw();
+    }
+    await eventually(async () => (await gw.admin.get('/v1/connections')).status === 200, 20_000);
+    expect((await gw.api.get('/readyz')).status).toBe(200);
+  }, 60_000);
 });

@@ -57,6 +57,11 @@ export const envSchema = z
     JITGATE_API_TLS_KEY: pemFile,
     DATABASE_URL: postgresUrl,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /**
+     * The longest a call waits on PostgreSQL: one connect, one wait for a pooled connection, one
+     * query's answer. Past it the caller is told `unavailable` (docs/operations.md).
+     */
+    JITGATE_DATABASE_TIMEOUT: duration('10s').refine((s) => s >= 1 && s <= 300, 'between 1s and 5m'),
     REDIS_URL: redisUrl,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**
@@ -158,7 +163,8 @@ export interface GatewayConfig {
   modes: RunMode[];
   /** PORT: the REST API and health; plain HTTP unless both TLS files are set. */
   http: { host: string; port: number; tls: TlsFiles | null; bodyLimitBytes: number; shutdownTimeoutSeconds: number };
-  database: { url: string; poolSize: number };
+  /** timeoutMs: JITGATE_DATABASE_TIMEOUT, the longest one connect, pool wait or query may take. */
+  database: { url: string; poolSize: number; timeoutMs: number };
   /** timeoutMs: JITGATE_REDIS_TIMEOUT, the longest a call waits on Redis. */
   redis: { url: string; prefix: string; timeoutMs: number };
   log: { level: Env['LOG_LEVEL'] };
@@ -221,7 +227,7 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
       bodyLimitBytes: env.JITGATE_BODY_LIMIT_BYTES,
       shutdownTimeoutSeconds: env.JITGATE_SHUTDOWN_TIMEOUT,
     },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, timeoutMs: env.JITGATE_DATABASE_TIMEOUT * 1000 },
     redis: { url: env.REDIS_URL, prefix: env.JITGATE_REDIS_PREFIX, timeoutMs: env.JITGATE_REDIS_TIMEOUT * 1000 },
     log: { level: env.LOG_LEVEL },
     auth: {

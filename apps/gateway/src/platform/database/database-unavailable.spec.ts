@@ -10,6 +10,8 @@ describe('isDatabaseUnavailable', () => {
     ['node-postgres: connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })],
     ['node-postgres: the server is shutting down (57P01)', { code: '57P01', message: 'terminating connection due to administrator command' }],
     ['node-postgres: terminated, in words only', new Error('Connection terminated unexpectedly')],
+    ['node-postgres: no answer within query_timeout (JITGATE_DATABASE_TIMEOUT)', new Error('Query read timeout')],
+    ['node-postgres: no connection within connectionTimeoutMillis', new Error('timeout exceeded when trying to connect')],
     ['wrapped as a cause', new Error('outer', { cause: { code: 'ETIMEDOUT' } })],
   ])('%s: yes', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

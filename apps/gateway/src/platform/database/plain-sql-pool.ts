@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { boundedPoolOptions } from '@jitgate/db';
 import pg from 'pg';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
@@ -16,7 +17,7 @@ export class PlainSqlPool implements OnApplicationShutdown {
   private readonly pool: pg.Pool;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize });
+    this.pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, ...boundedPoolOptions(config.database.timeoutMs) });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
   }

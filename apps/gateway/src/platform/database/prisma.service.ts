@@ -18,7 +18,7 @@ export class PrismaService implements OnApplicationShutdown {
   private readonly managed = new WeakSet<Prisma.TransactionClient>();
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.client = createPrismaClient({ databaseUrl: config.database.url, poolSize: config.database.poolSize });
+    this.client = createPrismaClient({ databaseUrl: config.database.url, poolSize: config.database.poolSize, timeoutMs: config.database.timeoutMs });
   }
 
   /**
