@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { queryDatabase } from '../support/e2e-support.js';
 import { PostgresStack, SHOP } from '../support/postgres-stack.js';
-import { createIdentity, eventually, OwnRedisServer, requestGrant, type TestGrant, type TestIdentity } from '@jitgate/testkit';
+import { createIdentity, eventually, OwnRedisServer, requestGrant, type TestGrant, type TestIdentity, within } from '@jitgate/testkit';
 
-import { fatalOf, issueToken, within, PsqlSession, type IssuedToken } from '../support/revocation-fixtures.js';
+import { fatalOf, issueToken, PsqlSession, type IssuedToken } from '../support/revocation-fixtures.js';
 
 /** The period under test: short, so that the suite stays quick. */
 const PERIOD_MS = 2_000;

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { PostgresStack, SHOP } from '../support/postgres-stack.js';
 import type { EchoSocket, LocalClient } from '../support/data-path-stack.js';
-import { createIdentity, eventually, requestGrant, type TestIdentity } from '@jitgate/testkit';
-import { fatalOf, issueToken, within, KeepAliveCaller, PsqlSession, sessionsOf, startRecordingTarget, type IssuedToken, type RecordingTarget } from '../support/revocation-fixtures.js';
+import { createIdentity, eventually, requestGrant, type TestIdentity, within } from '@jitgate/testkit';
+import { fatalOf, issueToken, KeepAliveCaller, PsqlSession, sessionsOf, startRecordingTarget, type IssuedToken, type RecordingTarget } from '../support/revocation-fixtures.js';
 
 let pgs: PostgresStack;
 let web: RecordingTarget;

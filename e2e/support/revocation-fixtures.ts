@@ -21,15 +21,6 @@ export async function issueToken(admin: ApiClient, identityId: string, name: str
   return { id: issued.body.id as string, token: issued.body.token as string };
 }
 
-/** Fails fast, saying what did not happen, instead of waiting for the test's own timeout. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 /** The FATAL a node-postgres client saw (during `running`, or while idle), and when. */
 export function fatalOf(client: pg.Client, running?: Promise<unknown>): Promise<{ at: number; error: { code?: string; message: string; severity?: string } }> {
   return new Promise((resolve) => {

@@ -82,6 +82,18 @@ export async function registerAgent(admin: ApiClient, name: string, agentGroup =
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * `promise`, or a rejection naming `what` when it has not settled within `ms`: a liveness bound
+ * (a call that hangs fails the test, saying which), not a timing check.
+ */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes; returns the value. */
 export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -12,6 +12,7 @@ export {
   sleep,
   type TestGrant,
   type TestIdentity,
+  within,
 } from './fixtures.js';
 export { connectPg, queryDatabase, type PgClient, type PgError } from './pg-client.js';
 export { deleteRedisKeys, REDIS_URL } from './redis-keys.js';

@@ -5,7 +5,7 @@
 // (the client port's line, the Postgres port's SQLSTATE 57P03, the HTTP port's 503), no answer
 // names the database's address; and when the relay is back, all of it recovers without a restart.
 import { JITGATE_ERROR_HEADER } from '@jitgate/contracts';
-import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError, TcpRelay } from '@jitgate/testkit';
+import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError, TcpRelay, within } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { agentOptions, allowConnections, createIdentity, createTcpConnection, FakeAgent, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';
@@ -13,18 +13,7 @@ import { agentOptions, allowConnections, createIdentity, createTcpConnection, Fa
 const DATABASE_TIMEOUT_S = 2;
 
 /** A liveness bound, not a timing check: a frozen database used to hold a call until TCP gave up (minutes). */
-async function answered<T>(call: Promise<T>, what: string): Promise<T> {
-  const bound = 10 * DATABASE_TIMEOUT_S * 1000;
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${bound} ms, the gateway waits on its database`)), bound);
-  });
-  try {
-    return await Promise.race([call, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const answered = <T>(call: Promise<T>, what: string): Promise<T> => within(call, 10 * DATABASE_TIMEOUT_S * 1000, what);
 
 describe('the control database out of reach', () => {
   let database: Awaited<ReturnType<typeof createMigratedDatabase>>;

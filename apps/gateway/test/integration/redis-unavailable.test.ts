@@ -7,23 +7,13 @@
 //
 // "Answered" is a liveness check, not a timing one: before the fix a request waited on Redis for
 // as long as Redis was away (20 s and more, issue 15); the bound here is ten times the gateway's.
-import { createIdentity, createOrdersAndScratch, eventually, OwnRedisServer, type TestIdentity } from '@jitgate/testkit';
+import { createIdentity, createOrdersAndScratch, eventually, OwnRedisServer, type TestIdentity, within } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 
 const REDIS_TIMEOUT_MS = 1000;
 
-async function answered<T>(call: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${10 * REDIS_TIMEOUT_MS} ms, the gateway waits on Redis`)), 10 * REDIS_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([call, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const answered = <T>(call: Promise<T>, what: string): Promise<T> => within(call, 10 * REDIS_TIMEOUT_MS, what);
 
 describe('Redis out of reach', () => {
   let redis: OwnRedisServer;
