@@ -13,6 +13,8 @@ import { toJitgateError } from './platform/http/http-error.filter.js';
 import type { GatewayConfig } from './platform/config/config.schema.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
 import { assignRequestId } from './platform/logging/logger.options.js';
+import { RETRY_AFTER_SECONDS } from './platform/database/database-unavailable.js';
+import { OVERLOADED_MESSAGE, OverloadGuard } from './platform/overload/overload-guard.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -56,6 +58,25 @@ function metricsMiddleware(metrics: MetricsService) {
   };
 }
 
+/** Health and metrics stay answered under any load: an orchestrator must still see the process. */
+const NEVER_SHED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Refuses a REST call at once when the gateway is overloaded (platform/overload/overload-guard.ts). */
+function loadShedding(guard: OverloadGuard) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (NEVER_SHED.has(req.path)) return next();
+    const admitted = guard.admitRequest();
+    if ('refused' in admitted) {
+      guard.shed('rest', admitted.refused);
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      sendError(req, res, new JitgateError('unavailable', OVERLOADED_MESSAGE));
+      return;
+    }
+    res.on('close', admitted.done);
+    next();
+  };
+}
+
 export function buildOpenApi(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('jitgate control plane')
@@ -85,6 +106,7 @@ export async function createGatewayApp(config: GatewayConfig, overrides: AppOver
     next();
   });
   app.use(metricsMiddleware(app.get(MetricsService)));
+  app.use(loadShedding(app.get(OverloadGuard)));
   app.use(jsonBodies(config.http.bodyLimitBytes));
   // The API's description where the API is served; a worker or data process has only health.
   if (config.modes.includes('api')) {

@@ -15,6 +15,7 @@ import { HealthController } from './platform/health/health.controller.js';
 import { HttpErrorFilter } from './platform/http/http-error.filter.js';
 import { loggerOptions } from './platform/logging/logger.options.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
+import { OverloadGuard } from './platform/overload/overload-guard.js';
 import { GatewayPresence } from './platform/presence/gateway-presence.js';
 import { JOB_HANDLERS } from './platform/queue/queue.registry.js';
 import { QueueService } from './platform/queue/queue.service.js';
@@ -52,6 +53,7 @@ export class AppModule {
       RedisService,
       QueueService,
       MetricsService,
+      OverloadGuard,
       GatewayPresence,
       { provide: AccessEndsStream, useClass: RedisAccessEndsStream },
       { provide: AgentInstances, useClass: RedisAgentInstances },

@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
 
 export interface PrismaClientOptions {
@@ -7,10 +8,12 @@ export interface PrismaClientOptions {
   poolSize?: number;
   /** The longest one connect, one wait for a pooled connection or one query may take (ms); none when unset. */
   timeoutMs?: number;
+  /** A pool of the caller's (which then owns it: ends it, reads its counts); the options above then go unused. */
+  pool?: pg.Pool;
 }
 
 export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, ...boundedPoolOptions(options.timeoutMs) });
+  const adapter = new PrismaPg(options.pool ?? { connectionString: options.databaseUrl, max: options.poolSize ?? 10, ...boundedPoolOptions(options.timeoutMs) });
   return new PrismaClient({ adapter });
 }
 

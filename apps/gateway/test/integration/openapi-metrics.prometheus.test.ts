@@ -29,6 +29,24 @@ describe('OpenAPI, metrics, health and request ids', () => {
       expect(samples.get('jitgate_process_start_time_seconds')).toBeGreaterThan(0);
     });
 
+    it('shows the database pools against their limit and the queues by state (issue 15)', async () => {
+      const granted = await suite.alice.api.post('/v1/access-requests', { connection: 'scratch-db', duration: '10m', reason: 'a delayed job' });
+      expect(granted.body.status).toBe('approved');
+      const { types, samples } = await scrape();
+      expect(types.get('jitgate_db_pool_connections')).toBe('gauge');
+      for (const pool of ['prisma', 'plain']) {
+        // The harness's DATABASE_POOL_SIZE.
+        expect(sum(samples, 'jitgate_db_pool_connections', { pool, state: 'max' })).toBe(5);
+        expect(sum(samples, 'jitgate_db_pool_connections', { pool, state: 'total' })).toBeGreaterThan(0);
+        expect(sum(samples, 'jitgate_db_pool_connections', { pool, state: 'waiting' })).toBe(0);
+      }
+      expect(types.get('jitgate_queue_jobs')).toBe('gauge');
+      // The grant's expiry job waits in the timers queue.
+      expect(sum(samples, 'jitgate_queue_jobs', { queue: 'timers', state: 'delayed' })).toBeGreaterThan(0);
+      expect(samples.has('jitgate_queue_jobs{queue="maintenance",state="failed"}')).toBe(true);
+      expect(types.get('jitgate_load_shed_total')).toBe('counter');
+    });
+
     it('counts requests by route template and status, in consistent histograms', async () => {
       const before = (await scrape()).samples;
       const grantsPath = '/v1/grants?view=all';

@@ -18,6 +18,7 @@ import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { AgentRegistry } from '../tunnel/agent-registry.js';
 import { AdmissionRefusal } from './admission-refusal.js';
 import { retryWhileUnavailable } from '../../platform/database/retry-while-unavailable.js';
+import { OVERLOADED_MESSAGE, OverloadGuard } from '../../platform/overload/overload-guard.js';
 import { LiveSession, type LiveSessionInfo, type SessionSummary } from '../live/live-session.js';
 import type { SessionChannel } from '../tunnel/session-channel.js';
 import { LiveSessions } from '../live/live-sessions.js';
@@ -74,6 +75,7 @@ export class SessionBroker {
     @Inject(LiveSessions) private readonly live: LiveSessions,
     @Inject(TunnelMetrics) private readonly metrics: TunnelMetrics,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(OverloadGuard) private readonly overload: OverloadGuard,
   ) {}
 
   /**
@@ -96,6 +98,12 @@ export class SessionBroker {
    * AdmissionRefusals, which each listener answers in its own protocol.
    */
   async admit(request: AdmissionRequest, client: Duplex): Promise<AdmittedSession | undefined> {
+    // New sessions are the first work shed when memory runs short; live ones go on.
+    const overloaded = this.overload.memoryReason();
+    if (overloaded) {
+      this.overload.shed(typeof request.type === 'string' ? request.type : 'http', overloaded);
+      throw new AdmissionRefusal(503, 'unavailable', OVERLOADED_MESSAGE);
+    }
     const admissionStartedAt = performance.now();
     const principal = await this.authenticate(request.token);
     const connection = await this.controlPlane.connection(request.connectionName);

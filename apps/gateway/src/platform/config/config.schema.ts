@@ -89,6 +89,13 @@ export const envSchema = z
     JITGATE_TOKEN_DEFAULT_TTL: duration('90d'),
     JITGATE_TOKEN_MAX_TTL: duration('366d'),
     JITGATE_SWEEP_INTERVAL: duration('15s'),
+    /**
+     * Load shedding (docs/operations.md): new work is refused as unavailable once the V8 heap or
+     * the process's resident memory passes this share of its limit (the heap limit; the
+     * container's memory limit, else the machine's), and REST calls past this many in flight.
+     */
+    JITGATE_SHED_MEMORY_PERCENT: z.coerce.number().int().min(1).max(100).default(85),
+    JITGATE_MAX_IN_FLIGHT_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(1000),
     JITGATE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
     JITGATE_SHUTDOWN_TIMEOUT: duration('10s'),
     // The data path (docs/tunnel.md): agents dial the tunnel port, clients the TCP port.
@@ -168,6 +175,8 @@ export interface GatewayConfig {
   /** timeoutMs: JITGATE_REDIS_TIMEOUT, the longest a call waits on Redis. */
   redis: { url: string; prefix: string; timeoutMs: number };
   log: { level: Env['LOG_LEVEL'] };
+  /** Load shedding: JITGATE_SHED_MEMORY_PERCENT, JITGATE_MAX_IN_FLIGHT_REQUESTS. */
+  overload: { memoryPercent: number; maxInFlightRequests: number };
   auth: {
     bootstrapToken: string | undefined;
     adminGroup: string;
@@ -230,6 +239,7 @@ export function parseConfig(source: Record<string, string | undefined>): Gateway
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, timeoutMs: env.JITGATE_DATABASE_TIMEOUT * 1000 },
     redis: { url: env.REDIS_URL, prefix: env.JITGATE_REDIS_PREFIX, timeoutMs: env.JITGATE_REDIS_TIMEOUT * 1000 },
     log: { level: env.LOG_LEVEL },
+    overload: { memoryPercent: env.JITGATE_SHED_MEMORY_PERCENT, maxInFlightRequests: env.JITGATE_MAX_IN_FLIGHT_REQUESTS },
     auth: {
       bootstrapToken: env.JITGATE_BOOTSTRAP_TOKEN,
       adminGroup: env.JITGATE_ADMIN_GROUP,

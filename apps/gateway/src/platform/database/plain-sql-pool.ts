@@ -1,8 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { boundedPoolOptions } from '@jitgate/db';
 import pg from 'pg';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 /**
  * The second database pool: plain node-postgres, no ORM, for the fixed reads every data-path
@@ -16,10 +17,11 @@ import type { GatewayConfig } from '../config/config.schema.js';
 export class PlainSqlPool implements OnApplicationShutdown {
   private readonly pool: pg.Pool;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Optional() @Inject(MetricsService) metrics?: MetricsService) {
     this.pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, ...boundedPoolOptions(config.database.timeoutMs) });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
+    metrics?.watchPool('plain', this.pool);
   }
 
   async rows<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {

@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { createPrismaClient, type Prisma, type PrismaClient } from '@jitgate/db';
+import { boundedPoolOptions, createPrismaClient, type Prisma, type PrismaClient } from '@jitgate/db';
+import pg from 'pg';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { GATEWAY_CONFIG } from '../config/config.tokens.js';
 import type { GatewayConfig } from '../config/config.schema.js';
 
@@ -13,12 +15,18 @@ export type BeforeCommit = (tx: Prisma.TransactionClient) => Promise<void>;
 @Injectable()
 export class PrismaService implements OnApplicationShutdown {
   readonly client: PrismaClient;
+  /** Prisma's pool, ours so that its counts are metrics (jitgate_db_pool_connections{pool="prisma"}). */
+  private readonly pool: pg.Pool;
   private readonly beforeCommit: BeforeCommit[] = [];
   /** Transactions opened by transaction(): only they run the before-commit hooks. */
   private readonly managed = new WeakSet<Prisma.TransactionClient>();
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.client = createPrismaClient({ databaseUrl: config.database.url, poolSize: config.database.poolSize, timeoutMs: config.database.timeoutMs });
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(MetricsService) metrics: MetricsService) {
+    this.pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolSize, ...boundedPoolOptions(config.database.timeoutMs) });
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => {});
+    metrics.watchPool('prisma', this.pool);
+    this.client = createPrismaClient({ databaseUrl: config.database.url, pool: this.pool });
   }
 
   /**
@@ -57,5 +65,6 @@ export class PrismaService implements OnApplicationShutdown {
    */
   async onApplicationShutdown(): Promise<void> {
     await this.client.$disconnect();
+    await this.pool.end();
   }
 }

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What a node-postgres pool tells of itself. */
+export interface PoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options: { max?: number };
+}
 
 /** One registry per application instance (tests start several in one process). */
 @Injectable()
@@ -49,12 +57,41 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly loadShed = new Counter({
+    name: 'jitgate_load_shed_total',
+    help: 'New work refused as overloaded, by front (rest, tcp, postgres, http) and reason (memory, in_flight)',
+    labelNames: ['front', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly authFailures = new Counter({
     name: 'jitgate_auth_failures_total',
     help: 'Rejected bearer tokens by error code',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+
+  private readonly pools = new Map<string, PoolCounts>();
+
+  /** The database pools' limits and use, read at each scrape: a pool at its max with callers waiting is the bottleneck. */
+  readonly dbPool = new Gauge({
+    name: 'jitgate_db_pool_connections',
+    help: 'Connections of each database pool (prisma, plain) by state: max, total, idle, and waiting (callers waiting for one)',
+    labelNames: ['pool', 'state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [pool, counts] of this.pools) {
+        this.dbPool.set({ pool, state: 'max' }, counts.options.max ?? 10);
+        this.dbPool.set({ pool, state: 'total' }, counts.totalCount);
+        this.dbPool.set({ pool, state: 'idle' }, counts.idleCount);
+        this.dbPool.set({ pool, state: 'waiting' }, counts.waitingCount);
+      }
+    },
+  });
+
+  watchPool(name: string, pool: PoolCounts): void {
+    this.pools.set(name, pool);
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'jitgate_' });

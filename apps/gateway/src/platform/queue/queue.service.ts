@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { Gauge } from 'prom-client';
 import { within } from '../bounds/within.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RedisService } from '../redis/redis.service.js';
@@ -39,6 +40,28 @@ export class QueueService implements OnModuleDestroy {
     }
     connection.on('ready', () => {
       for (const name of this.schedules.keys()) void this.schedule(name);
+    });
+    this.countJobsAtScrape(metrics);
+  }
+
+  /** jitgate_queue_jobs{queue,state}, read from Redis at each scrape; left out when Redis does not answer in time. */
+  private countJobsAtScrape(metrics: MetricsService): void {
+    const queues = this.queues;
+    const timeoutMs = this.redis.timeoutMs;
+    const gauge: Gauge<'queue' | 'state'> = new Gauge({
+      name: 'jitgate_queue_jobs',
+      help: 'BullMQ jobs by queue and state (waiting, delayed, active, failed), read at each scrape',
+      labelNames: ['queue', 'state'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        gauge.reset();
+        await Promise.all(
+          [...queues].map(async ([name, queue]) => {
+            const counts = await within(queue.getJobCounts('waiting', 'delayed', 'active', 'failed'), timeoutMs, 'job counts').catch(() => undefined);
+            for (const [state, count] of Object.entries(counts ?? {})) gauge.set({ queue: name, state }, count);
+          }),
+        );
+      },
     });
   }
 
