@@ -11,6 +11,8 @@ describe('isDatabaseUnavailable', () => {
     ['node-postgres: the server is shutting down (57P01)', { code: '57P01', message: 'terminating connection due to administrator command' }],
     ['node-postgres: terminated, in words only', new Error('Connection terminated unexpectedly')],
     ['node-postgres: no answer within query_timeout (JITGATE_DATABASE_TIMEOUT)', new Error('Query read timeout')],
+    ['the server out of disk (53100)', { code: '53100', message: 'could not extend file: No space left on device' }],
+    ['the server out of memory (53200)', { code: '53200', message: 'out of memory' }],
     ['node-postgres: no connection within connectionTimeoutMillis', new Error('timeout exceeded when trying to connect')],
     ['wrapped as a cause', new Error('outer', { cause: { code: 'ETIMEDOUT' } })],
   ])('%s: yes', (_, error) => {

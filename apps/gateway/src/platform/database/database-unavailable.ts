@@ -25,6 +25,9 @@ const PG_UNREACHABLE = new Set([
   '08001', // sqlclient_unable_to_establish_sqlconnection
   '08003', // connection_does_not_exist
   '08006', // connection_failure
+  '53000', // insufficient_resources
+  '53100', // disk_full: the server's disk ran short; reads may work, writes do not
+  '53200', // out_of_memory
   '53300', // too_many_connections
 ]);
 
