@@ -33,7 +33,7 @@ describe('faults under load', () => {
     60_000,
   );
 
-  it('afterwards: every ended session is recorded once, the audit chain verifies, the gateway recovered without a restart', async () => {
+  it('afterwards: every ended session is recorded once, the audit chain verifies, the gateway recovered without a restart, no caller got an internal error', async () => {
     const problems = await lab.afterChecks();
     expect(problems).toEqual([]);
     // Load ran through the faults: pgbench runs and HTTP answers on both sides of them.

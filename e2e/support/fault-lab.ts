@@ -7,7 +7,8 @@
 //   1. no grant outlives its expiry or revocation on any path (the victims, per fault);
 //   2. every session that ended has its end recorded exactly once, and its recording verifies;
 //   3. the audit chain verifies;
-//   4. the service recovers without a restart (ready, new sessions and requests work, same process).
+//   4. the service recovers without a restart (ready, new sessions and requests work, same process);
+//   5. callers are told clearly: a fault reads as `unavailable`, never as an internal error.
 import http from 'node:http';
 import type net from 'node:net';
 import { spawnSync } from 'node:child_process';
@@ -150,11 +151,22 @@ export class FaultLab {
       `SELECT s.id, (SELECT count(*) FROM audit_events a WHERE a.action = 'session.closed' AND a.target_id = s.id::text) AS closes FROM sessions s`,
     );
     for (const row of wrong.filter((r) => r.closes !== '1')) problems.push(`2: session ${row.id} has ${row.closes} session.closed events`);
-    const recorded = await queryDatabase<{ id: string }>(control, 'SELECT id FROM sessions WHERE event_count > 0');
-    for (const { id } of recorded) {
-      const verified = await this.pgs.stack.admin().get(`/v1/sessions/${id}/events/verify`);
-      if (verified.body?.ok !== true) problems.push(`2: the recording of session ${id} does not verify: ${JSON.stringify(verified.body)}`);
+    const recorded = await queryDatabase<{ id: string; connection: string; end_reason: string; event_count: number; stored: string }>(
+      control,
+      `SELECT s.id, c.name AS connection, s.end_reason, s.event_count, (SELECT count(*) FROM session_events e WHERE e.session_id = s.id) AS stored
+       FROM sessions s JOIN connections c ON c.id = s.connection_id WHERE s.event_count > 0`,
+    );
+    for (const row of recorded) {
+      const verified = await this.pgs.stack.admin().get(`/v1/sessions/${row.id}/events/verify`);
+      if (verified.body?.ok !== true) {
+        problems.push(
+          `2: the recording of session ${row.id} (${row.connection}, ${row.end_reason}; ${row.event_count} events said, ${row.stored} stored) does not verify: ${JSON.stringify(verified.body?.problem)}`,
+        );
+      }
     }
+    // 5. Callers were told clearly what happened: a fault is `unavailable`, never an internal error.
+    const internal = [...this.load.http.entries()].filter(([outcome]) => outcome.startsWith('500'));
+    if (internal.length > 0) problems.push(`5: HTTP callers got internal errors during the faults: ${internal.map(([o, n]) => `${n} × ${o}`).join(', ')}`);
     // 3. The audit chain.
     const audit = await this.pgs.stack.admin().get('/v1/audit/verify');
     if (audit.body?.ok !== true) problems.push(`3: the audit chain does not verify: ${JSON.stringify(audit.body)}`);

@@ -40,7 +40,7 @@ export function renderReport(lab: FaultLab, header: ReportHeader, afterProblems:
   const http = [...lab.load.http.entries()].sort((a, b) => b[1] - a[1]).map(([outcome, count]) => `${count} × ${outcome}`);
   const broken = [...lab.runs.flatMap((r) => r.problems), ...afterProblems];
   const check = (n: string, label: string) => {
-    const found = broken.filter((p) => p.startsWith(`${n}:`) || (n === '1' && !/^[234]:/.test(p)));
+    const found = broken.filter((p) => p.startsWith(`${n}:`) || (n === '1' && !/^[2-5]:/.test(p)));
     return `${n}. ${label}: ${found.length === 0 ? 'held' : `**broken** — ${found.join('; ')}`}`;
   };
   lines.push(
@@ -53,6 +53,7 @@ export function renderReport(lab: FaultLab, header: ReportHeader, afterProblems:
     check('2', 'every ended session has its end recorded once, and its recording verifies'),
     check('3', 'the audit chain verifies'),
     check('4', 'recovered without a restart (ready, pgbench and a new request work, same process)'),
+    check('5', 'callers were told clearly: no HTTP 500 internal during the faults'),
     '',
   );
   return lines.join('\n');

@@ -5,7 +5,7 @@
 // (the client port's line, the Postgres port's SQLSTATE 57P03, the HTTP port's 503), no answer
 // names the database's address; and when the relay is back, all of it recovers without a restart.
 import { JITGATE_ERROR_HEADER } from '@jitgate/contracts';
-import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError, TcpRelay, within } from '@jitgate/testkit';
+import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError, queryDatabase, TcpRelay, within } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { agentOptions, allowConnections, createIdentity, createTcpConnection, FakeAgent, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';
@@ -98,6 +98,34 @@ describe('the control database out of reach', () => {
     const again = await gw.admin.get('/v1/connections');
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect((await gw.api.get('/readyz')).status).toBe(200);
+  });
+
+  it('out of disk for writes (53100 on the session row): a new session is refused as unavailable, not as internal; with room again it opens', async () => {
+    const target = await startEchoServer();
+    await createTcpConnection(gw.admin, 'echo-disk', target.port);
+    const { token } = await registerAgent(gw.admin, 'edge-disk');
+    const agent = await FakeAgent.connect(agentOptions(gw, token, { name: 'edge-disk', connections: ['echo-disk'], instanceId: 'edge-disk' }));
+    try {
+      await allowConnections(gw.admin, 'echo-disk', ['echo-disk']);
+      const carol = await createIdentity(gw.admin, { subject: 'carol-disk' });
+      await requestGrant(carol, 'echo-disk');
+      // Reads work, writes of session rows fail as a full disk makes them fail.
+      await queryDatabase(
+        database.url,
+        `CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; END $$;
+         CREATE TRIGGER sessions_disk_full BEFORE INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION disk_full();`,
+      );
+      const refused = await connectClient(gw.tcpPort, 'echo-disk', carol.token);
+      expect(refused.line).toBe('JITGATE/1 503 unavailable the gateway cannot reach its database right now; retry shortly');
+
+      await queryDatabase(database.url, 'DROP TRIGGER sessions_disk_full ON sessions; DROP FUNCTION disk_full();');
+      const opened = await connectClient(gw.tcpPort, 'echo-disk', carol.token);
+      expect(opened.sessionId, opened.line).toBeDefined();
+      opened.socket.end();
+    } finally {
+      agent.kill();
+      await target.close();
+    }
   });
 
   it('frozen (connections open, nothing answers): calls answer 503 unavailable within JITGATE_DATABASE_TIMEOUT, sessions are refused as unavailable; thawed, all recovers', async () => {

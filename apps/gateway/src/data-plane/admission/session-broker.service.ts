@@ -16,7 +16,7 @@ import { JitgateError } from '../../platform/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
 import type { GatewayConfig } from '../../platform/config/config.schema.js';
 import { AgentRegistry } from '../tunnel/agent-registry.js';
-import { AdmissionRefusal } from './admission-refusal.js';
+import { AdmissionRefusal, asAdmissionRefusal } from './admission-refusal.js';
 import { retryWhileUnavailable } from '../../platform/database/retry-while-unavailable.js';
 import { OVERLOADED_MESSAGE, OverloadGuard } from '../../platform/overload/overload-guard.js';
 import { LiveSession, type LiveSessionInfo, type SessionSummary } from '../live/live-session.js';
@@ -175,7 +175,8 @@ export class SessionBroker {
       // No row, no session: a session nobody can audit is not opened.
       this.logger.error({ sessionId, err: error }, 'could not record a session');
       channel.close(CloseReason.SHUTDOWN, 'the gateway could not record the session');
-      throw new AdmissionRefusal(500, 'internal', 'the gateway could not record the session');
+      this.closeUnopened(info);
+      throw asAdmissionRefusal(error) ?? new AdmissionRefusal(500, 'internal', 'the gateway could not record the session');
     }
     return { info, principal, connection, grantScope: grant.scope, channel, sendWindow: opened.sendWindow, postgresLogin: opened.postgresLogin };
   }
@@ -212,6 +213,34 @@ export class SessionBroker {
       if (error instanceof JitgateError && error.code === 'unavailable') throw new AdmissionRefusal(503, 'unavailable', error.message);
       throw error;
     }
+  }
+
+  /**
+   * The database may have stored the session's row before the answer was lost (a connection cut
+   * at COMMIT): close it, so that no row of a session that never ran is left open on a live
+   * replica. Nothing is written when there is no such row.
+   */
+  private closeUnopened(info: LiveSessionInfo): void {
+    const endedAt = this.clock.now();
+    const closed = {
+      id: info.id,
+      identityId: info.identityId,
+      grantId: info.grantId,
+      connectionName: info.connectionName,
+      endedAt,
+      endReason: 'not_recorded',
+      endedBy: 'local',
+      actor: SYSTEM_ACTOR,
+      bytesUp: 0,
+      bytesDown: 0,
+      durationMs: endedAt.getTime() - info.startedAt.getTime(),
+    };
+    const record = retryWhileUnavailable(
+      () => this.controlPlane.sessionClosed(closed),
+      this.live.storing.signal,
+      () => undefined,
+    ).catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not close the row of a session that was not opened'));
+    this.live.track(record);
   }
 
   private ended(session: LiveSession, summary: SessionSummary, recording?: () => Promise<{ count: number; head: string }>): void {

@@ -20,6 +20,8 @@ export const END_REASONS = [
   'token_revoked',
   'token_expired',
   'identity_disabled',
+  // The session's row could not be confirmed written, so the session was refused before any byte.
+  'not_recorded',
   'unspecified',
 ] as const;
 

@@ -7,6 +7,7 @@ describe('isDatabaseUnavailable', () => {
     ['Prisma: the pool timed out (P2024)', { name: 'PrismaClientKnownRequestError', code: 'P2024' }],
     ['Prisma: a driver adapter error that says so', { name: 'PrismaClientKnownRequestError', code: 'P9999', meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } }],
     ['Prisma: initialisation failed', { name: 'PrismaClientInitializationError' }],
+    ['Prisma: the server out of disk, through the adapter', { name: 'PrismaClientKnownRequestError', code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code: '53100' } } } }],
     ['node-postgres: connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })],
     ['node-postgres: the server is shutting down (57P01)', { code: '57P01', message: 'terminating connection due to administrator command' }],
     ['node-postgres: terminated, in words only', new Error('Connection terminated unexpectedly')],
@@ -21,6 +22,7 @@ describe('isDatabaseUnavailable', () => {
 
   it.each<[string, unknown]>([
     ['a unique violation (P2002)', { name: 'PrismaClientKnownRequestError', code: 'P2002' }],
+    ['a server error of the request itself, through the adapter', { name: 'PrismaClientKnownRequestError', code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code: '23505' } } } }],
     ['a syntax error (42601)', { code: '42601', message: 'syntax error' }],
     ['a plain error', new Error('boom')],
     ['not an error', 'ECONNREFUSED'],

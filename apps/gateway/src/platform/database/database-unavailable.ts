@@ -40,8 +40,11 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (name === 'PrismaClientInitializationError') return true;
   if (typeof code === 'string' && (PRISMA_UNREACHABLE.has(code) || PG_UNREACHABLE.has(code))) return true;
   if (typeof message === 'string' && PG_UNREACHABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
-  const adapter = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
+  const adapterCause = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } } }).meta?.driverAdapterError?.cause;
+  const adapter = adapterCause?.kind;
   if (adapter === 'DatabaseNotReachable' || adapter === 'ConnectionClosed' || adapter === 'SocketTimeout' || adapter === 'TooManyConnections') return true;
+  // A server error through Prisma's adapter: its SQLSTATE is there (a full disk, a server shutting down).
+  if (adapter === 'postgres' && typeof adapterCause?.code === 'string' && PG_UNREACHABLE.has(adapterCause.code)) return true;
   return isDatabaseUnavailable(cause, depth + 1);
 }
 
