@@ -35,13 +35,23 @@ export class SessionEventWriter implements BeforeApplicationShutdown {
 
   constructor(@Inject(PlainSqlPool) private readonly pool: PlainSqlPool) {}
 
-  /** A session's log; `onFailure` ends the session if its events cannot be stored. */
+  /**
+   * A session's log; `onFailure` ends the session if its events cannot be stored. `close` seals
+   * it: the count and head it returns are what the session's row keeps, so an event that comes
+   * after (an exchange still in flight when a fault ended the session) is not stored but logged —
+   * stored, it would make an untouched recording fail its verification (found by `pnpm chaos`).
+   */
   open(sessionId: string, onFailure: (message: string) => void): SessionEventLog {
     let seq = 0;
     let head = GENESIS_HASH;
+    let sealed = false;
     this.failureHandlers.set(sessionId, onFailure);
     return {
       append: (input) => {
+        if (sealed) {
+          this.logger.warn({ sessionId, kind: input.kind, outcome: input.outcome }, 'an event came after the recording was sealed; not stored');
+          return;
+        }
         seq += 1;
         const event = chainable(input, sessionId, seq, head);
         event.hash = hashSessionEvent(head, sessionId, seq, event);
@@ -49,6 +59,7 @@ export class SessionEventWriter implements BeforeApplicationShutdown {
         this.enqueue(event);
       },
       close: async () => {
+        sealed = true;
         await this.flush();
         this.failureHandlers.delete(sessionId);
         return { count: seq, head };
