@@ -10,7 +10,7 @@ function recordingPool() {
     rows: async (_text: string, values: unknown[]) => {
       const [ids, seqs] = values as [string[], number[]];
       const hashes = values[12] as string[];
-      ids.forEach((sessionId, i) => stored.push({ sessionId, seq: seqs[i] as number, hash: hashes[i] as string }));
+      for (const [i, sessionId] of ids.entries()) stored.push({ sessionId, seq: seqs[i] as number, hash: hashes[i] as string });
       return [];
     },
   } as unknown as PlainSqlPool;
