@@ -5,9 +5,9 @@
 // heartbeats alike) waits for a WINDOW_UPDATE, and the gateway's WINDOW_UPDATEs queue behind
 // whatever it is itself sending the agent (up to a session window, 1 MiB, per session). At
 // 1 Mbit/s the agent's heartbeats then stopped for more than 3 intervals and the gateway cut a
-// live tunnel (e2e/faults/network-partition.test.ts, "a slow link"). With the window as wide as
-// the agent's own (apps/agent/src/gateway/grpc-transport.ts), the agent can keep sending while
-// the gateway's side of the link is full.
+// live tunnel (e2e/faults/network-partition.test.ts, "a slow link"). With a window of 8 MiB —
+// the size the agent sets on its end of the tunnel — the agent can keep sending while the
+// gateway's side of the link is full.
 import type { Http2Session } from 'node:http2';
 import type { TunnelCall } from './agent-tunnel.js';
 
