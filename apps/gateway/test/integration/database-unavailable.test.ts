@@ -5,7 +5,7 @@
 // (the client port's line, the Postgres port's SQLSTATE 57P03, the HTTP port's 503), no answer
 // names the database's address; and when the relay is back, all of it recovers without a restart.
 import { JITGATE_ERROR_HEADER } from '@jitgate/contracts';
-import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError, queryDatabase, TcpRelay, within } from '@jitgate/testkit';
+import { connectClient, connectPg, createMigratedDatabase, eventually, type PgError, queryDatabase, TcpRelay, type TestIdentity, within } from '@jitgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway-harness.js';
 import { agentOptions, allowConnections, createIdentity, createTcpConnection, FakeAgent, registerAgent, requestGrant, startEchoServer } from '../support/tunnel-fixtures.js';
@@ -33,15 +33,25 @@ describe('the control database out of reach', () => {
     await database?.drop();
   });
 
-  it('a session that ends while the database is away has its end recorded once, when it is back', async () => {
+  /** An echo target, a tcp connection to it served by an agent, and someone granted it; `run`, then all of it goes. */
+  async function withEchoGrant(name: string, run: (holder: TestIdentity) => Promise<void>): Promise<void> {
     const target = await startEchoServer();
-    await createTcpConnection(gw.admin, 'echo-db-down', target.port);
-    const { token } = await registerAgent(gw.admin, 'edge-db-down');
-    const agent = await FakeAgent.connect(agentOptions(gw, token, { name: 'edge-db-down', connections: ['echo-db-down'], instanceId: 'edge-db-down' }));
+    await createTcpConnection(gw.admin, name, target.port);
+    const { token } = await registerAgent(gw.admin, `edge-${name}`);
+    const agent = await FakeAgent.connect(agentOptions(gw, token, { name: `edge-${name}`, connections: [name], instanceId: `edge-${name}` }));
     try {
-      await allowConnections(gw.admin, 'echo-db-down', ['echo-db-down']);
-      const bob = await createIdentity(gw.admin, { subject: 'bob-db-down' });
-      await requestGrant(bob, 'echo-db-down');
+      await allowConnections(gw.admin, name, [name]);
+      const holder = await createIdentity(gw.admin, { subject: `holder-${name}` });
+      await requestGrant(holder, name);
+      await run(holder);
+    } finally {
+      agent.kill();
+      await target.close();
+    }
+  }
+
+  it('a session that ends while the database is away has its end recorded once, when it is back', async () => {
+    await withEchoGrant('echo-db-down', async (bob) => {
       const client = await connectClient(gw.tcpPort, 'echo-db-down', bob.token);
       expect(client.sessionId, client.line).toBeDefined();
 
@@ -60,10 +70,7 @@ describe('the control database out of reach', () => {
       const closed = await gw.admin.get(`/v1/audit?action=session.closed&target=${client.sessionId}`);
       expect(closed.body.items).toHaveLength(1);
       expect((await gw.admin.get('/v1/audit/verify')).body.ok).toBe(true);
-    } finally {
-      agent.kill();
-      await target.close();
-    }
+    });
   });
 
   it('answers 503 unavailable with Retry-After, readiness false, and refuses new sessions as unavailable; then recovers by itself', async () => {
@@ -101,14 +108,7 @@ describe('the control database out of reach', () => {
   });
 
   it('out of disk for writes (53100 on the session row): a new session is refused as unavailable, not as internal; with room again it opens', async () => {
-    const target = await startEchoServer();
-    await createTcpConnection(gw.admin, 'echo-disk', target.port);
-    const { token } = await registerAgent(gw.admin, 'edge-disk');
-    const agent = await FakeAgent.connect(agentOptions(gw, token, { name: 'edge-disk', connections: ['echo-disk'], instanceId: 'edge-disk' }));
-    try {
-      await allowConnections(gw.admin, 'echo-disk', ['echo-disk']);
-      const carol = await createIdentity(gw.admin, { subject: 'carol-disk' });
-      await requestGrant(carol, 'echo-disk');
+    await withEchoGrant('echo-disk', async (carol) => {
       // Reads work, writes of session rows fail as a full disk makes them fail.
       await queryDatabase(
         database.url,
@@ -122,10 +122,7 @@ describe('the control database out of reach', () => {
       const opened = await connectClient(gw.tcpPort, 'echo-disk', carol.token);
       expect(opened.sessionId, opened.line).toBeDefined();
       opened.socket.end();
-    } finally {
-      agent.kill();
-      await target.close();
-    }
+    });
   });
 
   it('frozen (connections open, nothing answers): calls answer 503 unavailable within JITGATE_DATABASE_TIMEOUT, sessions are refused as unavailable; thawed, all recovers', async () => {

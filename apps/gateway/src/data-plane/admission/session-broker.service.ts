@@ -11,6 +11,7 @@ import type { LocalEnd } from '@jitgate/tunnel';
 import { SYSTEM_ACTOR } from '../../port/actor.js';
 import { CONTROL_PLANE, type ControlPlane } from '../../port/control-plane.port.js';
 import type { Principal } from '../../port/principal.js';
+import type { ClosedSession } from '../../port/session-records.js';
 import { Clock } from '../../platform/clock.js';
 import { JitgateError } from '../../platform/errors/jitgate.error.js';
 import { GATEWAY_CONFIG } from '../../platform/config/config.tokens.js';
@@ -221,26 +222,24 @@ export class SessionBroker {
    * replica. Nothing is written when there is no such row.
    */
   private closeUnopened(info: LiveSessionInfo): void {
-    const endedAt = this.clock.now();
-    const closed = {
-      id: info.id,
-      identityId: info.identityId,
-      grantId: info.grantId,
-      connectionName: info.connectionName,
-      endedAt,
-      endReason: 'not_recorded',
-      endedBy: 'local',
-      actor: SYSTEM_ACTOR,
-      bytesUp: 0,
-      bytesDown: 0,
-      durationMs: endedAt.getTime() - info.startedAt.getTime(),
-    };
-    const record = retryWhileUnavailable(
+    const closed = this.endOf(info, this.clock.now(), { endReason: 'not_recorded', endedBy: 'local', actor: SYSTEM_ACTOR, bytesUp: 0, bytesDown: 0 });
+    this.live.track(this.storeEnd(closed).catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not close the row of a session that was not opened')));
+  }
+
+  /** The end of a session as its row keeps it. */
+  private endOf(info: LiveSessionInfo, endedAt: Date, end: Pick<ClosedSession, 'endReason' | 'endedBy' | 'actor' | 'bytesUp' | 'bytesDown' | 'events'>): ClosedSession {
+    return { id: info.id, identityId: info.identityId, grantId: info.grantId, connectionName: info.connectionName, endedAt, durationMs: endedAt.getTime() - info.startedAt.getTime(), ...end };
+  }
+
+  /** Writes a session's end, and again while the database is out of reach, until shutdown stops waiting. */
+  private storeEnd(closed: ClosedSession): Promise<void> {
+    return retryWhileUnavailable(
       () => this.controlPlane.sessionClosed(closed),
       this.live.storing.signal,
-      () => undefined,
-    ).catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not close the row of a session that was not opened'));
-    this.live.track(record);
+      (attempt) => {
+        if (attempt === 1) this.logger.warn({ sessionId: closed.id }, 'the end of a session waits for the database to be back');
+      },
+    );
   }
 
   private ended(session: LiveSession, summary: SessionSummary, recording?: () => Promise<{ count: number; head: string }>): void {
@@ -259,26 +258,15 @@ export class SessionBroker {
       : Promise.resolve(undefined);
     const record = events
       .then((recorded) =>
-        retryWhileUnavailable(
-          () =>
-            this.controlPlane.sessionClosed({
-              id: info.id,
-              identityId: info.identityId,
-              grantId: info.grantId,
-              connectionName: info.connectionName,
-              endedAt,
-              endReason: summary.reason,
-              endedBy: summary.endedBy,
-              actor: byClient ? { id: info.identityId, kind: info.identityKind } : SYSTEM_ACTOR,
-              bytesUp: summary.stats.bytesFromSocket,
-              bytesDown: summary.stats.bytesToSocket,
-              durationMs: endedAt.getTime() - info.startedAt.getTime(),
-              ...(recorded ? { events: recorded } : {}),
-            }),
-          this.live.storing.signal,
-          (attempt) => {
-            if (attempt === 1) this.logger.warn({ sessionId: info.id }, 'the end of a session waits for the database to be back');
-          },
+        this.storeEnd(
+          this.endOf(info, endedAt, {
+            endReason: summary.reason,
+            endedBy: summary.endedBy,
+            actor: byClient ? { id: info.identityId, kind: info.identityKind } : SYSTEM_ACTOR,
+            bytesUp: summary.stats.bytesFromSocket,
+            bytesDown: summary.stats.bytesToSocket,
+            ...(recorded ? { events: recorded } : {}),
+          }),
         ),
       )
       .catch((error: unknown) => this.logger.error({ sessionId: info.id, err: error }, 'could not record the end of a session'));
